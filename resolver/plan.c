@@ -1,0 +1,321 @@
+/*
+ * plan.c -- plan containers and the names the outputs print.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "plan.h"
+
+/* Grow *arr (of *n elements of size sz) by one zeroed element. */
+static void *
+grow(void *arrp, size_t *n, size_t sz)
+{
+	void **arr = arrp;
+	void *p;
+
+	if (*n >= SIZE_MAX / sz - 1)
+		return NULL;
+	p = realloc(*arr, (*n + 1) * sz);
+	if (p == NULL)
+		return NULL;
+	*arr = p;
+	memset((char *)p + *n * sz, 0, sz);
+	return (char *)p + (*n)++ * sz;
+}
+
+struct fr_plan *
+fr_plan_new(enum fr_profile profile, const char *input)
+{
+	struct fr_plan *plan;
+
+	if ((plan = calloc(1, sizeof(*plan))) == NULL)
+		return NULL;
+	if ((plan->input = strdup(input ? input : "")) == NULL) {
+		free(plan);
+		return NULL;
+	}
+	plan->profile = profile;
+	plan->result = FR_RESULT_NODATA;
+	plan->port = -1;
+	plan->transports = FR_TRANSPORTS_ALL;
+	return plan;
+}
+
+void
+fr_plan_free(struct fr_plan *plan)
+{
+	size_t i;
+
+	if (plan == NULL)
+		return;
+	for (i = 0; i < plan->ntargets; i++)
+		free(plan->targets[i].addrs);
+	for (i = 0; i < plan->nfindings; i++)
+		free(plan->findings[i].message);
+	free(plan->targets);
+	free(plan->trace);
+	free(plan->findings);
+	free(plan->input);
+	free(plan);
+}
+
+int
+fr_plan_add_target(struct fr_plan *plan, const struct fr_target *t)
+{
+	struct fr_address *addrs = NULL;
+	struct fr_target *slot;
+
+	if (t->naddrs > 0) {
+		addrs = calloc(t->naddrs, sizeof(*addrs));
+		if (addrs == NULL)
+			return -1;
+		memcpy(addrs, t->addrs, t->naddrs * sizeof(*addrs));
+	}
+	if ((slot = grow(&plan->targets, &plan->ntargets, sizeof(*slot))) == NULL) {
+		free(addrs);
+		return -1;
+	}
+	*slot = *t;
+	slot->addrs = addrs;
+	return 0;
+}
+
+struct fr_trace_entry *
+fr_plan_add_trace(struct fr_plan *plan)
+{
+	return grow(&plan->trace, &plan->ntrace, sizeof(struct fr_trace_entry));
+}
+
+int
+fr_plan_add_finding(struct fr_plan *plan, enum fr_finding_id id,
+    enum fr_severity severity, const char *fmt, ...)
+{
+	struct fr_finding *f;
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((f = grow(&plan->findings, &plan->nfindings, sizeof(*f))) == NULL) {
+		free(msg);
+		return -1;
+	}
+	f->id = id;
+	f->severity = severity;
+	f->message = msg;
+	return 0;
+}
+
+bool
+fr_plan_has_severity(const struct fr_plan *plan, enum fr_severity sev)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nfindings; i++)
+		if (plan->findings[i].severity >= sev)
+			return true;
+	return false;
+}
+
+int
+fr_plan_exit_status(const struct fr_plan *plan)
+{
+	switch (plan->result) {
+	case FR_RESULT_OK:
+		return fr_plan_has_severity(plan, FR_SEV_WARNING) ? 1 : 0;
+	case FR_RESULT_NXDOMAIN:
+	case FR_RESULT_NODATA:
+	case FR_RESULT_UNAVAILABLE:
+		return 2;
+	case FR_RESULT_SERVFAIL:
+	case FR_RESULT_TIMEOUT:
+	case FR_RESULT_BOGUS:
+		break;
+	}
+	return 3;
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+static const char *const profile_names[] = {
+	[FR_PROFILE_SIP] = "sip",
+	[FR_PROFILE_MSFED] = "ms-fed",
+	[FR_PROFILE_XMPP_S2S] = "xmpp-s2s",
+};
+
+static const char *const transport_names[] = {
+	[FR_TRANSPORT_UDP] = "udp",
+	[FR_TRANSPORT_TCP] = "tcp",
+	[FR_TRANSPORT_TLS] = "tls",
+	[FR_TRANSPORT_SCTP] = "sctp",
+	[FR_TRANSPORT_SCTP_TLS] = "sctp-tls",
+};
+
+static const char *const finding_names[FR_FIND_COUNT] = {
+	[FR_FIND_SRV_TARGET_CNAME] = "SRV_TARGET_CNAME",
+	[FR_FIND_SRV_TARGET_NO_ADDRESS] = "SRV_TARGET_NO_ADDRESS",
+	[FR_FIND_SERVICE_UNAVAILABLE] = "SERVICE_UNAVAILABLE",
+	[FR_FIND_SRV_DOT_MIXED] = "SRV_DOT_MIXED",
+	[FR_FIND_NAPTR_NONE_USABLE] = "NAPTR_NONE_USABLE",
+	[FR_FIND_NAPTR_RECORD_IGNORED] = "NAPTR_RECORD_IGNORED",
+	[FR_FIND_NO_SRV_FALLBACK_A] = "NO_SRV_FALLBACK_A",
+	[FR_FIND_DOMAIN_NXDOMAIN] = "DOMAIN_NXDOMAIN",
+	[FR_FIND_NO_RECORDS] = "NO_RECORDS",
+	[FR_FIND_DNS_SERVFAIL] = "DNS_SERVFAIL",
+	[FR_FIND_DNS_TIMEOUT] = "DNS_TIMEOUT",
+	[FR_FIND_DNSSEC_BOGUS] = "DNSSEC_BOGUS",
+	[FR_FIND_XMPPS_UNAVAILABLE] = "XMPPS_UNAVAILABLE",
+	[FR_FIND_PLAN_TRUNCATED] = "PLAN_TRUNCATED",
+};
+
+const char *
+fr_profile_name(enum fr_profile p)
+{
+	return profile_names[p];
+}
+
+int
+fr_profile_parse(const char *s, enum fr_profile *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(profile_names) / sizeof(profile_names[0]); i++) {
+		if (strcasecmp(s, profile_names[i]) == 0) {
+			*out = (enum fr_profile)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+fr_transport_name(enum fr_transport t)
+{
+	return transport_names[t];
+}
+
+const char *
+fr_transport_wire(enum fr_transport t)
+{
+	return t == FR_TRANSPORT_SCTP_TLS ? "sctp" : transport_names[t];
+}
+
+bool
+fr_transport_secure(enum fr_transport t)
+{
+	return t == FR_TRANSPORT_TLS || t == FR_TRANSPORT_SCTP_TLS;
+}
+
+static int
+transport_parse_n(const char *s, size_t n, enum fr_transport *out)
+{
+	int i;
+
+	for (i = 0; i < FR_TRANSPORT_COUNT; i++) {
+		if (strlen(transport_names[i]) == n &&
+		    strncasecmp(s, transport_names[i], n) == 0) {
+			*out = (enum fr_transport)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+fr_transport_parse(const char *s, enum fr_transport *out)
+{
+	return transport_parse_n(s, strlen(s), out);
+}
+
+int
+fr_transports_parse(const char *list, unsigned *out, const char **bad,
+    size_t *badlen)
+{
+	enum fr_transport t;
+	const char *p = list;
+	unsigned set = 0;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		if (transport_parse_n(p, n, &t) != 0) {
+			*bad = p;
+			*badlen = n;
+			return -1;
+		}
+		set |= FR_TRANSPORT_BIT(t);
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	*out = set;
+	return 0;
+}
+
+const char *
+fr_result_name(enum fr_result r)
+{
+	static const char *const names[] = {
+		[FR_RESULT_OK] = "ok",
+		[FR_RESULT_NXDOMAIN] = "nxdomain",
+		[FR_RESULT_NODATA] = "nodata",
+		[FR_RESULT_UNAVAILABLE] = "unavailable",
+		[FR_RESULT_SERVFAIL] = "servfail",
+		[FR_RESULT_TIMEOUT] = "timeout",
+		[FR_RESULT_BOGUS] = "bogus",
+	};
+	return names[r];
+}
+
+const char *
+fr_source_name(enum fr_source s)
+{
+	static const char *const names[] = {
+		[FR_SOURCE_NAPTR] = "naptr",
+		[FR_SOURCE_SRV] = "srv",
+		[FR_SOURCE_A] = "a",
+		[FR_SOURCE_LITERAL] = "literal",
+		[FR_SOURCE_ZONE] = "zone",
+	};
+	return names[s];
+}
+
+const char *
+fr_dns_status_name(enum fr_dns_status s)
+{
+	static const char *const names[] = {
+		[FR_DNS_ANSWER] = "answer",
+		[FR_DNS_NODATA] = "nodata",
+		[FR_DNS_NXDOMAIN] = "nxdomain",
+		[FR_DNS_SERVFAIL] = "servfail",
+		[FR_DNS_TIMEOUT] = "timeout",
+		[FR_DNS_BOGUS] = "bogus",
+	};
+	return names[s];
+}
+
+const char *
+fr_severity_name(enum fr_severity s)
+{
+	static const char *const names[] = {
+		[FR_SEV_INFO] = "info",
+		[FR_SEV_WARNING] = "warning",
+		[FR_SEV_ERROR] = "error",
+	};
+	return names[s];
+}
+
+const char *
+fr_finding_name(enum fr_finding_id id)
+{
+	return finding_names[id];
+}

@@ -1,0 +1,198 @@
+/*
+ * plan.h -- the answer of the resolver: an ordered plan of targets, the
+ * trace of every DNS question asked, and findings about what was seen.
+ *
+ * A plan is plain data, owned by whoever received it, freed with
+ * fr_plan_free().  It holds no reference to the resolver, so the tester
+ * can print it and the router can walk it after the resolver is gone.
+ */
+#ifndef FR_PLAN_H
+#define FR_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+/* Longest presentation-format domain name we keep (RFC 1035: 253 + dot). */
+#define FR_DNAME_MAX 256
+
+/*
+ * Sanity bound on the targets of one plan.  Real federation domains
+ * publish a handful; the bound only stops a hostile zone from making us
+ * resolve thousands of names.  Reaching it yields PLAN_TRUNCATED.
+ */
+#define FR_PLAN_MAX_TARGETS 512
+
+enum fr_profile {
+	FR_PROFILE_SIP,		/* RFC 3263: NAPTR -> SRV -> A/AAAA */
+	FR_PROFILE_MSFED,	/* _sipfederationtls._tcp, TLS only */
+	FR_PROFILE_XMPP_S2S,	/* RFC 6120 + XEP-0368 */
+};
+
+enum fr_transport {
+	FR_TRANSPORT_UDP,
+	FR_TRANSPORT_TCP,
+	FR_TRANSPORT_TLS,
+	FR_TRANSPORT_SCTP,
+	FR_TRANSPORT_SCTP_TLS,
+	FR_TRANSPORT_COUNT
+};
+#define FR_TRANSPORT_BIT(t)	(1u << (t))
+#define FR_TRANSPORTS_ALL	((1u << FR_TRANSPORT_COUNT) - 1)
+
+enum fr_result {
+	FR_RESULT_OK,		/* at least one usable target */
+	FR_RESULT_NXDOMAIN,	/* the domain does not exist */
+	FR_RESULT_NODATA,	/* it exists but publishes nothing usable */
+	FR_RESULT_UNAVAILABLE,	/* SRV "." : decidedly not available */
+	FR_RESULT_SERVFAIL,
+	FR_RESULT_TIMEOUT,
+	FR_RESULT_BOGUS,	/* DNSSEC validation failed */
+};
+
+enum fr_source {
+	FR_SOURCE_NAPTR,
+	FR_SOURCE_SRV,
+	FR_SOURCE_A,
+	FR_SOURCE_LITERAL,
+	FR_SOURCE_ZONE,		/* answered from a local zone file */
+};
+
+/* Outcome of one DNS question, as the trace reports it. */
+enum fr_dns_status {
+	FR_DNS_ANSWER,
+	FR_DNS_NODATA,
+	FR_DNS_NXDOMAIN,
+	FR_DNS_SERVFAIL,
+	FR_DNS_TIMEOUT,
+	FR_DNS_BOGUS,
+};
+
+enum fr_severity { FR_SEV_INFO, FR_SEV_WARNING, FR_SEV_ERROR };
+
+/* Stable finding identifiers; fr_finding_name() gives the upper-case id. */
+enum fr_finding_id {
+	FR_FIND_SRV_TARGET_CNAME,
+	FR_FIND_SRV_TARGET_NO_ADDRESS,
+	FR_FIND_SERVICE_UNAVAILABLE,
+	FR_FIND_SRV_DOT_MIXED,
+	FR_FIND_NAPTR_NONE_USABLE,
+	FR_FIND_NAPTR_RECORD_IGNORED,
+	FR_FIND_NO_SRV_FALLBACK_A,
+	FR_FIND_DOMAIN_NXDOMAIN,
+	FR_FIND_NO_RECORDS,
+	FR_FIND_DNS_SERVFAIL,
+	FR_FIND_DNS_TIMEOUT,
+	FR_FIND_DNSSEC_BOGUS,
+	FR_FIND_XMPPS_UNAVAILABLE,
+	FR_FIND_PLAN_TRUNCATED,
+	FR_FIND_COUNT
+};
+
+struct fr_address {
+	int family;		/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} u;
+};
+
+struct fr_naptr_info {
+	uint16_t order;
+	uint16_t preference;
+	char flags[16];
+	char service[32];
+};
+
+struct fr_target {
+	char host[FR_DNAME_MAX];	/* no trailing dot, lower case */
+	uint16_t port;
+	enum fr_transport transport;
+	bool from_srv;			/* priority and weight are meaningful */
+	uint16_t priority;
+	uint16_t weight;
+	enum fr_source source;
+	bool has_naptr;
+	struct fr_naptr_info naptr;
+	char srv[FR_DNAME_MAX];		/* SRV owner, "" if none */
+	char cname[FR_DNAME_MAX];	/* canonical name if host is an alias */
+	struct fr_address *addrs;
+	size_t naddrs;
+	uint32_t ttl;			/* smallest TTL along the chain */
+};
+
+struct fr_trace_entry {
+	char name[FR_DNAME_MAX];
+	uint16_t type;			/* LDNS_RR_TYPE_* */
+	enum fr_dns_status status;
+	int rcode;			/* -1 when no answer came */
+	unsigned answers;
+	bool has_ttl;
+	uint32_t ttl;
+	bool secure;
+	double ms;
+};
+
+struct fr_finding {
+	enum fr_finding_id id;
+	enum fr_severity severity;
+	char *message;
+};
+
+struct fr_plan {
+	enum fr_profile profile;
+	enum fr_result result;
+	char *input;			/* what the caller asked, verbatim */
+	char domain[FR_DNAME_MAX];	/* the domain resolved */
+	bool sips;
+	int port;			/* explicit port in the URI, or -1 */
+	unsigned transports;		/* FR_TRANSPORT_BIT set allowed */
+
+	struct fr_target *targets;
+	size_t ntargets;
+	struct fr_trace_entry *trace;
+	size_t ntrace;
+	struct fr_finding *findings;
+	size_t nfindings;
+};
+
+/* Allocate an empty plan; NULL on allocation failure. */
+struct fr_plan *fr_plan_new(enum fr_profile profile, const char *input);
+/* Free a plan and everything in it.  NULL is fine. */
+void fr_plan_free(struct fr_plan *plan);
+
+/*
+ * Append to the plan.  Each returns 0, or -1 when memory ran out (the
+ * plan is unchanged then).  fr_plan_add_target copies *t including its
+ * address array.
+ */
+int fr_plan_add_target(struct fr_plan *plan, const struct fr_target *t);
+struct fr_trace_entry *fr_plan_add_trace(struct fr_plan *plan);
+int fr_plan_add_finding(struct fr_plan *plan, enum fr_finding_id id,
+    enum fr_severity severity, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* True if some finding has at least this severity. */
+bool fr_plan_has_severity(const struct fr_plan *plan, enum fr_severity sev);
+
+/* Names, as the tester and the JSON output print them. */
+const char *fr_profile_name(enum fr_profile p);
+int fr_profile_parse(const char *s, enum fr_profile *out);
+const char *fr_transport_name(enum fr_transport t);   /* "tls", "sctp-tls" */
+const char *fr_transport_wire(enum fr_transport t);   /* "tls", "sctp" */
+bool fr_transport_secure(enum fr_transport t);
+int fr_transport_parse(const char *s, enum fr_transport *out);
+/* Parse "tls,tcp" into a bit set; -1 and *bad = the bad word on error. */
+int fr_transports_parse(const char *list, unsigned *out, const char **bad,
+    size_t *badlen);
+const char *fr_result_name(enum fr_result r);
+const char *fr_source_name(enum fr_source s);
+const char *fr_dns_status_name(enum fr_dns_status s);
+const char *fr_severity_name(enum fr_severity s);
+const char *fr_finding_name(enum fr_finding_id id);
+
+/* Exit status of the tester for this plan: 0, 1 (warnings), 2, 3. */
+int fr_plan_exit_status(const struct fr_plan *plan);
+
+#endif /* FR_PLAN_H */

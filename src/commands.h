@@ -1,0 +1,15 @@
+/*
+ * commands.h -- the subcommands of the fedroute command-line tool.
+ * Each takes the arguments after its name (argv[0] is the name) and
+ * returns the process exit status.
+ */
+#ifndef FR_COMMANDS_H
+#define FR_COMMANDS_H
+
+/* Exit status for a usage error (sysexits.h EX_USAGE). */
+#define FR_EXIT_USAGE 64
+
+int fr_cmd_lookup(int argc, char **argv);
+void fr_cmd_lookup_usage(void);
+
+#endif /* FR_COMMANDS_H */
