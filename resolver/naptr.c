@@ -81,18 +81,35 @@ fr_naptr_usable(const struct fr_naptr_rec *rec, bool sips,
 	return true;
 }
 
+/*
+ * Order, then preference, as RFC 3403 says.  Ties are broken by service
+ * and replacement so the result never depends on the order in which the
+ * answer listed the records.
+ */
+static int
+naptr_cmp(const struct fr_naptr_rec *a, const struct fr_naptr_rec *b)
+{
+	int c;
+
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	if (a->preference != b->preference)
+		return a->preference < b->preference ? -1 : 1;
+	if ((c = strcasecmp(a->service, b->service)) != 0)
+		return c;
+	return strcmp(a->replacement, b->replacement);
+}
+
 void
 fr_naptr_sort(struct fr_naptr_rec *recs, size_t n)
 {
 	size_t i, j;
 
-	/* Insertion sort: stable, and n is small. */
+	/* Insertion sort: n is small. */
 	for (i = 1; i < n; i++) {
 		struct fr_naptr_rec v = recs[i];
 
-		for (j = i; j > 0 && (recs[j - 1].order > v.order ||
-		    (recs[j - 1].order == v.order &&
-		    recs[j - 1].preference > v.preference)); j--)
+		for (j = i; j > 0 && naptr_cmp(&recs[j - 1], &v) > 0; j--)
 			recs[j] = recs[j - 1];
 		recs[j] = v;
 	}

@@ -37,7 +37,8 @@ bool fr_naptr_usable(const struct fr_naptr_rec *rec, bool sips,
     unsigned transports, enum fr_transport *transport,
     enum fr_naptr_kind *kind, const char **why);
 
-/* Sort by order, then preference (RFC 3403 section 4.1), stable. */
+/* Sort by order, then preference (RFC 3403 section 4.1); ties by
+ * service and replacement, so the answer's record order never matters. */
 void fr_naptr_sort(struct fr_naptr_rec *recs, size_t n);
 
 #endif /* FR_NAPTR_H */

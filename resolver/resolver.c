@@ -58,6 +58,7 @@ struct hostrec {
 	struct fr_address *addrs;
 	size_t naddrs;
 	unsigned answered;		/* of A and AAAA */
+	unsigned nxdomain;		/* how many said NXDOMAIN */
 	bool failed;			/* one of them failed */
 	bool has_ttl;
 	uint32_t ttl;
@@ -68,6 +69,7 @@ struct hostrec {
 /* A target before its addresses are known. */
 struct cand {
 	struct fr_target t;
+	bool has_ttl;			/* t.ttl holds the chain's TTL so far */
 	size_t host;
 	bool alias_is_finding;		/* SRV/NAPTR target: CNAME is wrong */
 };
@@ -328,6 +330,21 @@ got_naptr(struct fr_resolve_req *req, const struct fr_dns_answer *ans)
 	req->naptr_ttl = ans->ttl;
 }
 
+static int
+srvrec_cmp(const void *a, const void *b)
+{
+	const struct srvrec *x = a, *y = b;
+	int c = strcmp(x->target, y->target);
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	if (c != 0)
+		return c;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return x->weight < y->weight ? -1 : x->weight > y->weight;
+}
+
 static void
 got_srv(struct fr_resolve_req *req, struct srvset *set,
     const struct fr_dns_answer *ans)
@@ -361,6 +378,8 @@ got_srv(struct fr_resolve_req *req, struct srvset *set,
 			    sizeof(r->target));
 		set->nrecs++;
 	}
+	/* Answers come in varying order; a seed must reproduce a plan. */
+	qsort(set->recs, set->nrecs, sizeof(*set->recs), srvrec_cmp);
 }
 
 static int
@@ -384,6 +403,7 @@ got_addr(struct fr_resolve_req *req, struct hostrec *h,
 	struct fr_address *p;
 
 	h->answered++;
+	h->nxdomain += ans->status == FR_DNS_NXDOMAIN;
 	if (ans->status == FR_DNS_SERVFAIL || ans->status == FR_DNS_TIMEOUT ||
 	    ans->status == FR_DNS_BOGUS)
 		h->failed = true;
@@ -508,7 +528,7 @@ host_index(struct fr_resolve_req *req, const char *name)
 
 static void
 add_cand(struct fr_resolve_req *req, const struct fr_target *t,
-    bool alias_is_finding)
+    bool has_ttl, bool alias_is_finding)
 {
 	struct cand *c;
 	size_t h;
@@ -524,6 +544,7 @@ add_cand(struct fr_resolve_req *req, const struct fr_target *t,
 		return;
 	}
 	c->t = *t;
+	c->has_ttl = has_ttl;
 	c->host = h;
 	c->alias_is_finding = alias_is_finding;
 }
@@ -620,7 +641,7 @@ add_direct(struct fr_resolve_req *req, enum fr_source source)
 		}
 		return;
 	}
-	add_cand(req, &t, false);
+	add_cand(req, &t, false, false);
 }
 
 static const char *
@@ -733,7 +754,7 @@ after_naptr(struct fr_resolve_req *req)
 			t.has_naptr = true;
 			t.naptr = info;
 			t.ttl = req->naptr_ttl;
-			add_cand(req, &t, true);
+			add_cand(req, &t, req->naptr_has_ttl, true);
 		}
 	}
 	if (req->nnaptrs > 0 && usable == 0)
@@ -844,7 +865,7 @@ after_srv(struct fr_resolve_req *req)
 			if (set->has_naptr)
 				min_ttl(&has_ttl, &t.ttl, req->naptr_has_ttl,
 				    req->naptr_ttl);
-			add_cand(req, &t, true);
+			add_cand(req, &t, has_ttl, true);
 		}
 next:
 		free(w);
@@ -893,7 +914,6 @@ after_addr(struct fr_resolve_req *req)
 	for (i = 0; i < req->ncands; i++) {
 		struct cand *c = &req->cands[i];
 		const struct hostrec *h = &req->hosts[c->host];
-		bool has_ttl = true;
 
 		if (h->cname) {
 			snprintf(c->t.cname, sizeof(c->t.cname), "%s", h->canon);
@@ -905,13 +925,19 @@ after_addr(struct fr_resolve_req *req)
 				    h->canon);
 		}
 		if (h->naddrs == 0) {
-			if (!h->failed)
+			/* The domain itself as host: NXDOMAIN there is the
+			 * domain's own non-existence, reported as such. */
+			if (!c->alias_is_finding) {
+				if (h->nxdomain == 2)
+					req->domain_nxdomain = true;
+			} else if (!h->failed) {
 				finding(req, FR_FIND_SRV_TARGET_NO_ADDRESS,
 				    FR_SEV_WARNING, "target %s has no A or "
 				    "AAAA record; skipped", h->name);
+			}
 			continue;
 		}
-		min_ttl(&has_ttl, &c->t.ttl, h->has_ttl, h->ttl);
+		min_ttl(&c->has_ttl, &c->t.ttl, h->has_ttl, h->ttl);
 		c->t.addrs = h->addrs;
 		c->t.naddrs = h->naddrs;
 		if (fr_plan_add_target(req->plan, &c->t) != 0)
