@@ -1,1 +1,35 @@
-# filled in by the integration tests
+# tests/integration/local.mk -- included from the top-level Makefile.am.
+#
+# Integration tests: a real NSD on a free loopback port serving zones/,
+# and the fedroute CLI checked against doc/lookup-contract.md.
+# The top level sets TEST_EXTENSIONS = .py .sh, PY_LOG_COMPILER = $(PYTHON3),
+# SH_LOG_COMPILER = $(SHELL), and exports FEDROUTE, ZONES_DIR and NSD in
+# AM_TESTS_ENVIRONMENT.  The tests write only to private temporary
+# directories, so they also run from a read-only source tree (distcheck).
+
+TESTS += \
+	zones/check-zones.sh \
+	tests/integration/test_lookup.py \
+	tests/integration/test_xmpp.py \
+	tests/integration/test_order.py \
+	tests/integration/test_failures.py \
+	tests/integration/test_zonefile.py \
+	tests/integration/test_dnssec.py
+
+EXTRA_DIST += \
+	tests/integration/nsdharness.py \
+	tests/integration/lookupcheck.py \
+	tests/integration/test_lookup.py \
+	tests/integration/test_xmpp.py \
+	tests/integration/test_order.py \
+	tests/integration/test_failures.py \
+	tests/integration/test_zonefile.py \
+	tests/integration/test_dnssec.py \
+	zones/nsd.conf.in \
+	zones/check-zones.sh \
+	zones/demo/aol.test.zone \
+	zones/demo/enterprise.test.zone \
+	zones/demo/lync.test.zone \
+	zones/demo/rfc3263.test.zone \
+	zones/demo/xmpp.test.zone \
+	zones/test/cases.test.zone
