@@ -10,23 +10,7 @@
 #include <strings.h>
 
 #include "plan.h"
-
-/* Grow *arr (of *n elements of size sz) by one zeroed element. */
-static void *
-grow(void *arrp, size_t *n, size_t sz)
-{
-	void **arr = arrp;
-	void *p;
-
-	if (*n >= SIZE_MAX / sz - 1)
-		return NULL;
-	p = realloc(*arr, (*n + 1) * sz);
-	if (p == NULL)
-		return NULL;
-	*arr = p;
-	memset((char *)p + *n * sz, 0, sz);
-	return (char *)p + (*n)++ * sz;
-}
+#include "util.h"
 
 struct fr_plan *
 fr_plan_new(enum fr_profile profile, const char *input)
@@ -76,7 +60,8 @@ fr_plan_add_target(struct fr_plan *plan, const struct fr_target *t)
 			return -1;
 		memcpy(addrs, t->addrs, t->naddrs * sizeof(*addrs));
 	}
-	if ((slot = grow(&plan->targets, &plan->ntargets, sizeof(*slot))) == NULL) {
+	slot = fr_array_grow(&plan->targets, &plan->ntargets, sizeof(*slot));
+	if (slot == NULL) {
 		free(addrs);
 		return -1;
 	}
@@ -88,7 +73,8 @@ fr_plan_add_target(struct fr_plan *plan, const struct fr_target *t)
 struct fr_trace_entry *
 fr_plan_add_trace(struct fr_plan *plan)
 {
-	return grow(&plan->trace, &plan->ntrace, sizeof(struct fr_trace_entry));
+	return fr_array_grow(&plan->trace, &plan->ntrace,
+	    sizeof(struct fr_trace_entry));
 }
 
 int
@@ -105,7 +91,8 @@ fr_plan_add_finding(struct fr_plan *plan, enum fr_finding_id id,
 	va_end(ap);
 	if (n < 0)
 		return -1;
-	if ((f = grow(&plan->findings, &plan->nfindings, sizeof(*f))) == NULL) {
+	f = fr_array_grow(&plan->findings, &plan->nfindings, sizeof(*f));
+	if (f == NULL) {
 		free(msg);
 		return -1;
 	}

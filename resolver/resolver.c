@@ -26,6 +26,7 @@
 #include "rng.h"
 #include "srvorder.h"
 #include "uri.h"
+#include "util.h"
 
 #define SIP_PORT	5060
 #define SIPS_PORT	5061
@@ -132,21 +133,6 @@ static void finish(struct fr_resolve_req *req);
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static void *
-grow(void *arrp, size_t *n, size_t sz)
-{
-	void **arr = arrp;
-	void *p;
-
-	if (*n >= SIZE_MAX / sz - 1)
-		return NULL;
-	if ((p = realloc(*arr, (*n + 1) * sz)) == NULL)
-		return NULL;
-	*arr = p;
-	memset((char *)p + *n * sz, 0, sz);
-	return (char *)p + (*n)++ * sz;
-}
-
 /* Add a finding; running out of memory here only loses the finding. */
 #define finding(req, id, sev, ...) \
 	((void)fr_plan_add_finding((req)->plan, (id), (sev), __VA_ARGS__))
@@ -165,17 +151,11 @@ static void
 rdf_dname(const ldns_rdf *rdf, char *out, size_t outlen)
 {
 	char *s = rdf ? ldns_rdf2str(rdf) : NULL;
-	size_t len, i;
 
 	out[0] = '\0';
 	if (s == NULL)
 		return;
-	len = strlen(s);
-	if (len > 0 && s[len - 1] == '.')
-		s[--len] = '\0';
-	for (i = 0; i < len; i++)
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			s[i] += 'a' - 'A';
+	fr_dname_normalise(s);
 	snprintf(out, outlen, "%s", s);
 	free(s);
 }
@@ -494,7 +474,7 @@ add_srvset(struct fr_resolve_req *req, const char *owner,
 		if (strcmp(req->sets[i].owner, owner) == 0 &&
 		    req->sets[i].transport == tp)
 			return NULL;
-	if ((s = grow(&req->sets, &req->nsets, sizeof(*s))) == NULL) {
+	if ((s = fr_array_grow(&req->sets, &req->nsets, sizeof(*s))) == NULL) {
 		req->nomem = true;
 		return NULL;
 	}
@@ -518,7 +498,7 @@ host_index(struct fr_resolve_req *req, const char *name)
 	for (i = 0; i < req->nhosts; i++)
 		if (strcmp(req->hosts[i].name, name) == 0)
 			return i;
-	if ((h = grow(&req->hosts, &req->nhosts, sizeof(*h))) == NULL) {
+	if ((h = fr_array_grow(&req->hosts, &req->nhosts, sizeof(*h))) == NULL) {
 		req->nomem = true;
 		return SIZE_MAX;
 	}
@@ -539,7 +519,7 @@ add_cand(struct fr_resolve_req *req, const struct fr_target *t,
 	}
 	if ((h = host_index(req, t->host)) == SIZE_MAX)
 		return;
-	if ((c = grow(&req->cands, &req->ncands, sizeof(*c))) == NULL) {
+	if ((c = fr_array_grow(&req->cands, &req->ncands, sizeof(*c))) == NULL) {
 		req->nomem = true;
 		return;
 	}

@@ -19,6 +19,7 @@
 #include <unbound.h>
 
 #include "ubev.h"
+#include "util.h"
 
 struct fr_ubev_q {
 	struct fr_ubev *ub;
@@ -212,15 +213,8 @@ digest_records(struct fr_dns_answer *ans, const struct ub_result *res)
 			ldns_rr_list_push_rr(ans->rrs, rr);
 	}
 	if (ans->cname && res->canonname != NULL) {
-		size_t len;
-
 		snprintf(ans->canon, sizeof(ans->canon), "%s", res->canonname);
-		len = strlen(ans->canon);
-		if (len > 1 && ans->canon[len - 1] == '.')
-			ans->canon[len - 1] = '\0';
-		for (i = 0; ans->canon[i]; i++)
-			if (ans->canon[i] >= 'A' && ans->canon[i] <= 'Z')
-				ans->canon[i] += 'a' - 'A';
+		fr_dname_normalise(ans->canon);
 	}
 }
 

@@ -11,6 +11,7 @@
 
 #include <ldns/ldns.h>
 
+#include "util.h"
 #include "zonefile.h"
 
 int
@@ -49,13 +50,8 @@ fr_zonefile_probe(const char *path, char *origin, size_t originlen,
 		return -1;
 	}
 	ldns_zone_deep_free(zone);
-	len = strlen(s);
-	if (len > 1 && s[len - 1] == '.')
-		s[--len] = '\0';
-	for (char *p = s; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p += 'a' - 'A';
-	if (len >= originlen) {
+	fr_dname_normalise(s);
+	if ((len = strlen(s)) >= originlen) {
 		snprintf(err, errlen, "%s: origin too long", path);
 		free(s);
 		return -1;

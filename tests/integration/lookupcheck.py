@@ -355,3 +355,26 @@ class LookupTestCase(unittest.TestCase):
             else:
                 self.assertEqual(t[k], v, "%s of %s%s"
                                  % (k, t["host"], self.ctx(doc)))
+
+
+# ---- module fixture --------------------------------------------------------
+
+SHARED_NSD = None
+
+
+def start_shared_nsd():
+    """setUpModule for a test module: one NSD serving zones/demo and
+    zones/test, used as the resolver of every LookupTestCase."""
+    global SHARED_NSD
+    fr = nsdharness.fedroute_path()
+    if not os.access(fr, os.X_OK):
+        raise RuntimeError("fedroute not found: %s (set FEDROUTE)" % fr)
+    SHARED_NSD = nsdharness.NsdServer(nsdharness.zone_files("demo", "test"))
+    SHARED_NSD.start()
+    LookupTestCase.resolver = SHARED_NSD.resolver
+
+
+def stop_shared_nsd():
+    """tearDownModule to match start_shared_nsd."""
+    if SHARED_NSD is not None:
+        SHARED_NSD.stop()

@@ -14,28 +14,18 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import nsdharness  # noqa: E402
+import lookupcheck  # noqa: E402
 from lookupcheck import LookupTestCase  # noqa: E402
 
-NSD = None
 # --timeout 1000: one question gives up after 1 s.  The whole lookup
 # must be over well before 10 s.
 TIMEOUT_MS = 1000
 WALL_LIMIT = 6.0
 
 
-def setUpModule():
-    global NSD
-    fr = nsdharness.fedroute_path()
-    if not os.access(fr, os.X_OK):
-        raise RuntimeError("fedroute not found: %s (set FEDROUTE)" % fr)
-    NSD = nsdharness.NsdServer(nsdharness.zone_files("demo", "test"))
-    NSD.start()
-    LookupTestCase.resolver = NSD.resolver
-
-
-def tearDownModule():
-    if NSD is not None:
-        NSD.stop()
+# One NSD for the whole module, serving zones/demo and zones/test.
+setUpModule = lookupcheck.start_shared_nsd
+tearDownModule = lookupcheck.stop_shared_nsd
 
 
 class Blackhole:

@@ -18,24 +18,14 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import nsdharness  # noqa: E402
+import lookupcheck  # noqa: E402
 from lookupcheck import LookupTestCase, ALL_TRANSPORTS  # noqa: E402
 
-NSD = None
 
 
-def setUpModule():
-    global NSD
-    fr = nsdharness.fedroute_path()
-    if not os.access(fr, os.X_OK):
-        raise RuntimeError("fedroute not found: %s (set FEDROUTE)" % fr)
-    NSD = nsdharness.NsdServer(nsdharness.zone_files("demo", "test"))
-    NSD.start()
-    LookupTestCase.resolver = NSD.resolver
-
-
-def tearDownModule():
-    if NSD is not None:
-        NSD.stop()
+# One NSD for the whole module, serving zones/demo and zones/test.
+setUpModule = lookupcheck.start_shared_nsd
+tearDownModule = lookupcheck.stop_shared_nsd
 
 
 # rfc3263.test: the edges and their addresses
@@ -483,7 +473,7 @@ class SrvCases(LookupTestCase):
     def test_truncated_rrset_comes_whole_over_tcp(self):
         # The fixture itself: over UDP with a 1232-byte EDNS buffer NSD
         # must answer with TC set (else this test proves nothing).
-        r = nsdharness.udp_query("127.0.0.1", NSD.port,
+        r = nsdharness.udp_query("127.0.0.1", lookupcheck.SHARED_NSD.port,
                                  "_sips._tcp.big.cases.test",
                                  nsdharness.TYPE_SRV, timeout=2, edns=1232)
         self.assertIsNotNone(r, "NSD did not answer over UDP")

@@ -14,24 +14,14 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import nsdharness  # noqa: E402
+import lookupcheck  # noqa: E402
 from lookupcheck import LookupTestCase  # noqa: E402
 
-NSD = None
 
 
-def setUpModule():
-    global NSD
-    fr = nsdharness.fedroute_path()
-    if not os.access(fr, os.X_OK):
-        raise RuntimeError("fedroute not found: %s (set FEDROUTE)" % fr)
-    NSD = nsdharness.NsdServer(nsdharness.zone_files("demo", "test"))
-    NSD.start()
-    LookupTestCase.resolver = NSD.resolver
-
-
-def tearDownModule():
-    if NSD is not None:
-        NSD.stop()
+# One NSD for the whole module, serving zones/demo and zones/test.
+setUpModule = lookupcheck.start_shared_nsd
+tearDownModule = lookupcheck.stop_shared_nsd
 
 
 XMPPS = "_xmpps-server._tcp."
