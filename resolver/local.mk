@@ -1,0 +1,11 @@
+# resolver/local.mk -- libfedresolve (included from Makefile.am).
+noinst_LIBRARIES += resolver/libfedresolve.a
+resolver_libfedresolve_a_SOURCES = \
+	resolver/naptr.c resolver/naptr.h \
+	resolver/plan.c resolver/plan.h \
+	resolver/resolver.c resolver/resolver.h \
+	resolver/rng.c resolver/rng.h \
+	resolver/srvorder.c resolver/srvorder.h \
+	resolver/ubev.c resolver/ubev.h \
+	resolver/uri.c resolver/uri.h \
+	resolver/util.c resolver/util.h

@@ -1,0 +1,10 @@
+# src/local.mk -- the fedroute command line (included from Makefile.am).
+bin_PROGRAMS += src/fedroute
+src_fedroute_SOURCES = \
+	src/commands.h \
+	src/fedroute.c \
+	src/json.c src/json.h \
+	src/lookup.c \
+	src/report.c src/report.h \
+	src/zonefile.c src/zonefile.h
+src_fedroute_LDADD = resolver/libfedresolve.a $(FR_DEP_LIBS) -lm
