@@ -1,10 +1,18 @@
-# src/local.mk -- the fedroute command line (included from Makefile.am).
+# src/local.mk -- the programs (included from Makefile.am).
+
+# What both programs read: fedrouted.conf and zone files.
+noinst_LIBRARIES += src/libfedconf.a
+src_libfedconf_a_SOURCES = \
+	src/conf.c src/conf.h \
+	src/zonefile.c src/zonefile.h
+
 bin_PROGRAMS += src/fedroute
 src_fedroute_SOURCES = \
+	src/checkconf.c \
 	src/commands.h \
 	src/fedroute.c \
 	src/json.c src/json.h \
 	src/lookup.c \
-	src/report.c src/report.h \
-	src/zonefile.c src/zonefile.h
-src_fedroute_LDADD = resolver/libfedresolve.a $(FR_DEP_LIBS) -lm
+	src/report.c src/report.h
+src_fedroute_LDADD = src/libfedconf.a router/libfedrouter.a \
+	resolver/libfedresolve.a $(FR_DEP_LIBS) $(OPENSSL_LIBS) -lm

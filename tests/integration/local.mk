@@ -14,10 +14,13 @@ TESTS += \
 	tests/integration/test_order.py \
 	tests/integration/test_failures.py \
 	tests/integration/test_zonefile.py \
-	tests/integration/test_dnssec.py
+	tests/integration/test_dnssec.py \
+	tests/integration/test_config.py
 
 EXTRA_DIST += \
 	tests/integration/nsdharness.py \
+	tests/integration/pki.py \
+	tests/integration/test_config.py \
 	tests/integration/lookupcheck.py \
 	tests/integration/test_lookup.py \
 	tests/integration/test_xmpp.py \

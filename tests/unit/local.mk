@@ -3,7 +3,8 @@ UNIT_TESTS = \
 	tests/unit/test_srvorder \
 	tests/unit/test_naptr \
 	tests/unit/test_uri \
-	tests/unit/test_link
+	tests/unit/test_link \
+	tests/unit/test_conf
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -14,3 +15,5 @@ tests_unit_test_uri_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_uri_LDADD = $(UNIT_LDADD)
 tests_unit_test_link_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_link_LDADD = $(UNIT_LDADD)
+tests_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_conf_LDADD = $(UNIT_LDADD)
