@@ -146,14 +146,8 @@ struct fr_listener_conf {
 	unsigned backlog;
 };
 
-struct fr_edge_conf {
-	struct fr_listener_conf *listeners;
-	size_t nlisteners;
-	struct fr_node_conf *nodes;
-	size_t nnodes;
-	struct fr_pool_conf *pools;
-	size_t npools;
-
+/* Timeouts and limits of the edge as a whole. */
+struct fr_edge_settings {
 	unsigned connect_timeout_ms;	/* one connect to a node, TLS included */
 	unsigned connect_retries;	/* re-dispatches after a failed connect */
 	unsigned handshake_timeout_ms;	/* a client's TLS handshake */
@@ -164,6 +158,16 @@ struct fr_edge_conf {
 	unsigned max_per_source;	/* sessions per client IP; 0: no limit */
 	size_t buffer_size;		/* relay buffer, each direction */
 	bool splice;			/* zero-copy relay for plain TCP */
+};
+
+struct fr_edge_conf {
+	struct fr_listener_conf *listeners;
+	size_t nlisteners;
+	struct fr_node_conf *nodes;
+	size_t nnodes;
+	struct fr_pool_conf *pools;
+	size_t npools;
+	struct fr_edge_settings set;
 };
 
 #endif /* FR_EDGECONF_H */

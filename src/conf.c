@@ -176,24 +176,25 @@ static const struct opt opts[] = {
 	{ O("public-address", S_SERVER, T_IP, F_MULTI,
 	  SRV(public_addresses)) },
 	{ O("max-connections", S_SERVER, T_UINT, 0,
-	  SRV(edge.max_connections)), RANGE(1, 1000000, "10000") },
+	  SRV(edge.set.max_connections)), RANGE(1, 1000000, "10000") },
 	{ O("max-connections-per-source", S_SERVER, T_UINT, 0,
-	  SRV(edge.max_per_source)), RANGE(0, 1000000, "0") },
+	  SRV(edge.set.max_per_source)), RANGE(0, 1000000, "0") },
 	{ O("connect-timeout", S_SERVER, T_MS, 0,
-	  SRV(edge.connect_timeout_ms)), RANGE(10, 5 * MIN, "4s") },
+	  SRV(edge.set.connect_timeout_ms)), RANGE(10, 5 * MIN, "4s") },
 	{ O("connect-retries", S_SERVER, T_UINT, 0,
-	  SRV(edge.connect_retries)), RANGE(0, 16, "2") },
+	  SRV(edge.set.connect_retries)), RANGE(0, 16, "2") },
 	{ O("handshake-timeout", S_SERVER, T_MS, 0,
-	  SRV(edge.handshake_timeout_ms)), RANGE(10, 5 * MIN, "10s") },
+	  SRV(edge.set.handshake_timeout_ms)), RANGE(10, 5 * MIN, "10s") },
 	{ O("client-idle-timeout", S_SERVER, T_MS, 0,
-	  SRV(edge.client_idle_ms)), RANGE(100, 7 * DAY, "30m") },
+	  SRV(edge.set.client_idle_ms)), RANGE(100, 7 * DAY, "30m") },
 	{ O("server-idle-timeout", S_SERVER, T_MS, 0,
-	  SRV(edge.server_idle_ms)), RANGE(100, 7 * DAY, "30m") },
-	{ O("drain-timeout", S_SERVER, T_MS, 0, SRV(edge.drain_ms)),
+	  SRV(edge.set.server_idle_ms)), RANGE(100, 7 * DAY, "30m") },
+	{ O("drain-timeout", S_SERVER, T_MS, 0, SRV(edge.set.drain_ms)),
 	  RANGE(0, HOUR, "30s") },
-	{ O("buffer-size", S_SERVER, T_SIZE, 0, SRV(edge.buffer_size)),
+	{ O("buffer-size", S_SERVER, T_SIZE, 0, SRV(edge.set.buffer_size)),
 	  RANGE(4096, 1024 * 1024, "16k") },
-	{ O("splice", S_SERVER, T_BOOL, 0, SRV(edge.splice)), .def = "yes" },
+	{ O("splice", S_SERVER, T_BOOL, 0, SRV(edge.set.splice)),
+	  .def = "yes" },
 
 	/* resolver: outbound DNS, used by the routing issues */
 	{ O("forwarder", S_RESOLVER, T_FORWARDER, F_MULTI,
@@ -1371,10 +1372,10 @@ check_server(struct parser *p)
 {
 	struct fr_edge_conf *e = &p->cfg->edge;
 
-	if (e->max_per_source > e->max_connections)
+	if (e->set.max_per_source > e->set.max_connections)
 		perr(p, 0, "max-connections-per-source (%u) is above "
-		    "max-connections (%u)", e->max_per_source,
-		    e->max_connections);
+		    "max-connections (%u)", e->set.max_per_source,
+		    e->set.max_connections);
 }
 
 static void

@@ -16,3 +16,10 @@ src_fedroute_SOURCES = \
 	src/report.c src/report.h
 src_fedroute_LDADD = src/libfedconf.a router/libfedrouter.a \
 	resolver/libfedresolve.a $(FR_DEP_LIBS) $(OPENSSL_LIBS) -lm
+
+sbin_PROGRAMS += src/fedrouted
+src_fedrouted_SOURCES = src/fedrouted.c
+src_fedrouted_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFR_CONF_FILE='"$(sysconfdir)/fedrouted.conf"'
+src_fedrouted_LDADD = src/libfedconf.a router/libfedrouter.a \
+	resolver/libfedresolve.a $(FR_DEP_LIBS) $(OPENSSL_LIBS) -lm

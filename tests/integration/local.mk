@@ -1,11 +1,13 @@
 # tests/integration/local.mk -- included from the top-level Makefile.am.
 #
 # Integration tests: a real NSD on a free loopback port serving zones/,
-# and the fedroute CLI checked against doc/lookup-contract.md.
+# and the fedroute CLI checked against doc/lookup-contract.md; fedrouted
+# with real nodes behind it (edgeharness.py), on loopback only.
 # The top level sets TEST_EXTENSIONS = .py .sh, PY_LOG_COMPILER = $(PYTHON3),
-# SH_LOG_COMPILER = $(SHELL), and exports FEDROUTE, ZONES_DIR and NSD in
-# AM_TESTS_ENVIRONMENT.  The tests write only to private temporary
-# directories, so they also run from a read-only source tree (distcheck).
+# SH_LOG_COMPILER = $(SHELL), and exports FEDROUTE, FEDROUTED, ZONES_DIR,
+# NSD and FR_SRCDIR in AM_TESTS_ENVIRONMENT.  The tests write only to
+# private temporary directories, so they also run from a read-only source
+# tree (distcheck).
 
 TESTS += \
 	zones/check-zones.sh \
@@ -15,9 +17,12 @@ TESTS += \
 	tests/integration/test_failures.py \
 	tests/integration/test_zonefile.py \
 	tests/integration/test_dnssec.py \
-	tests/integration/test_config.py
+	tests/integration/test_config.py \
+	tests/integration/test_relay.py
 
 EXTRA_DIST += \
+	tests/integration/edgeharness.py \
+	tests/integration/test_relay.py \
 	tests/integration/nsdharness.py \
 	tests/integration/pki.py \
 	tests/integration/test_config.py \

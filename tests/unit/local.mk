@@ -4,7 +4,8 @@ UNIT_TESTS = \
 	tests/unit/test_naptr \
 	tests/unit/test_uri \
 	tests/unit/test_link \
-	tests/unit/test_conf
+	tests/unit/test_conf \
+	tests/unit/test_balance
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -17,3 +18,5 @@ tests_unit_test_link_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_link_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
+tests_unit_test_balance_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_balance_LDADD = $(UNIT_LDADD)

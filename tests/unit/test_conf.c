@@ -96,14 +96,14 @@ defaults(void **state)
 
 	(void)state;
 	cfg = ok(NODE_A LSN_A);
-	assert_int_equal(cfg->edge.connect_timeout_ms, 4000);
-	assert_int_equal(cfg->edge.client_idle_ms, 1800000);
-	assert_int_equal(cfg->edge.server_idle_ms, 1800000);
-	assert_int_equal(cfg->edge.connect_retries, 2);
-	assert_int_equal(cfg->edge.max_connections, 10000);
-	assert_int_equal(cfg->edge.max_per_source, 0);
-	assert_int_equal(cfg->edge.buffer_size, 16384);
-	assert_true(cfg->edge.splice);
+	assert_int_equal(cfg->edge.set.connect_timeout_ms, 4000);
+	assert_int_equal(cfg->edge.set.client_idle_ms, 1800000);
+	assert_int_equal(cfg->edge.set.server_idle_ms, 1800000);
+	assert_int_equal(cfg->edge.set.connect_retries, 2);
+	assert_int_equal(cfg->edge.set.max_connections, 10000);
+	assert_int_equal(cfg->edge.set.max_per_source, 0);
+	assert_int_equal(cfg->edge.set.buffer_size, 16384);
+	assert_true(cfg->edge.set.splice);
 	assert_string_equal(cfg->user, "fedroute");
 	assert_null(cfg->pidfile);
 	assert_int_equal(cfg->log_level, LOG_INFO);
@@ -151,12 +151,12 @@ values(void **state)
 	    " tls-server-name: Node-A.Example.\n"
 	    "listener:\n address: [::1]:5061\n target: node a\n"
 	    "route:\n domain: *.Partner.Example\n next-hop: [2001:db8::1]:5061\n");
-	assert_int_equal(cfg->edge.connect_timeout_ms, 250);
-	assert_int_equal(cfg->edge.client_idle_ms, 1800000);
-	assert_int_equal(cfg->edge.server_idle_ms, 3600000);
-	assert_int_equal(cfg->edge.drain_ms, 0);
-	assert_int_equal(cfg->edge.buffer_size, 65536);
-	assert_false(cfg->edge.splice);
+	assert_int_equal(cfg->edge.set.connect_timeout_ms, 250);
+	assert_int_equal(cfg->edge.set.client_idle_ms, 1800000);
+	assert_int_equal(cfg->edge.set.server_idle_ms, 3600000);
+	assert_int_equal(cfg->edge.set.drain_ms, 0);
+	assert_int_equal(cfg->edge.set.buffer_size, 65536);
+	assert_false(cfg->edge.set.splice);
 	assert_string_equal(cfg->user, "");
 	assert_int_equal(cfg->log_level, LOG_DEBUG);
 	assert_int_equal(cfg->public_addresses.n, 2);

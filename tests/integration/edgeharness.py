@@ -1,0 +1,471 @@
+"""edgeharness -- run fedrouted and the nodes behind it for the tests.
+
+Python 3 standard library only.
+
+    with TcpNode("a", "127.0.0.2") as a, \
+         Fedrouted(CONFIG.format(a=a.addr, port=p)) as d:
+        s = connect(p)                      # from 127.0.0.1
+        assert banner(s).node == "a"
+
+* Fedrouted writes the configuration into a private directory (readable
+  by the user the daemon drops to), starts `fedrouted -c FILE` with its
+  log on a file, and waits for the "started with" line.  reload() sends
+  SIGHUP and waits for the outcome line; stop() sends SIGTERM and waits
+  for the exit, SIGKILL after a bound.  Every daemon still running when
+  the test process ends is killed (atexit, SIGTERM, PDEATHSIG).
+* TcpNode is a small threaded TCP server on a given loopback address
+  and a free port: it greets each connection with "NODE name peer\\n",
+  then echoes (or behaves as `mode` says).  stop() closes its socket and
+  connections, start() binds the same port again.
+* conns(log) parses the daemon's one-line-per-connection records.
+
+Environment: FEDROUTED (the daemon), FEDROUTE (the command line tool).
+"""
+
+import atexit
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import nsdharness  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
+
+# Generous bounds: the machine may be loaded; no test waits on these
+# unless something is wrong.
+START_TIMEOUT = 15.0
+STOP_TIMEOUT = 15.0
+WAIT_TIMEOUT = 15.0
+IO_TIMEOUT = 10.0
+
+
+def fedrouted_path():
+    return os.path.abspath(os.environ.get("FEDROUTED") or
+                           os.path.join(_TOP, "src", "fedrouted"))
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP port free on host now (the socket is closed again)."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def wait_for(pred, timeout=WAIT_TIMEOUT, interval=0.02, what="condition"):
+    """Poll pred() until it returns something true; return that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %.0f s waiting for %s"
+                                 % (timeout, what))
+        time.sleep(interval)
+
+
+_LIVE = set()
+
+
+def _stop_all():
+    for p in list(_LIVE):
+        p.kill()
+
+
+atexit.register(_stop_all)
+
+
+def _on_sigterm(signum, frame):
+    _stop_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+# ------------------------------------------------------------ connections
+
+CONN_RE = re.compile(
+    r"conn client=(?P<client>\S+) listener=(?P<listener>\S+) "
+    r"node=(?P<node>\S+) connect_ms=(?P<connect_ms>\S+) "
+    r"duration_s=(?P<duration_s>\S+) from_client=(?P<from_client>\d+) "
+    r"to_client=(?P<to_client>\d+) attempts=(?P<attempts>\d+): "
+    r"(?P<reason>.*)$")
+
+
+def conns(log):
+    """The connection records of a daemon log, as dicts."""
+    out = []
+    for line in log.splitlines():
+        m = CONN_RE.search(line)
+        if m:
+            d = m.groupdict()
+            for k in ("from_client", "to_client", "attempts"):
+                d[k] = int(d[k])
+            d["client_ip"] = d["client"].rsplit(":", 1)[0].strip("[]")
+            out.append(d)
+    return out
+
+
+def connect(port, host="127.0.0.1", src=None, timeout=IO_TIMEOUT):
+    """A TCP connection to host:port, from source address src."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.settimeout(timeout)
+    if src:
+        s.bind((src, 0))
+    s.connect((host, port))
+    return s
+
+
+class Banner:
+    def __init__(self, line):
+        parts = line.split()
+        if len(parts) != 3 or parts[0] != "NODE":
+            raise AssertionError("not a node banner: %r" % line)
+        self.node = parts[1]
+        self.peer = parts[2]
+        self.line = line
+
+
+def read_line(sock, limit=4096):
+    """One line from sock (without the newline); '' at EOF."""
+    buf = b""
+    while not buf.endswith(b"\n"):
+        c = sock.recv(1)
+        if not c:
+            break
+        buf += c
+        if len(buf) > limit:
+            raise AssertionError("line too long: %r" % buf[:80])
+    return buf.decode(errors="replace").rstrip("\r\n")
+
+
+def banner(sock):
+    line = read_line(sock)
+    if not line:
+        raise AssertionError("connection closed before the node's banner")
+    return Banner(line)
+
+
+def recv_all(sock):
+    """Everything until EOF."""
+    chunks = []
+    while True:
+        d = sock.recv(65536)
+        if not d:
+            return b"".join(chunks)
+        chunks.append(d)
+
+
+def closed_by_peer(sock, timeout=IO_TIMEOUT):
+    """True when sock reaches EOF or a reset within timeout, with nothing
+    read before it."""
+    sock.settimeout(timeout)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+# ------------------------------------------------------------------ nodes
+
+class TcpNode:
+    """A threaded TCP server standing in for an IM&P node.
+
+    modes: "echo"  greet, then echo everything back;
+           "reply" greet, read until EOF, answer "got N\\n", close;
+           "sink"  greet, then never read (a stuck node);
+           "mute"  accept, say nothing, echo (for the silent-node cases).
+    """
+
+    def __init__(self, name, host="127.0.0.2", port=None, mode="echo"):
+        self.name = name
+        self.host = host
+        self.port = port or free_port(host)
+        self.mode = mode
+        self.sock = None
+        self.conns = set()
+        self.accepted = 0
+        self.lock = threading.Lock()
+        self.thread = None
+
+    @property
+    def addr(self):
+        return "%s:%d" % (self.host, self.port)
+
+    def start(self):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        deadline = time.monotonic() + WAIT_TIMEOUT
+        while True:
+            try:
+                s.bind((self.host, self.port))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    s.close()
+                    raise
+                time.sleep(0.05)
+        s.listen(128)
+        self.sock = s
+        self.thread = threading.Thread(target=self._accept, args=(s,),
+                                       daemon=True)
+        self.thread.start()
+        return self
+
+    def _accept(self, lsock):
+        while True:
+            try:
+                c, peer = lsock.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.accepted += 1
+                self.conns.add(c)
+            threading.Thread(target=self._serve, args=(c, peer),
+                             daemon=True).start()
+
+    def _serve(self, c, peer):
+        try:
+            if self.mode != "mute":
+                c.sendall(("NODE %s %s:%d\n" % (self.name, peer[0],
+                                                peer[1])).encode())
+            if self.mode in ("echo", "mute"):
+                while True:
+                    d = c.recv(65536)
+                    if not d:
+                        break
+                    c.sendall(d)
+            elif self.mode == "reply":
+                n = 0
+                while True:
+                    d = c.recv(65536)
+                    if not d:
+                        break
+                    n += len(d)
+                c.sendall(("got %d\n" % n).encode())
+            elif self.mode == "sink":
+                while self.sock is not None and c in self.conns:
+                    time.sleep(0.05)
+        except OSError:
+            pass
+        finally:
+            with self.lock:
+                self.conns.discard(c)
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def live(self):
+        with self.lock:
+            return len(self.conns)
+
+    def stop(self):
+        """Close the listening socket and every connection (a node that
+        dies: new connects are refused, live ones reset)."""
+        s, self.sock = self.sock, None
+        if s is not None:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+        with self.lock:
+            conns, self.conns = list(self.conns), set()
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+                c.close()
+            except OSError:
+                pass
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+# ------------------------------------------------------------- the daemon
+
+class Fedrouted:
+    """fedrouted on a configuration text, in a private directory."""
+
+    def __init__(self, config, name="fedrouted.conf", args=(), files=None):
+        self.config = config
+        self.name = name
+        self.args = list(args)
+        self.files = files or {}
+        self.dir = None
+        self.proc = None
+        self.logfh = None
+
+    @property
+    def conf(self):
+        return os.path.join(self.dir, self.name)
+
+    @property
+    def logfile(self):
+        return os.path.join(self.dir, "fedrouted.log")
+
+    def write_config(self, text):
+        tmp = self.conf + ".new"
+        with open(tmp, "w") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.rename(tmp, self.conf)
+
+    def log(self):
+        try:
+            with open(self.logfile, errors="replace") as fh:
+                return fh.read()
+        except OSError:
+            return ""
+
+    def conns(self):
+        return conns(self.log())
+
+    def count(self, text):
+        return self.log().count(text)
+
+    def wait_log(self, text, count=1, timeout=WAIT_TIMEOUT):
+        """Wait until text appears count times in the log."""
+        return wait_for(lambda: self.count(text) >= count, timeout=timeout,
+                        what="%d x %r in the fedrouted log:\n%s"
+                        % (count, text, self.log()))
+
+    def wait_conns(self, n, timeout=WAIT_TIMEOUT):
+        """Wait for at least n connection records; return them all."""
+        wait_for(lambda: len(self.conns()) >= n, timeout=timeout,
+                 what="%d connection records in:\n%s" % (n, self.log()))
+        return self.conns()
+
+    def start(self):
+        if self.dir is None:
+            self.dir = tempfile.mkdtemp(prefix="fedroute-edge-")
+            # The daemon drops to an unprivileged user, who must read
+            # its configuration and certificates for a reload.
+            os.chmod(self.dir, 0o755)
+            for fname, text in self.files.items():
+                with open(os.path.join(self.dir, fname), "w") as fh:
+                    fh.write(text)
+            self.write_config(self.config)
+        before = self.count("started with")
+        self.logfh = open(self.logfile, "a")
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        main = threading.current_thread() is threading.main_thread()
+        self.proc = subprocess.Popen(
+            [fedrouted_path(), "-c", self.conf] + self.args,
+            stdin=subprocess.DEVNULL, stdout=self.logfh,
+            stderr=subprocess.STDOUT, cwd=self.dir,
+            preexec_fn=nsdharness._pdeathsig_fn() if main else None)
+        _LIVE.add(self)
+        try:
+            wait_for(lambda: self.count("started with") > before or
+                     self.proc.poll() is not None, timeout=START_TIMEOUT,
+                     what="fedrouted to start")
+            if self.proc.poll() is not None:
+                raise AssertionError("fedrouted exited with %d at start:\n%s"
+                                     % (self.proc.returncode, self.log()))
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def reload(self, text=None, expect_ok=True):
+        """Write text (when given) as the new configuration, send SIGHUP,
+        wait for the outcome; True when the daemon reloaded."""
+        if text is not None:
+            self.write_config(text)
+        ok0 = self.count("reloaded ")
+        bad0 = self.count("reload of ")
+        self.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.count("reloaded ") > ok0 or
+                 self.count("reload of ") > bad0,
+                 what="the outcome of a reload in:\n%s" % self.log())
+        ok = self.count("reloaded ") > ok0
+        if expect_ok is not None and ok != expect_ok:
+            raise AssertionError("reload %s, expected %s:\n%s"
+                                 % ("succeeded" if ok else "failed",
+                                    "success" if expect_ok else "failure",
+                                    self.log()))
+        return ok
+
+    def stop(self, timeout=STOP_TIMEOUT):
+        """SIGTERM; wait for the exit.  Returns the exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise AssertionError("fedrouted ignored SIGTERM for %.0f s"
+                                     % timeout)
+        rc = self.proc.returncode
+        self._closed()
+        return rc
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._closed()
+
+    def _closed(self):
+        _LIVE.discard(self)
+        if self.logfh is not None:
+            self.logfh.close()
+            self.logfh = None
+
+    def cleanup(self):
+        self.kill()
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def check_clean_exit(self, rc):
+        """The daemon must exit 0 and its log hold no sanitizer report."""
+        log = self.log()
+        if rc != 0 or "AddressSanitizer" in log or "runtime error:" in log \
+                or "LeakSanitizer" in log:
+            raise AssertionError("fedrouted exited with %s:\n%s" % (rc, log))
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is not None:
+                sys.stderr.write("fedrouted log at failure:\n%s\n"
+                                 % self.log())
+            if self.proc is not None:
+                rc = self.stop()
+                if exc_type is None:
+                    self.check_clean_exit(rc)
+        finally:
+            self.cleanup()
+        return False
