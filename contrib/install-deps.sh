@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install every Debian package that fedroute's build, tests and
 # benchmarks need.  Run as root on Debian 12 (bookworm) or later.
+# Kamailio (with its TLS module) and OpenSSL serve as the IM&P nodes of
+# the daemon's integration tests.
 set -eu
 
 PACKAGES="
@@ -8,6 +10,7 @@ PACKAGES="
   libldns-dev libunbound-dev libevent-dev nettle-dev
   libssl-dev libev-dev libcmocka-dev
   nsd ldnsutils bind9-dnsutils python3
+  kamailio kamailio-tls-modules openssl
 "
 
 if [ "$(id -u)" -ne 0 ]; then

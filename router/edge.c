@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "edgeint.h"
+#include "health.h"
 #include "listener.h"
 #include "log.h"
 #include "node.h"
@@ -34,6 +35,7 @@ struct staged {
 	size_t nnodes;
 	struct fr_pool **pools;		/* pools, then one-node pools */
 	size_t npools;
+	size_t nnamed;			/* the named pools */
 	struct fr_listener **listeners;	/* per listener conf */
 	struct fr_listener **reuse;	/* the old listener whose socket
 					   the new one takes, or NULL */
@@ -136,7 +138,7 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		if ((st->pools[i] = fr_pool_create(pc->name, pc->balance,
 		    members, pc->members.n)) == NULL)
 			goto oom;
-		st->npools = i + 1;
+		st->npools = st->nnamed = i + 1;
 	}
 
 	for (i = 0; i < conf->nlisteners; i++) {
@@ -149,8 +151,7 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 			struct fr_node *n = st->nodes[lc->target_idx];
 
 			pool = st->npools;
-			if ((st->pools[pool] = fr_pool_create(n->name,
-			    FR_BALANCE_ROUNDROBIN, &n, 1)) == NULL)
+			if ((st->pools[pool] = fr_pool_for_node(n)) == NULL)
 				goto oom;
 			st->npools++;
 		} else {
@@ -183,28 +184,67 @@ oom:
 	return -1;
 }
 
+static bool
+same_check(const struct fr_check_conf *a, const struct fr_check_conf *b)
+{
+	return a->kind == b->kind && a->interval_ms == b->interval_ms &&
+	    a->timeout_ms == b->timeout_ms && a->rise == b->rise &&
+	    a->fall == b->fall && a->alive.lo == b->alive.lo &&
+	    a->alive.hi == b->alive.hi;
+}
+
+/*
+ * Check n as its settings say.  fresh: a new node, whose first check
+ * decides; a kept node keeps its state until rise or fall says
+ * otherwise.
+ */
+static void
+start_health(struct fr_edge *e, struct fr_node *n, bool fresh)
+{
+	fr_health_stop(n->health);
+	n->health = NULL;
+	if (n->set->check.kind != FR_CHECK_NONE) {
+		n->health = fr_health_start(e, n, fresh);
+		return;
+	}
+	if (!n->up) {
+		n->up = true;
+		fr_log(LOG_NOTICE, "node %s is up (check: none)", n->name);
+		fr_edge_node_changed(e, n);
+	}
+}
+
 /* Swap the staged configuration in.  Nothing here can fail. */
 static void
 commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 {
 	struct fr_listener *l, *next;
 	size_t i, j;
+	bool recheck;
 
-	/* Nodes: kept ones take their new settings; dropped ones retire
-	 * and live on while sessions hold them. */
+	/* Nodes: kept ones take their new settings (and a new checker if
+	 * their check changed); dropped ones retire, unchecked, and live
+	 * on while sessions hold them. */
 	for (i = 0; i < st->nnodes; i++)
 		if (st->kept[i]) {
+			recheck = !same_check(&st->nodes[i]->set->check,
+			    &st->set[i]->check);
 			fr_node_apply(st->nodes[i], st->set[i]);
 			st->set[i] = NULL;
 			fr_node_ref(st->nodes[i]);
+			if (recheck)
+				start_health(e, st->nodes[i], false);
 		}
 	for (i = 0; i < e->nnodes; i++) {
 		bool kept = false;
 
 		for (j = 0; j < st->nnodes && !kept; j++)
 			kept = st->nodes[j] == e->nodes[i];
-		if (!kept)
+		if (!kept) {
 			e->nodes[i]->retired = true;
+			fr_health_stop(e->nodes[i]->health);
+			e->nodes[i]->health = NULL;
+		}
 		fr_node_unref(e->nodes[i]);
 	}
 	free(e->nodes);
@@ -218,8 +258,14 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 	free(e->pools);
 	e->pools = st->pools;
 	e->npools = st->npools;
+	e->nnamed = st->nnamed;
 	st->pools = NULL;
 	st->npools = 0;
+
+	/* New nodes are checked from now on (kept ones already are). */
+	for (i = 0; i < e->nnodes; i++)
+		if (!st->kept[i])
+			start_health(e, e->nodes[i], true);
 
 	/* Listeners: a kept socket moves to its new listener; the others
 	 * close.  Sessions keep the old objects alive as long as needed. */
@@ -353,6 +399,36 @@ fr_edge_session_closed(struct fr_edge *e)
 }
 
 void
+fr_edge_node_changed(struct fr_edge *e, struct fr_node *n)
+{
+	char reason[FR_NAME_MAX + 64];
+	size_t i, j, up;
+
+	for (i = 0; i < e->nnamed; i++) {
+		struct fr_pool *p = e->pools[i];
+
+		for (j = 0; j < fr_pool_size(p); j++)
+			if (fr_pool_node(p, j) == n)
+				break;
+		if (j == fr_pool_size(p))
+			continue;
+		up = fr_pool_up(p);
+		if (!n->up && up == 0)
+			fr_log(LOG_WARNING, "pool %s: no node is up; its "
+			    "connections are refused", fr_pool_name(p));
+		else if (n->up && up == 1)
+			fr_log(LOG_NOTICE, "pool %s: a node is up again",
+			    fr_pool_name(p));
+	}
+	if (!n->up && n->set->on_down == FR_ON_DOWN_CLOSE &&
+	    !TAILQ_EMPTY(&n->sessions)) {
+		snprintf(reason, sizeof(reason), "node %s went down (on-down: "
+		    "close)", n->name);
+		fr_session_close_node(n, reason);
+	}
+}
+
+void
 fr_edge_accept_failed(struct fr_edge *e)
 {
 	struct fr_listener *l;
@@ -394,11 +470,16 @@ void
 fr_edge_drain(struct fr_edge *e, fr_edge_drained_fn *done, void *arg)
 {
 	struct fr_listener *l;
+	size_t i;
 
 	e->draining = true;
 	e->drained = done;
 	e->drained_arg = arg;
 	ev_timer_stop(e->loop, &e->accept_timer);
+	for (i = 0; i < e->nnodes; i++) {
+		fr_health_stop(e->nodes[i]->health);
+		e->nodes[i]->health = NULL;
+	}
 	TAILQ_FOREACH(l, &e->listeners, entry)
 		fr_listener_close(l);
 	fr_log(LOG_NOTICE, "not accepting any more; waiting up to %ums for "
@@ -440,6 +521,8 @@ fr_edge_delete(struct fr_edge *e)
 	free(e->pools);
 	for (i = 0; i < e->nnodes; i++) {
 		e->nodes[i]->retired = true;
+		fr_health_stop(e->nodes[i]->health);
+		e->nodes[i]->health = NULL;
 		fr_node_unref(e->nodes[i]);
 	}
 	free(e->nodes);

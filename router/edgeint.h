@@ -25,9 +25,10 @@ struct fr_edge {
 	struct fr_listener_list listeners;
 	struct fr_node **nodes;			/* in the configuration */
 	size_t nnodes;
-	struct fr_pool **pools;			/* pools, and one-node pools of
-						   listeners aimed at a node */
+	struct fr_pool **pools;			/* pools, then one-node pools
+						   of listeners aimed at a node */
 	size_t npools;
+	size_t nnamed;				/* pools[0 .. nnamed): named */
 	struct fr_session_list sessions;
 	unsigned nsessions;
 	bool paused;		/* at max-connections: not accepting */
@@ -42,6 +43,9 @@ struct fr_edge {
  * accepting at max-connections. */
 void fr_edge_session_opened(struct fr_edge *e);
 void fr_edge_session_closed(struct fr_edge *e);
+
+/* Health checks changed the state of node n (health.c). */
+void fr_edge_node_changed(struct fr_edge *e, struct fr_node *n);
 
 /* accept(2) failed for want of descriptors or memory: stop accepting
  * for a moment rather than spin on a queue we cannot empty. */

@@ -18,6 +18,7 @@ struct fr_pool {
 	unsigned refs;
 	char name[FR_NAME_MAX];
 	enum fr_balance balance;
+	bool pat;		/* a listener's one node */
 	size_t rr;		/* leastconn: where ties start */
 	size_t n;
 	struct member m[];
@@ -43,6 +44,23 @@ fr_pool_create(const char *name, enum fr_balance balance,
 		fr_node_ref(nodes[i]);
 	}
 	return p;
+}
+
+struct fr_pool *
+fr_pool_for_node(struct fr_node *n)
+{
+	struct fr_pool *p = fr_pool_create(n->name, FR_BALANCE_ROUNDROBIN, &n,
+	    1);
+
+	if (p != NULL)
+		p->pat = true;
+	return p;
+}
+
+bool
+fr_pool_is_pat(const struct fr_pool *p)
+{
+	return p->pat;
 }
 
 void

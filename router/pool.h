@@ -21,6 +21,7 @@
 #ifndef FR_POOL_H
 #define FR_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ struct fr_pool;
 /* NULL when memory ran out.  n is 1 .. FR_POOL_MAX_NODES. */
 struct fr_pool *fr_pool_create(const char *name, enum fr_balance balance,
     struct fr_node *const *nodes, size_t n);
+/* The pool of a listener aimed at one node (PAT): n alone. */
+struct fr_pool *fr_pool_for_node(struct fr_node *n);
+/* Was p made by fr_pool_for_node? */
+bool fr_pool_is_pat(const struct fr_pool *p);
 void fr_pool_ref(struct fr_pool *p);
 /* NULL is fine. */
 void fr_pool_unref(struct fr_pool *p);

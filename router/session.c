@@ -311,7 +311,7 @@ dispatch(struct fr_session *s, const char *failed)
 			if (failed != NULL)
 				session_close(s, "%s; no other node is up",
 				    failed);
-			else if (fr_pool_size(s->pool) == 1)
+			else if (fr_pool_is_pat(s->pool))
 				session_close(s, "node %s is down",
 				    fr_pool_node(s->pool, 0)->name);
 			else

@@ -122,10 +122,14 @@ def conns(log):
 def connect(port, host="127.0.0.1", src=None, timeout=IO_TIMEOUT):
     """A TCP connection to host:port, from source address src."""
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    s.settimeout(timeout)
-    if src:
-        s.bind((src, 0))
-    s.connect((host, port))
+    try:
+        s.settimeout(timeout)
+        if src:
+            s.bind((src, 0))
+        s.connect((host, port))
+    except BaseException:
+        s.close()
+        raise
     return s
 
 
@@ -273,9 +277,8 @@ class TcpNode:
         with self.lock:
             return len(self.conns)
 
-    def stop(self):
-        """Close the listening socket and every connection (a node that
-        dies: new connects are refused, live ones reset)."""
+    def stop_listening(self):
+        """Refuse new connections; live ones go on."""
         s, self.sock = self.sock, None
         if s is not None:
             try:
@@ -283,6 +286,13 @@ class TcpNode:
             except OSError:
                 pass
             s.close()
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+
+    def stop(self):
+        """Close the listening socket and every connection (a node that
+        dies: new connects are refused, live ones reset)."""
+        self.stop_listening()
         with self.lock:
             conns, self.conns = list(self.conns), set()
         for c in conns:
@@ -291,8 +301,6 @@ class TcpNode:
                 c.close()
             except OSError:
                 pass
-        if self.thread is not None:
-            self.thread.join(timeout=5)
 
     def __enter__(self):
         return self.start()
@@ -468,4 +476,244 @@ class Fedrouted:
                     self.check_clean_exit(rc)
         finally:
             self.cleanup()
+        return False
+
+
+# --------------------------------------------------------------- SIP / Kamailio
+
+def kamailio_path():
+    return os.environ.get("KAMAILIO") or shutil.which("kamailio") or \
+        "/usr/sbin/kamailio"
+
+
+def _kamailio_modules():
+    for d in ("/usr/lib/x86_64-linux-gnu/kamailio/modules",
+              "/usr/lib/aarch64-linux-gnu/kamailio/modules",
+              "/usr/lib64/kamailio/modules", "/usr/lib/kamailio/modules"):
+        if os.path.exists(os.path.join(d, "sl.so")):
+            return d
+    import glob
+    found = glob.glob("/usr/lib/*/kamailio/modules/sl.so")
+    if found:
+        return os.path.dirname(found[0])
+    raise RuntimeError("no Kamailio modules found (install kamailio and "
+                       "kamailio-tls-modules)")
+
+
+KAMAILIO_CFG = """#!KAMAILIO
+debug=1
+log_stderror=yes
+fork=yes
+children=1
+tcp_children=2
+disable_sctp=yes
+auto_aliases=no
+dns=no
+rev_dns=no
+{tls_global}
+listen=tcp:{host}:{port}
+{tls_listen}
+mpath="{mpath}"
+loadmodule "sl.so"
+loadmodule "textops.so"
+loadmodule "pv.so"
+{tls_modules}
+request_route {{
+	if (is_method("OPTIONS")) {{
+		append_to_reply("X-Node: {name}\\r\\nX-Proto: $proto\\r\\nX-Source: $si\\r\\n");
+		sl_send_reply("{code}", "{reason}");
+		exit;
+	}}
+	sl_send_reply("405", "Method Not Allowed");
+}}
+"""
+
+KAMAILIO_TLS = """[server:default]
+method = TLSv1.2+
+certificate = {cert}
+private_key = {key}
+verify_certificate = no
+require_certificate = no
+"""
+
+
+def sip_options(sock, uri="sip:node.enterprise.test", transport="TCP"):
+    """Send one OPTIONS on a connected socket (plain or TLS); return
+    (status, headers) of the response, header names lower-cased."""
+    local = sock.getsockname()
+    req = ("OPTIONS %s SIP/2.0\r\n"
+           "Via: SIP/2.0/%s %s:%d;branch=z9hG4bK%08x;rport\r\n"
+           "Max-Forwards: 70\r\n"
+           "From: <sip:test@enterprise.test>;tag=%08x\r\n"
+           "To: <%s>\r\n"
+           "Call-ID: %08x@test\r\n"
+           "CSeq: 1 OPTIONS\r\n"
+           "Content-Length: 0\r\n\r\n"
+           % (uri, transport, local[0], local[1], os.getpid(),
+              time.monotonic_ns() & 0xffffffff, uri,
+              time.monotonic_ns() & 0xffffffff))
+    sock.sendall(req.encode())
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        d = sock.recv(4096)
+        if not d:
+            raise AssertionError("connection closed before a SIP "
+                                 "response: %r" % buf)
+        buf += d
+    head = buf.split(b"\r\n\r\n", 1)[0].decode(errors="replace")
+    lines = head.split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if parts[0] != "SIP/2.0":
+        raise AssertionError("not a SIP response: %r" % lines[0])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return int(parts[1]), headers
+
+
+class KamailioNode:
+    """A real Kamailio answering OPTIONS on host:port (TCP), and on
+    tls_port with TLS when given a certificate: status `code`, with
+    X-Node (its name), X-Proto (tcp or tls as it saw the request) and
+    X-Source (the address it came from)."""
+
+    def __init__(self, name, host, port=None, code=200, reason="OK",
+                 cert=None, key=None, tls_port=None):
+        self.name = name
+        self.host = host
+        self.port = port or free_port(host)
+        self.code = code
+        self.reason = reason
+        self.cert, self.key = cert, key
+        self.tls_port = tls_port or (free_port(host) if cert else None)
+        self.dir = None
+        self.proc = None
+
+    @property
+    def addr(self):
+        return "%s:%d" % (self.host, self.port)
+
+    @property
+    def tls_addr(self):
+        return "%s:%d" % (self.host, self.tls_port)
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "kamailio.log"),
+                      errors="replace") as fh:
+                return fh.read()
+        except (OSError, TypeError):
+            return ""
+
+    def write_config(self):
+        tls = self.cert is not None
+        if tls:
+            with open(os.path.join(self.dir, "tls.cfg"), "w") as fh:
+                fh.write(KAMAILIO_TLS.format(cert=self.cert, key=self.key))
+        text = KAMAILIO_CFG.format(
+            name=self.name, host=self.host, port=self.port, code=self.code,
+            reason=self.reason, mpath=_kamailio_modules(),
+            tls_global="enable_tls=yes" if tls else "",
+            tls_listen="listen=tls:%s:%d" % (self.host, self.tls_port)
+            if tls else "",
+            tls_modules='loadmodule "tls.so"\nmodparam("tls", "config", '
+            '"%s")' % os.path.join(self.dir, "tls.cfg") if tls else "")
+        with open(os.path.join(self.dir, "kamailio.cfg"), "w") as fh:
+            fh.write(text)
+
+    def start(self):
+        if not os.access(kamailio_path(), os.X_OK):
+            raise RuntimeError("kamailio not found: %s (install kamailio, "
+                               "or set KAMAILIO)" % kamailio_path())
+        if self.dir is None:
+            self.dir = tempfile.mkdtemp(prefix="fedroute-kam-")
+            self.write_config()
+        out = open(os.path.join(self.dir, "kamailio.log"), "a")
+        try:
+            self.proc = subprocess.Popen(
+                [kamailio_path(), "-f", os.path.join(self.dir, "kamailio.cfg"),
+                 "-DD", "-E", "-Y", self.dir, "-P",
+                 os.path.join(self.dir, "kamailio.pid"), "-m", "64", "-M",
+                 "8"], stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, cwd=self.dir,
+                start_new_session=True)
+        finally:
+            out.close()
+        _LIVE.add(self)
+        try:
+            wait_for(self._answers, timeout=START_TIMEOUT,
+                     what="kamailio %s to answer OPTIONS" % self.name)
+        except BaseException:
+            sys.stderr.write("kamailio log:\n%s\n" % self.log())
+            self.kill()
+            raise
+        return self
+
+    def _answers(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("kamailio exited with %d:\n%s"
+                                 % (self.proc.returncode, self.log()))
+        try:
+            s = connect(self.port, host=self.host, timeout=1.0)
+        except OSError:
+            return False
+        try:
+            status, headers = sip_options(s)
+            return headers.get("x-node") == self.name
+        except (OSError, AssertionError):
+            return False
+        finally:
+            s.close()
+
+    def stop(self):
+        """SIGTERM to the process group, wait, SIGKILL after a bound."""
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._reap_group()
+        _LIVE.discard(self)
+
+    def _reap_group(self):
+        # Its children go with it; make sure none is left behind.
+        if self.proc is None:
+            return
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def kill(self):
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        _LIVE.discard(self)
+
+    def cleanup(self):
+        self.stop()
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
         return False

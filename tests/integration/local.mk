@@ -18,9 +18,11 @@ TESTS += \
 	tests/integration/test_zonefile.py \
 	tests/integration/test_dnssec.py \
 	tests/integration/test_config.py \
-	tests/integration/test_relay.py
+	tests/integration/test_relay.py \
+	tests/integration/test_health.py
 
 EXTRA_DIST += \
+	tests/integration/test_health.py \
 	tests/integration/edgeharness.py \
 	tests/integration/test_relay.py \
 	tests/integration/nsdharness.py \

@@ -5,7 +5,8 @@ UNIT_TESTS = \
 	tests/unit/test_uri \
 	tests/unit/test_link \
 	tests/unit/test_conf \
-	tests/unit/test_balance
+	tests/unit/test_balance \
+	tests/unit/test_health
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -20,3 +21,5 @@ tests_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_balance_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_balance_LDADD = $(UNIT_LDADD)
+tests_unit_test_health_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_health_LDADD = $(UNIT_LDADD)
