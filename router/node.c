@@ -20,18 +20,29 @@ static int node_ex_index = -1;
  * OpenSSL hands over each session the node issues (TLS 1.3 tickets
  * arrive after the handshake): keep the newest, so that the next
  * connection to this node resumes instead of a full handshake.
+ *
+ * The node keeps a copy, never the connection's own object: OpenSSL
+ * marks a connection's session as not resumable when the connection is
+ * freed without close_notify sent -- and OpenSSL 3.0 forgets that it
+ * was sent when the peer then closes without one (its handling of
+ * SSL_OP_IGNORE_UNEXPECTED_EOF resets the shutdown flags).  The node's
+ * stored session would go with it.
  */
 static int
 new_session(SSL *ssl, SSL_SESSION *sess)
 {
 	struct fr_node *n = SSL_get_ex_data(ssl, node_ex_index);
+	SSL_SESSION *copy;
 
 	if (n == NULL || n->set->tls != SSL_get_SSL_CTX(ssl) ||
-	    !SSL_SESSION_is_resumable(sess))
+	    !SSL_SESSION_is_resumable(sess) ||
+	    (copy = SSL_SESSION_dup(sess)) == NULL)
 		return 0;
 	SSL_SESSION_free(n->tls_session);
-	n->tls_session = sess;
-	return 1;			/* the reference is ours now */
+	n->tls_session = copy;
+	fr_log(LOG_DEBUG, "node %s: TLS session kept for resumption",
+	    n->name);
+	return 0;			/* the connection keeps its own */
 }
 
 uint64_t
@@ -155,6 +166,7 @@ fr_node_apply(struct fr_node *n, struct fr_node_settings *set)
 SSL *
 fr_node_tls_new(struct fr_node *n, int fd)
 {
+	SSL_SESSION *copy;
 	SSL *ssl = fr_tls_client_new(n->set->tls, fd, n->set->server_name,
 	    &n->addr, n->set->verify);
 
@@ -165,7 +177,12 @@ fr_node_tls_new(struct fr_node *n, int fd)
 		ERR_clear_error();
 		return NULL;
 	}
-	if (n->tls_session != NULL)
-		SSL_set_session(ssl, n->tls_session);
+	/* A copy, for the same reason as in new_session(). */
+	if (n->tls_session != NULL &&
+	    (copy = SSL_SESSION_dup(n->tls_session)) != NULL) {
+		SSL_set_session(ssl, copy);
+		SSL_SESSION_free(copy);
+	}
+	ERR_clear_error();
 	return ssl;
 }

@@ -23,6 +23,7 @@
 
 #include <openssl/err.h>
 
+#include "log.h"
 #include "relay.h"
 #include "tls.h"
 
@@ -183,6 +184,7 @@ end_shutdown(struct fr_end *e, int side, char *why, size_t whylen)
 				return IO_AGAIN;
 			}
 			/* The peer may be gone already; the FIN says it all. */
+			fr_log(LOG_DEBUG, "%s", why);
 			ERR_clear_error();
 		}
 	}

@@ -241,8 +241,13 @@ class TcpNode:
             threading.Thread(target=self._serve, args=(c, peer),
                              daemon=True).start()
 
+    def _wrap(self, c):
+        """The connection as the node speaks it (TlsNode: TLS)."""
+        return c
+
     def _serve(self, c, peer):
         try:
+            c = self._wrap(c)
             if self.mode != "mute":
                 c.sendall(("NODE %s %s:%d\n" % (self.name, peer[0],
                                                 peer[1])).encode())
@@ -308,6 +313,50 @@ class TcpNode:
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+class TlsNode(TcpNode):
+    """A TcpNode that speaks TLS with cert/key; it remembers how each
+    connection was made in .handshakes: (TLS version, session reused,
+    client certificate subject or None)."""
+
+    def __init__(self, name, host, cert, key, port=None, mode="echo",
+                 client_ca=None):
+        super().__init__(name, host, port, mode)
+        import ssl
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+        if client_ca:
+            self.ctx.load_verify_locations(client_ca)
+            self.ctx.verify_mode = ssl.CERT_OPTIONAL
+        self.handshakes = []
+
+    def _wrap(self, c):
+        t = self.ctx.wrap_socket(c, server_side=True)
+        peer = t.getpeercert()
+        subject = dict(x[0] for x in peer["subject"])["commonName"] \
+            if peer else None
+        with self.lock:
+            self.conns.discard(c)
+            self.conns.add(t)
+            self.handshakes.append((t.version(), t.session_reused, subject))
+        return t
+
+
+def tls_client(port, ca, name="edge.enterprise.test", cert=None, key=None,
+               src=None):
+    """A TLS connection to the edge on 127.0.0.1:port, verifying its
+    certificate for name against ca."""
+    import ssl
+    ctx = ssl.create_default_context(cafile=ca)
+    if cert:
+        ctx.load_cert_chain(cert, key)
+    s = connect(port, src=src)
+    try:
+        return ctx.wrap_socket(s, server_hostname=name)
+    except BaseException:
+        s.close()
+        raise
 
 
 # ------------------------------------------------------------- the daemon

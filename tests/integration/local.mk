@@ -19,9 +19,11 @@ TESTS += \
 	tests/integration/test_dnssec.py \
 	tests/integration/test_config.py \
 	tests/integration/test_relay.py \
-	tests/integration/test_health.py
+	tests/integration/test_health.py \
+	tests/integration/test_tls.py
 
 EXTRA_DIST += \
+	tests/integration/test_tls.py \
 	tests/integration/test_health.py \
 	tests/integration/edgeharness.py \
 	tests/integration/test_relay.py \
