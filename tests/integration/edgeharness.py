@@ -315,6 +315,84 @@ class TcpNode:
         return False
 
 
+class BlackholeNode:
+    """An address where TCP handshakes never complete: a listening
+    socket whose accept queue is full, so that the kernel drops further
+    SYNs (tcp_abort_on_overflow is 0 by default).  For connect
+    time-outs, on loopback."""
+
+    def __init__(self, host="127.0.0.2"):
+        self.host = host
+        self.sock = None
+        self.fillers = []
+        self.port = None
+
+    @property
+    def addr(self):
+        return "%s:%d" % (self.host, self.port)
+
+    def start(self):
+        self.sock = socket.socket()
+        self.sock.bind((self.host, 0))
+        self.sock.listen(0)
+        self.port = self.sock.getsockname()[1]
+        for _ in range(3):
+            f = socket.socket()
+            f.setblocking(False)
+            try:
+                f.connect((self.host, self.port))
+            except BlockingIOError:
+                pass
+            self.fillers.append(f)
+        # Proof that it swallows connects.
+        probe = socket.socket()
+        probe.settimeout(0.2)
+        try:
+            probe.connect((self.host, self.port))
+            raise RuntimeError("BlackholeNode: a connect went through")
+        except socket.timeout:
+            pass
+        finally:
+            probe.close()
+        return self
+
+    def stop(self):
+        for f in self.fillers:
+            f.close()
+        self.fillers = []
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+def listen_inode(port, host="127.0.0.1"):
+    """The inode of the socket listening on host:port (IPv4), from
+    /proc/net/tcp, or None."""
+    want = "%08X:%04X" % (int.from_bytes(socket.inet_aton(host), "little"),
+                          port)
+    with open("/proc/net/tcp") as fh:
+        for line in fh.readlines()[1:]:
+            f = line.split()
+            if f[1] == want and f[3] == "0A":
+                return int(f[9])
+    return None
+
+
+def proc_status(pid, field):
+    with open("/proc/%d/status" % pid) as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return line.split(":", 1)[1].split()
+    raise AssertionError("no %s for %d" % (field, pid))
+
+
 class TlsNode(TcpNode):
     """A TcpNode that speaks TLS with cert/key; it remembers how each
     connection was made in .handshakes: (TLS version, session reused,

@@ -20,9 +20,11 @@ TESTS += \
 	tests/integration/test_config.py \
 	tests/integration/test_relay.py \
 	tests/integration/test_health.py \
-	tests/integration/test_tls.py
+	tests/integration/test_tls.py \
+	tests/integration/test_lifecycle.py
 
 EXTRA_DIST += \
+	tests/integration/test_lifecycle.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_health.py \
 	tests/integration/edgeharness.py \
