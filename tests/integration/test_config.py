@@ -166,6 +166,30 @@ class CheckConfig(unittest.TestCase):
         rc, out, err, ctx = self.check("--frobnicate", "x")
         self.assertEqual(rc, 64, ctx)
 
+    def test_contrib_configurations(self):
+        top = os.environ.get("FR_SRCDIR") or os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "..")
+        for name in ("fedrouted.conf", "demo.conf"):
+            path = os.path.join(top, "contrib", name)
+            rc, out, err, ctx = self.check("--no-tls", path)
+            self.assertEqual(rc, 0, ctx)
+        # The sample has the seeds' ports and where each one goes.
+        rc, out, err, ctx = self.check("--no-tls", "--print",
+                                       os.path.join(top, "contrib",
+                                                    "fedrouted.conf"))
+        self.assertEqual(rc, 0, ctx)
+        pat = {}
+        for block in out.split("\n\n"):
+            if block.startswith("listener:"):
+                kv = dict(line.strip().split(": ", 1)
+                          for line in block.splitlines()[1:])
+                pat[int(kv["address"].rsplit(":", 1)[1])] = kv["target"]
+        self.assertEqual(pat, {5061: "pool imp", 55061: "node publisher",
+                               65061: "node subscriber",
+                               5269: "node xmpp-pub",
+                               15269: "node xmpp-sub1",
+                               25269: "node xmpp-sub2"}, ctx)
+
     def test_print_shows_defaults(self):
         path = self.write(self.tls_conf())
         rc, out, err, ctx = self.check("--print", path)
