@@ -77,6 +77,7 @@ struct fr_tls_conf {
 	enum fr_tls_version min_version;
 	/* listener only */
 	enum fr_client_verify verify_client;
+	bool resumption;	/* session tickets and cache for clients */
 	/* node only */
 	bool verify;		/* verify the node's certificate */
 	char *server_name;	/* SNI, and the name the node's certificate

@@ -139,10 +139,17 @@ fr_tls_server_ctx_new(const struct fr_tls_conf *conf, char *err,
 	if (set_common(ctx, conf, err, errlen) != 0)
 		goto bad;
 	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-	SSL_CTX_sess_set_cache_size(ctx, SERVER_SESSION_CACHE);
-	/* One ticket per full handshake is all a relay's clients need. */
-	SSL_CTX_set_num_tickets(ctx, 1);
+	if (conf->resumption) {
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+		SSL_CTX_sess_set_cache_size(ctx, SERVER_SESSION_CACHE);
+		/* One ticket per full handshake is all a client needs. */
+		SSL_CTX_set_num_tickets(ctx, 1);
+	} else {
+		/* Every handshake a full one: no ticket, no cache. */
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_num_tickets(ctx, 0);
+	}
 	if (!SSL_CTX_set_session_id_context(ctx,
 	    (const unsigned char *)SESSION_ID_CONTEXT,
 	    sizeof(SESSION_ID_CONTEXT) - 1)) {

@@ -249,6 +249,8 @@ static const struct opt opts[] = {
 	{ O("tls-verify-client", S_LISTENER, T_ENUM, 0,
 	  LSN(tls_conf.verify_client)), .def = "none",
 	  .choices = c_verify_client },
+	{ O("tls-resumption", S_LISTENER, T_BOOL, 0,
+	  LSN(tls_conf.resumption)), .def = "yes" },
 	{ O("tls-ciphers", S_LISTENER, T_STR, 0, LSN(tls_conf.ciphers)) },
 	{ O("tls-ciphersuites", S_LISTENER, T_STR, 0,
 	  LSN(tls_conf.ciphersuites)) },
@@ -1343,7 +1345,8 @@ check_listeners(struct parser *p)
 			perr(p, l->line, "listener %s: tls: yes needs tls-cert "
 			    "and tls-key", name);
 		if (!l->tls && (tls_conf_used(&l->tls_conf) ||
-		    l->tls_conf.verify_client != FR_VERIFY_NONE))
+		    l->tls_conf.verify_client != FR_VERIFY_NONE ||
+		    !l->tls_conf.resumption))
 			perr(p, l->line, "listener %s: tls-* settings need "
 			    "tls: yes", name);
 		if (l->tls && l->tls_conf.verify_client != FR_VERIFY_NONE &&

@@ -241,6 +241,31 @@ class Tls(unittest.TestCase):
             reused = [h[1] for h in node.handshakes]
             self.assertEqual(reused, [False] + [True] * 5, node.handshakes)
 
+    def test_clients_resume_unless_told_not_to(self):
+        node = TcpNode("imp-a", "127.0.0.2")
+        p_yes, p_no = free_port(), free_port()
+        conf = (SERVER + tcp_node("imp-a", node.addr) +
+                self.tls_listener(p_yes, "node imp-a") +
+                self.tls_listener(p_no, "node imp-a",
+                                  "\ttls-resumption: no\n").replace(
+                                      "name: federation", "name: full"))
+        ctx = ssl.create_default_context(cafile=self.ca.cert)
+
+        def twice(port):
+            reused, session = [], None
+            for _ in range(2):
+                s = connect(port)
+                t = ctx.wrap_socket(s, server_hostname="edge.enterprise.test",
+                                    session=session)
+                banner(t)       # the ticket has come by now
+                reused.append(t.session_reused)
+                session = t.session
+                t.close()
+            return reused
+        with node, Fedrouted(conf):
+            self.assertEqual(twice(p_yes), [False, True])
+            self.assertEqual(twice(p_no), [False, False])
+
     def test_bytes_intact_through_tls_both_sides(self):
         node = TlsNode("imp-a", "127.0.0.2", *self.node2)
         port = free_port()

@@ -254,6 +254,8 @@ references(void **state)
 	    "tls-key");
 	bad(NODE_A LSN_A " tls-cert: x.pem\n", 4, "tls-* settings need tls: "
 	    "yes");
+	bad(NODE_A LSN_A " tls-resumption: no\n", 4, "tls-* settings need "
+	    "tls: yes");
 	bad("server:\n max-connections: 10\n max-connections-per-source: 11\n"
 	    NODE_A LSN_A, 0, "max-connections-per-source (11) is above "
 	    "max-connections (10)");
