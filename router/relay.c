@@ -309,12 +309,17 @@ flow_copy(struct fr_relay *r, struct fr_flow *f, struct fr_end *src,
 		    why, whylen);
 		if (n == IO_ERROR)
 			return IO_ERROR;
-		if (n == IO_EOF) {
-			src->eof = true;
+		if (n == IO_EOF || n == IO_AGAIN) {
+			if (n == IO_EOF)
+				src->eof = true;
+			/* Nothing came: an idle connection holds no buffer. */
+			if (f->len == 0) {
+				fr_buf_put(r->bufs, f->buf);
+				f->buf = NULL;
+				f->off = 0;
+			}
 			break;
 		}
-		if (n == IO_AGAIN)
-			break;
 		src->rwant = EV_READ;
 		src->bytes_in += (uint64_t)n;
 		src->active = ev_now(r->loop);
@@ -414,6 +419,13 @@ fr_relay_run(struct fr_relay *r, char *why, size_t whylen)
 		 * (TLS records already decrypted): come back next round. */
 		if (more && (e->ready & ev))
 			ev_feed_event(r->loop, &e->io, e->ready & ev);
+		/* Waiting for the peer with nothing half read or half
+		 * written: OpenSSL's record buffers (some 33 KiB) go back to
+		 * the heap.  SSL_MODE_RELEASE_BUFFERS does this after
+		 * application data, not after the handshake's records. */
+		else if (e->ssl != NULL && !(ev & EV_WRITE) &&
+		    !SSL_has_pending(e->ssl))
+			(void)SSL_free_buffers(e->ssl);
 	}
 	return FR_RELAY_MORE;
 }
