@@ -97,7 +97,12 @@ fr_pipe_get(struct fr_bufpool *bp, struct fr_pipe *p)
 		*p = bp->pipes[--bp->npipes];
 		return 0;
 	}
-	return pipe2(p->fd, O_NONBLOCK | O_CLOEXEC);
+	if (pipe2(p->fd, O_NONBLOCK | O_CLOEXEC) != 0)
+		return -1;
+	/* Refused beyond fs.pipe-max-size or the user's pipe quota: the
+	 * default size works too. */
+	(void)fcntl(p->fd[1], F_SETPIPE_SZ, FR_PIPE_SIZE);
+	return 0;
 }
 
 void

@@ -239,7 +239,7 @@ flow_splice(struct fr_relay *r, struct fr_flow *f, struct fr_end *src,
 			f->nosplice = true;
 			break;
 		}
-		n = splice(src->fd, NULL, f->pipe.fd[1], NULL, 1U << 20,
+		n = splice(src->fd, NULL, f->pipe.fd[1], NULL, FR_PIPE_SIZE,
 		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n > 0) {
 			f->inpipe = (size_t)n;
