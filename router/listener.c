@@ -43,9 +43,9 @@ bind_socket(const struct fr_listener_conf *conf, char *err, size_t errlen)
 		goto bad;
 	return fd;
 bad:
+	fr_addr_str(&conf->addr, buf, sizeof(buf));
 	snprintf(err, errlen, "listener %s: cannot listen on %s: %s",
-	    conf->name != NULL ? conf->name : "",
-	    fr_addr_str(&conf->addr, buf, sizeof(buf)), strerror(errno));
+	    conf->name != NULL ? conf->name : buf, buf, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -113,16 +113,15 @@ fr_listener_create(struct fr_edge *edge, const struct fr_listener_conf *conf,
 	}
 	/* A kept socket takes the new backlog (Linux allows listen()
 	 * again on a listening socket). */
-	if (listen(fd, (int)conf->backlog) != 0)
-		fr_log(LOG_WARNING, "listener %s: backlog %u: %s",
-		    conf->name != NULL ? conf->name : "", conf->backlog,
-		    strerror(errno));
-	l->refs = 1;
-	l->edge = edge;
 	if (conf->name != NULL)
 		snprintf(l->name, sizeof(l->name), "%s", conf->name);
 	else
 		fr_addr_str(&conf->addr, l->name, sizeof(l->name));
+	if (listen(fd, (int)conf->backlog) != 0)
+		fr_log(LOG_WARNING, "listener %s: backlog %u: %s", l->name,
+		    conf->backlog, strerror(errno));
+	l->refs = 1;
+	l->edge = edge;
 	l->addr = conf->addr;
 	l->proto = conf->proto;
 	l->fd = fd;

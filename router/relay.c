@@ -408,11 +408,12 @@ fr_relay_run(struct fr_relay *r, char *why, size_t whylen)
 
 	for (i = 0; i < 2; i++) {
 		struct fr_end *e = &r->end[i];
+		bool w = writing(r, i);
 
 		ev = 0;
 		if (reading(r, e, i))
 			ev |= e->rwant;
-		if (writing(r, i))
+		if (w)
 			ev |= e->wwant;
 		fr_end_watch(r->loop, e, ev);
 		/* Out of budget with work left that no event may announce
@@ -423,8 +424,7 @@ fr_relay_run(struct fr_relay *r, char *why, size_t whylen)
 		 * written: OpenSSL's record buffers (some 33 KiB) go back to
 		 * the heap.  SSL_MODE_RELEASE_BUFFERS does this after
 		 * application data, not after the handshake's records. */
-		else if (e->ssl != NULL && !(ev & EV_WRITE) &&
-		    !SSL_has_pending(e->ssl))
+		else if (e->ssl != NULL && !w && !SSL_has_pending(e->ssl))
 			(void)SSL_free_buffers(e->ssl);
 	}
 	return FR_RELAY_MORE;
