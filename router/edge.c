@@ -170,7 +170,7 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		if (old != NULL)
 			fd = old->fd;
 		st->listeners[i] = fr_listener_create(e, lc, st->pools[pool],
-		    tls, fd, err, errlen);
+		    tls, fd, conf->set.reuseport, err, errlen);
 		if (st->listeners[i] == NULL) {
 			SSL_CTX_free(tls);
 			return -1;

@@ -159,6 +159,9 @@ struct fr_edge_settings {
 	unsigned max_per_source;	/* sessions per client IP; 0: no limit */
 	size_t buffer_size;		/* relay buffer, each direction */
 	bool splice;			/* zero-copy relay for plain TCP */
+	bool reuseport;			/* listeners share their port with
+					   other processes (SO_REUSEPORT):
+					   set by the daemon for workers */
 };
 
 struct fr_edge_conf {

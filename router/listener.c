@@ -22,7 +22,8 @@
 #define ACCEPT_BATCH 64
 
 static int
-bind_socket(const struct fr_listener_conf *conf, char *err, size_t errlen)
+bind_socket(const struct fr_listener_conf *conf, bool reuseport, char *err,
+    size_t errlen)
 {
 	char buf[FR_ADDRSTRLEN];
 	int fd, on = 1;
@@ -32,6 +33,11 @@ bind_socket(const struct fr_listener_conf *conf, char *err, size_t errlen)
 	if (fd < 0)
 		goto bad;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+		goto bad;
+	/* Workers: one socket each on the same port; the kernel spreads
+	 * new connections over them. */
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+	    sizeof(on)) != 0)
 		goto bad;
 	/* [::]:5061 and 0.0.0.0:5061 are two listeners, not one. */
 	if (conf->addr.u.sa.sa_family == AF_INET6 && setsockopt(fd,
@@ -99,7 +105,8 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 struct fr_listener *
 fr_listener_create(struct fr_edge *edge, const struct fr_listener_conf *conf,
-    struct fr_pool *pool, SSL_CTX *tls, int fd, char *err, size_t errlen)
+    struct fr_pool *pool, SSL_CTX *tls, int fd, bool reuseport, char *err,
+    size_t errlen)
 {
 	struct fr_listener *l;
 
@@ -107,7 +114,7 @@ fr_listener_create(struct fr_edge *edge, const struct fr_listener_conf *conf,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (fd < 0 && (fd = bind_socket(conf, err, errlen)) < 0) {
+	if (fd < 0 && (fd = bind_socket(conf, reuseport, err, errlen)) < 0) {
 		free(l);
 		return NULL;
 	}

@@ -42,12 +42,12 @@ TAILQ_HEAD(fr_listener_list, fr_listener);
  * A listener for conf sending to pool (a reference is taken); tls is
  * the server context when conf->tls (the listener takes it over).
  * With fd >= 0 it adopts that listening socket, otherwise it binds a
- * new one.  Not accepting yet (fr_listener_start).  NULL with the
- * reason in err.
+ * new one, with SO_REUSEPORT when reuseport.  Not accepting yet
+ * (fr_listener_start).  NULL with the reason in err.
  */
 struct fr_listener *fr_listener_create(struct fr_edge *edge,
     const struct fr_listener_conf *conf, struct fr_pool *pool, SSL_CTX *tls,
-    int fd, char *err, size_t errlen);
+    int fd, bool reuseport, char *err, size_t errlen);
 
 /* Give the socket to a successor; this listener no longer has one. */
 int fr_listener_take_socket(struct fr_listener *l);

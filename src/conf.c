@@ -165,6 +165,8 @@ static const struct choice c_route_mode[] = {
 
 static const struct opt opts[] = {
 	/* server: the daemon and the edge as a whole */
+	{ O("workers", S_SERVER, T_UINT, 0, SRV(workers)),
+	  RANGE(1, FR_WORKERS_MAX, "1") },
 	{ O("user", S_SERVER, T_STR, 0, SRV(user)), .def = "fedroute" },
 	{ O("pidfile", S_SERVER, T_PATH, 0, SRV(pidfile)) },
 	{ O("log", S_SERVER, T_ENUM, 0, SRV(log)), .def = "stderr",

@@ -28,6 +28,9 @@
 /* Problems reported before fr_config_read() gives up counting. */
 #define FR_CONFIG_MAX_ERRORS 20
 
+/* Most worker processes (server: workers). */
+#define FR_WORKERS_MAX 64
+
 enum fr_route_transport {
 	FR_ROUTE_UDP,
 	FR_ROUTE_TCP,
@@ -68,6 +71,7 @@ struct fr_config {
 	struct fr_edge_conf edge;
 
 	/* server: settings of the daemon itself */
+	unsigned workers;		/* processes; > 1: master + workers */
 	char *user;			/* "" : stay root */
 	char *pidfile;			/* NULL: none */
 	enum fr_log_sink log;

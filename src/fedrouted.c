@@ -9,6 +9,16 @@
  *
  * fedrouted stays in the foreground (systemd, runit and s6 want it so)
  * and logs to stderr or syslog.
+ *
+ * With workers: N > 1 the process becomes a master that forks N
+ * workers; each runs a whole edge with SO_REUSEPORT listeners, so the
+ * kernel spreads new connections over them.  The master passes SIGHUP
+ * and SIGTERM/SIGINT on and waits.  A worker that exits on its own is
+ * a failure: the master stops the others and exits 1 for the service
+ * manager to start the daemon again, as HAProxy's master-worker mode
+ * does; it never forks a replacement (which would need root again,
+ * and could not join the ports a reload bound as the unprivileged
+ * user).
  */
 #include "config.h"
 
@@ -21,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -47,6 +58,13 @@ struct daemon {
 	bool verbose;		/* -v: debug, whatever log-level says */
 	bool stopping;
 	ev_signal sighup, sigterm, sigint;
+	/* workers > 1 */
+	unsigned worker;	/* 1 .. N in a worker, 0 in the master */
+	unsigned nworkers;	/* master: forked ... */
+	unsigned nalive;	/* ... and still running */
+	pid_t pids[FR_WORKERS_MAX];
+	ev_child children[FR_WORKERS_MAX];
+	int status;		/* master: exit status */
 };
 
 static void
@@ -162,9 +180,13 @@ static void
 summary(const struct daemon *d, const char *what)
 {
 	const struct fr_edge_conf *e = &d->cfg->edge;
+	char who[32] = "";
 
-	fr_log(LOG_NOTICE, "%s %s: %zu listeners, %zu nodes, %zu pools",
-	    what, d->path, e->nlisteners, e->nnodes, e->npools);
+	if (d->worker != 0)
+		snprintf(who, sizeof(who), " (worker %u of %u)", d->worker,
+		    d->cfg->workers);
+	fr_log(LOG_NOTICE, "%s %s: %zu listeners, %zu nodes, %zu pools%s",
+	    what, d->path, e->nlisteners, e->nnodes, e->npools, who);
 }
 
 static void
@@ -180,6 +202,7 @@ reload(struct daemon *d)
 		    "still running the previous configuration", d->path);
 		return;
 	}
+	cfg->edge.set.reuseport = d->cfg->workers > 1;
 	if (fr_edge_reload(d->edge, &cfg->edge, err, sizeof(err)) != 0) {
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
 		    "previous configuration", d->path, err);
@@ -232,13 +255,198 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	fr_edge_drain(d->edge, drained, d);
 }
 
+typedef void signal_fn(struct ev_loop *, ev_signal *, int);
+
+static void
+watch_signals(struct daemon *d, signal_fn *cb)
+{
+	ev_signal_init(&d->sighup, cb, SIGHUP);
+	ev_signal_init(&d->sigterm, cb, SIGTERM);
+	ev_signal_init(&d->sigint, cb, SIGINT);
+	d->sighup.data = d->sigterm.data = d->sigint.data = d;
+	ev_signal_start(d->loop, &d->sighup);
+	ev_signal_start(d->loop, &d->sigterm);
+	ev_signal_start(d->loop, &d->sigint);
+}
+
+/* One edge on one loop: the whole daemon, or one worker of it. */
+static int
+run_edge(struct daemon *d)
+{
+	char err[1024];
+	int status = 1;
+
+	if ((d->loop = ev_default_loop(EVFLAG_AUTO)) == NULL) {
+		fr_log(LOG_ERR, "cannot start the event loop");
+		return 1;
+	}
+	/* Signals first: one that comes while the edge is being built
+	 * waits for the loop instead of killing us. */
+	watch_signals(d, signal_cb);
+	d->cfg->edge.set.reuseport = d->cfg->workers > 1;
+	if ((d->edge = fr_edge_create(d->loop, &d->cfg->edge, err,
+	    sizeof(err))) == NULL) {
+		fr_log(LOG_ERR, "%s", err);
+		goto out;
+	}
+	if (d->worker == 0 && d->cfg->pidfile != NULL &&
+	    write_pidfile(d->cfg->pidfile) != 0)
+		goto out;
+	if (drop_privileges(d->cfg) != 0)
+		goto out;
+	summary(d, "started with");
+	ev_run(d->loop, 0);
+	status = 0;
+out:
+	fr_edge_delete(d->edge);
+	if (d->worker == 0 && d->cfg->pidfile != NULL && d->edge != NULL &&
+	    unlink(d->cfg->pidfile) != 0 && errno != ENOENT)
+		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
+		    strerror(errno));
+	ev_loop_destroy(d->loop);
+	return status;
+}
+
+static void
+tell_workers(struct daemon *d, int signum)
+{
+	unsigned i;
+
+	for (i = 0; i < d->nworkers; i++)
+		if (d->pids[i] > 0)
+			kill(d->pids[i], signum);
+}
+
+static void
+master_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct fr_config *cfg;
+
+	(void)loop;
+	(void)revents;
+	if (w->signum == SIGHUP) {
+		if (d->stopping)
+			return;
+		/* Said once here rather than once per worker. */
+		cfg = fr_config_read(d->path, FR_CONFIG_LOAD_TLS, report_log,
+		    NULL);
+		if (cfg == NULL) {
+			fr_log(LOG_ERR, "reload of %s refused: the file has "
+			    "errors; the workers run on as they are",
+			    d->path);
+			return;
+		}
+		if (cfg->workers != d->cfg->workers)
+			fr_log(LOG_WARNING, "workers: takes effect at the next "
+			    "start");
+		fr_config_free(cfg);
+		fr_log(LOG_NOTICE, "SIGHUP: passed on to %u workers",
+		    d->nalive);
+		tell_workers(d, SIGHUP);
+		return;
+	}
+	if (!d->stopping)
+		fr_log(LOG_NOTICE, "%s: passed on to %u workers",
+		    strsignal(w->signum), d->nalive);
+	d->stopping = true;
+	tell_workers(d, w->signum);
+}
+
+static void
+child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct daemon *d = w->data;
+	unsigned i;
+
+	(void)revents;
+	ev_child_stop(loop, w);
+	for (i = 0; i < d->nworkers; i++)
+		if (d->pids[i] == w->rpid)
+			d->pids[i] = 0;
+	d->nalive--;
+	if (!d->stopping || !WIFEXITED(w->rstatus) ||
+	    WEXITSTATUS(w->rstatus) != 0) {
+		if (WIFSIGNALED(w->rstatus))
+			fr_log(LOG_ERR, "worker %d killed by %s", w->rpid,
+			    strsignal(WTERMSIG(w->rstatus)));
+		else
+			fr_log(LOG_ERR, "worker %d exited with status %d",
+			    w->rpid, WEXITSTATUS(w->rstatus));
+		d->status = 1;
+		if (!d->stopping) {
+			fr_log(LOG_ERR, "stopping the other %u workers",
+			    d->nalive);
+			d->stopping = true;
+			tell_workers(d, SIGTERM);
+		}
+	}
+	if (d->nalive == 0)
+		ev_break(loop, EVBREAK_ALL);
+}
+
+/* workers > 1: fork them, then pass signals on until they are gone. */
+static int
+run_master(struct daemon *d)
+{
+	unsigned i;
+	pid_t pid;
+
+	for (i = 0; i < d->cfg->workers; i++) {
+		fflush(NULL);
+		if ((pid = fork()) < 0) {
+			fr_log(LOG_ERR, "fork: %s", strerror(errno));
+			d->status = 1;
+			break;
+		}
+		if (pid == 0) {
+			d->worker = i + 1;
+			d->nworkers = 0;
+			exit(run_edge(d));
+		}
+		d->pids[d->nworkers++] = pid;
+	}
+	d->nalive = d->nworkers;
+	if ((d->loop = ev_default_loop(EVFLAG_AUTO)) == NULL) {
+		fr_log(LOG_ERR, "cannot start the event loop");
+		tell_workers(d, SIGKILL);
+		return 1;
+	}
+	watch_signals(d, master_signal_cb);
+	for (i = 0; i < d->nworkers; i++) {
+		ev_child_init(&d->children[i], child_cb, d->pids[i], 0);
+		d->children[i].data = d;
+		ev_child_start(d->loop, &d->children[i]);
+	}
+	if (d->status != 0) {
+		d->stopping = true;
+		tell_workers(d, SIGTERM);
+	} else if ((d->cfg->pidfile != NULL &&
+	    write_pidfile(d->cfg->pidfile) != 0) ||
+	    drop_privileges(d->cfg) != 0) {
+		/* The master needs no privilege: it forks no more. */
+		d->status = 1;
+		d->stopping = true;
+		tell_workers(d, SIGTERM);
+	} else {
+		fr_log(LOG_NOTICE, "master: %u workers", d->nworkers);
+	}
+	if (d->nalive > 0)
+		ev_run(d->loop, 0);
+	if (d->cfg->pidfile != NULL && unlink(d->cfg->pidfile) != 0 &&
+	    errno != ENOENT)
+		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
+		    strerror(errno));
+	ev_loop_destroy(d->loop);
+	return d->status;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct daemon d;
 	bool check_only = false;
-	char err[1024];
-	int c, status = 1;
+	int c, status;
 
 	memset(&d, 0, sizeof(d));
 	d.path = FR_CONF_FILE;
@@ -287,39 +495,7 @@ main(int argc, char **argv)
 	 * and splice(2) write without MSG_NOSIGNAL). */
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit(d.cfg);
-	if ((d.loop = ev_default_loop(EVFLAG_AUTO)) == NULL) {
-		fr_log(LOG_ERR, "cannot start the event loop");
-		goto out;
-	}
-	if ((d.edge = fr_edge_create(d.loop, &d.cfg->edge, err,
-	    sizeof(err))) == NULL) {
-		fr_log(LOG_ERR, "%s", err);
-		goto out;
-	}
-	if (d.cfg->pidfile != NULL && write_pidfile(d.cfg->pidfile) != 0)
-		goto out;
-	if (drop_privileges(d.cfg) != 0)
-		goto out;
-
-	ev_signal_init(&d.sighup, signal_cb, SIGHUP);
-	ev_signal_init(&d.sigterm, signal_cb, SIGTERM);
-	ev_signal_init(&d.sigint, signal_cb, SIGINT);
-	d.sighup.data = d.sigterm.data = d.sigint.data = &d;
-	ev_signal_start(d.loop, &d.sighup);
-	ev_signal_start(d.loop, &d.sigterm);
-	ev_signal_start(d.loop, &d.sigint);
-
-	summary(&d, "started with");
-	ev_run(d.loop, 0);
-	status = 0;
-out:
-	fr_edge_delete(d.edge);
-	if (d.cfg != NULL && d.cfg->pidfile != NULL && d.edge != NULL &&
-	    unlink(d.cfg->pidfile) != 0 && errno != ENOENT)
-		fr_log(LOG_WARNING, "pidfile %s: %s", d.cfg->pidfile,
-		    strerror(errno));
+	status = d.cfg->workers > 1 ? run_master(&d) : run_edge(&d);
 	fr_config_free(d.cfg);
-	if (d.loop != NULL)
-		ev_loop_destroy(d.loop);
 	return status;
 }

@@ -15,15 +15,17 @@ allows no session resumption), one iperf3 server, fedrouted and HAProxy
   tls-full    the same with resumption refused: every handshake full
   iperf3      TCP throughput, Gbit/s
   idle-pair   resident memory per idle relayed TLS connection pair
-              (client-relay TLS + relay-nginx TLS), KiB; N pairs held
+              (client-relay TLS + relay-nginx TLS), KiB; N pairs held;
+              all of fedrouted's processes counted
 
 The contenders run alternately (round robin, the order rotating each
 round) and each figure is the median of the rounds, so that a neighbour
 on the machine disturbs all three alike.  Both relays log no line per
 connection (fedrouted: log-level notice; HAProxy: no log), relay with
 16 KiB buffers, verify the back end's certificate, and resume their own
-TLS sessions to it.  HAProxy runs with its default threads
-(--haproxy-threads to change); fedrouted is one thread.
+TLS sessions to it.  HAProxy runs with its default threads (one per
+CPU), fedrouted with as many workers (--haproxy-threads and
+--fedrouted-workers to change).
 
 This is a script that prints figures, not a test: it passes or fails
 nothing.  It needs wrk, haproxy, nginx, iperf3 and openssl
@@ -117,11 +119,19 @@ def wait_port(port, what, timeout=15):
 
 
 def rss_kib(pid):
+    """Resident memory of pid and its children (fedrouted's workers)."""
+    total = 0
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as fh:
+            for child in fh.read().split():
+                total += rss_kib(int(child))
+    except OSError:
+        pass
     with open("/proc/%d/status" % pid) as fh:
         for line in fh:
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+                return total + int(line.split()[1])
+    return total
 
 
 def established(port):
@@ -172,6 +182,7 @@ http {{
 
 FEDROUTED_CONF = """\
 server:
+	workers: {workers}
 	user: nobody
 	log-level: notice
 	max-connections: 9000
@@ -296,7 +307,8 @@ class Bench:
         with open(os.path.join(d, "fedrouted.conf"), "w") as fh:
             fh.write(FEDROUTED_CONF.format(
                 ca=self.ca, name=BACKEND_NAME, cert=self.edge[0],
-                key=self.edge[1], **self.ports, **self.front["fedrouted"]))
+                key=self.edge[1], workers=self.args.fedrouted_workers,
+                **self.ports, **self.front["fedrouted"]))
         p = start([self.args.fedrouted, "-c",
                    os.path.join(d, "fedrouted.conf")],
                   os.path.join(d, "fedrouted.log"))
@@ -437,10 +449,10 @@ def fmt(v):
 def report(args, results, mem):
     load = open("/proc/loadavg").read().split()[:3]
     print("fedroute bench: %d rounds x %ds, wrk -t%d -c%d, nginx %d worker, "
-          "HAProxy %s threads, %d CPUs, load %s"
+          "HAProxy %s threads, fedrouted %d workers, %d CPUs, load %s"
           % (args.rounds, args.seconds, args.wrk_threads, args.connections,
              args.nginx_workers, args.haproxy_threads or "default",
-             os.cpu_count(), " ".join(load)))
+             args.fedrouted_workers, os.cpu_count(), " ".join(load)))
     print()
     print("%-22s %10s %10s %10s   %9s %9s %9s"
           % ("median", "direct", "haproxy", "fedrouted", "fr/hap",
@@ -480,7 +492,11 @@ def main():
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--nginx-workers", type=int, default=1)
     ap.add_argument("--haproxy-threads", type=int, default=0,
-                    help="nbthread; 0: HAProxy's default")
+                    help="nbthread; 0: HAProxy's default (one per CPU)")
+    ap.add_argument("--fedrouted-workers", type=int,
+                    default=os.cpu_count() or 1,
+                    help="fedrouted's workers (default: one per CPU, as "
+                    "HAProxy's threads)")
     ap.add_argument("--only", default=",".join(METRICS + ("idle-pair",)),
                     help="comma list of " + ", ".join(METRICS + (
                         "idle-pair",)))

@@ -12,6 +12,7 @@ Run: FEDROUTED=src/fedrouted python3 tests/integration/test_lifecycle.py
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -346,6 +347,79 @@ class Stopping(unittest.TestCase):
                 self.assertEqual(d.proc.returncode, 0)
                 self.assertEqual(d.conns()[0]["reason"],
                                  "shutdown: drain-timeout reached")
+
+
+class Workers(unittest.TestCase):
+
+    def setUp(self):
+        self.d = self.a = self.b = None
+
+    def start(self, balance="roundrobin"):
+        self.a = TcpNode("a", "127.0.0.2").start()
+        self.b = TcpNode("b", "127.0.0.3").start()
+        self.port = free_port()
+        self.d = Fedrouted(server(workers=2) + node(self.a) + node(self.b) +
+                           "pool:\n\tname: p\n\tbalance: %s\n"
+                           "\tmember: a\n\tmember: b\n" % balance +
+                           listener(self.port, "pool p")).start()
+        self.d.wait_log("master: 2 workers")
+        self.d.wait_log(" started with ", count=2)
+        return self.d
+
+    def tearDown(self):
+        for thing in (self.d, self.a, self.b):
+            if thing is not None:
+                (thing.cleanup if thing is self.d else thing.stop)()
+
+    def worker_pids(self):
+        return set(int(p) for p in re.findall(
+            r"fedrouted\[(\d+)\]: notice: started with .* \(worker [12] "
+            r"of 2\)", self.d.log()))
+
+    def test_workers_share_the_port(self):
+        d = self.start()
+        workers = self.worker_pids()
+        self.assertEqual(len(workers), 2)
+        self.assertNotIn(d.pid, workers)
+        for _ in range(40):
+            s = connect(self.port)
+            banner(s)
+            s.close()
+        d.wait_conns(40)
+        served = set(int(p) for p in re.findall(
+            r"fedrouted\[(\d+)\]: info: conn ", d.log()))
+        # The kernel spread the connections over both workers.
+        self.assertEqual(served, workers)
+        # A reload reaches every worker.
+        d.proc.send_signal(signal.SIGHUP)
+        d.wait_log("SIGHUP: passed on to 2 workers")
+        d.wait_log("reloaded ", count=2)
+        # So does a stop; the master waits for them.
+        self.assertEqual(d.stop(), 0)
+        for pid in workers:
+            self.assertRaises(ProcessLookupError, os.kill, pid, 0)
+
+    def test_source_persistence_is_the_same_in_every_worker(self):
+        self.start(balance="source")
+        for i in range(1, 11):
+            seen = set()
+            for _ in range(6):
+                s = connect(self.port, src="127.0.4.%d" % i)
+                seen.add(banner(s).node)
+                s.close()
+            self.assertEqual(len(seen), 1, "client 127.0.4.%d" % i)
+
+    def test_a_dead_worker_stops_the_daemon(self):
+        d = self.start()
+        victim = sorted(self.worker_pids())[0]
+        os.kill(victim, signal.SIGKILL)
+        d.proc.wait(timeout=15)
+        self.assertEqual(d.proc.returncode, 1)
+        log = d.log()
+        self.assertIn("worker %d killed by Killed" % victim, log)
+        self.assertIn("stopping the other 1 workers", log)
+        for pid in self.worker_pids():
+            self.assertRaises(ProcessLookupError, os.kill, pid, 0)
 
 
 class Daemon(unittest.TestCase):
