@@ -2,7 +2,8 @@
 # Install every Debian package that fedroute's build, tests and
 # benchmarks need.  Run as root on Debian 12 (bookworm) or later.
 # Kamailio (with its TLS module) and OpenSSL serve as the IM&P nodes of
-# the daemon's integration tests.
+# the daemon's integration tests; HAProxy, nginx, wrk and iperf3 are
+# contrib/bench/bench.py's contenders, back end and load.
 set -eu
 
 PACKAGES="
@@ -11,6 +12,7 @@ PACKAGES="
   libssl-dev libev-dev libcmocka-dev
   nsd ldnsutils bind9-dnsutils python3
   kamailio kamailio-tls-modules openssl
+  haproxy nginx-light wrk iperf3
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -400,9 +400,13 @@ run_master(struct daemon *d)
 			break;
 		}
 		if (pid == 0) {
+			int status;
+
 			d->worker = i + 1;
 			d->nworkers = 0;
-			exit(run_edge(d));
+			status = run_edge(d);
+			fr_config_free(d->cfg);
+			exit(status);
 		}
 		d->pids[d->nworkers++] = pid;
 	}
