@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ struct daemon {
 	ev_signal sighup, sigterm, sigint;
 	/* workers > 1 */
 	unsigned worker;	/* 1 .. N in a worker, 0 in the master */
+	pid_t master;		/* in a worker */
 	unsigned nworkers;	/* master: forked ... */
 	unsigned nalive;	/* ... and still running */
 	pid_t pids[FR_WORKERS_MAX];
@@ -294,6 +296,14 @@ run_edge(struct daemon *d)
 		goto out;
 	if (drop_privileges(d->cfg) != 0)
 		goto out;
+	/* A master that dies, even by SIGKILL, takes its workers with it:
+	 * they drain as on SIGTERM.  After the privilege drop, which
+	 * clears this setting. */
+	if (d->worker != 0 && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 ||
+	    getppid() != d->master)) {
+		fr_log(LOG_ERR, "the master is gone");
+		goto out;
+	}
 	summary(d, "started with");
 	ev_run(d->loop, 0);
 	status = 0;
@@ -389,11 +399,12 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 static int
 run_master(struct daemon *d)
 {
+	pid_t pid, master;
 	unsigned i;
-	pid_t pid;
 
 	for (i = 0; i < d->cfg->workers; i++) {
 		fflush(NULL);
+		master = getpid();
 		if ((pid = fork()) < 0) {
 			fr_log(LOG_ERR, "fork: %s", strerror(errno));
 			d->status = 1;
@@ -403,6 +414,7 @@ run_master(struct daemon *d)
 			int status;
 
 			d->worker = i + 1;
+			d->master = master;
 			d->nworkers = 0;
 			status = run_edge(d);
 			fr_config_free(d->cfg);

@@ -367,9 +367,13 @@ class Workers(unittest.TestCase):
         return self.d
 
     def tearDown(self):
-        for thing in (self.d, self.a, self.b):
-            if thing is not None:
-                (thing.cleanup if thing is self.d else thing.stop)()
+        if self.d is not None:
+            if self.d.proc is not None and self.d.proc.poll() is None:
+                self.d.stop()
+            self.d.cleanup()
+        for n in (self.a, self.b):
+            if n is not None:
+                n.stop()
 
     def worker_pids(self):
         return set(int(p) for p in re.findall(
@@ -408,6 +412,22 @@ class Workers(unittest.TestCase):
                 seen.add(banner(s).node)
                 s.close()
             self.assertEqual(len(seen), 1, "client 127.0.4.%d" % i)
+
+    def test_workers_go_with_a_killed_master(self):
+        d = self.start()
+        workers = self.worker_pids()
+        d.proc.kill()
+        d.proc.wait()
+
+        def gone():
+            for pid in workers:
+                try:
+                    os.kill(pid, 0)
+                    return False
+                except ProcessLookupError:
+                    pass
+            return True
+        wait_for(gone, what="the workers of a killed master to exit")
 
     def test_a_dead_worker_stops_the_daemon(self):
         d = self.start()
