@@ -161,10 +161,10 @@ class Limits(unittest.TestCase):
                 third.close()
                 other = connect(port, src="127.0.0.6")
                 self.assertEqual(banner(other).node, "a")
-                # A place freed is a place again.
+                # A place freed is a place again, once the daemon has
+                # closed the session (the refused one is logged too).
                 held.pop().close()
-                wait_for(lambda: a.live() == 2, what="a connection to end")
-                time.sleep(0.1)
+                d.wait_conns(2)
                 again = connect(port, src="127.0.0.5")
                 self.assertEqual(banner(again).node, "a")
                 for s in held + [other, again]:

@@ -131,7 +131,7 @@ class Balancing(unittest.TestCase):
         self.assertNotIn("aaaa", seq)
 
     def test_leastconn_fills_the_emptier_node(self):
-        with Fedrouted(self.config("leastconn")):
+        with Fedrouted(self.config("leastconn")) as d:
             held = [connect(self.port) for _ in range(4)]
             names = [banner(s).node for s in held]
             self.assertEqual(sorted(names), ["a", "a", "b", "b"], names)
@@ -139,9 +139,8 @@ class Balancing(unittest.TestCase):
             for s, n in zip(held, names):
                 if n == "a":
                     s.close()
-            wait_for(lambda: self.a.live() == 0, what="a's connections "
-                     "to end")
-            time.sleep(0.2)     # the daemon has seen both ends close
+            # Both sessions are over once the daemon has logged them.
+            d.wait_conns(2)
             more = [connect(self.port) for _ in range(2)]
             self.assertEqual([banner(s).node for s in more], ["a", "a"])
             for s in held + more:
