@@ -1,10 +1,15 @@
 # src/local.mk -- the fedroute command line (included from Makefile.am).
 bin_PROGRAMS += src/fedroute
 src_fedroute_SOURCES = \
+	src/addrscope.c src/addrscope.h \
 	src/commands.h \
+	src/diag.c src/diag.h \
+	src/dnscheck.c src/dnscheck.h \
 	src/fedroute.c \
 	src/json.c src/json.h \
 	src/lookup.c \
 	src/report.c src/report.h \
+	src/strbuf.c src/strbuf.h \
+	src/tester.c src/tester.h \
 	src/zonefile.c src/zonefile.h
 src_fedroute_LDADD = resolver/libfedresolve.a $(FR_DEP_LIBS) -lm

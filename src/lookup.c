@@ -16,7 +16,7 @@
 
 #include "commands.h"
 #include "report.h"
-#include "resolver.h"
+#include "tester.h"
 #include "zonefile.h"
 
 #define MAX_LIST 16	/* --resolver and --zone, each */
@@ -27,7 +27,7 @@ fr_cmd_lookup_usage(void)
 	fprintf(stderr,
 "usage: fedroute lookup [--profile sip|ms-fed|xmpp-s2s] [--resolver ADDR[@PORT]]...\n"
 "                       [--zone FILE]... [--trust-anchor FILE] [--transport LIST]\n"
-"                       [--timeout MS] [--seed N] [--json] TARGET\n"
+"                       [--timeout MS] [--seed N] [--public] [--json] TARGET\n"
 "  TARGET  a domain, or a sip:, sips: or xmpp: URI\n");
 }
 
@@ -76,30 +76,32 @@ fr_cmd_lookup(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "public", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *forwarders[MAX_LIST];
 	const char *zone_origins[MAX_LIST], *zone_files[MAX_LIST];
 	char origins[MAX_LIST][FR_DNAME_MAX], paths[MAX_LIST][PATH_MAX];
-	struct fr_resolver_conf conf;
+	struct fr_report_opts ropts = { false };
+	struct fr_tester_conf tconf;
+	struct fr_resolver_conf *conf = &tconf.resolver;
 	struct fr_query query;
-	struct fr_resolver *res;
-	struct fr_plan *plan;
+	struct fr_lookup *lk;
 	struct ev_loop *loop;
 	char err[512];
 	bool json = false;
 	int c, status;
 
-	memset(&conf, 0, sizeof(conf));
+	memset(&tconf, 0, sizeof(tconf));
 	memset(&query, 0, sizeof(query));
 	query.profile = FR_PROFILE_SIP;
-	conf.upstream.forwarders = forwarders;
-	conf.upstream.zone_origins = zone_origins;
-	conf.upstream.zone_files = zone_files;
+	conf->upstream.forwarders = forwarders;
+	conf->upstream.zone_origins = zone_origins;
+	conf->upstream.zone_files = zone_files;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:r:z:a:t:T:s:jh", opts,
+	while ((c = getopt_long(argc, argv, "p:r:z:a:t:T:s:jPh", opts,
 	    NULL)) != -1) {
 		unsigned long long v;
 		const char *bad;
@@ -113,13 +115,13 @@ fr_cmd_lookup(int argc, char **argv)
 			query.profile_forced = true;
 			break;
 		case 'r':
-			if (conf.upstream.nforwarders == MAX_LIST)
+			if (conf->upstream.nforwarders == MAX_LIST)
 				return usage_error("too many --resolver (%d at "
 				    "most)", MAX_LIST);
-			forwarders[conf.upstream.nforwarders++] = optarg;
+			forwarders[conf->upstream.nforwarders++] = optarg;
 			break;
 		case 'z': {
-			size_t n = conf.upstream.nzones;
+			size_t n = conf->upstream.nzones;
 
 			if (n == MAX_LIST)
 				return usage_error("too many --zone (%d at most)",
@@ -130,11 +132,11 @@ fr_cmd_lookup(int argc, char **argv)
 				return usage_error("%s", err);
 			zone_origins[n] = origins[n];
 			zone_files[n] = paths[n];
-			conf.upstream.nzones++;
+			conf->upstream.nzones++;
 			break;
 		}
 		case 'a':
-			conf.upstream.trust_anchor_file = optarg;
+			conf->upstream.trust_anchor_file = optarg;
 			break;
 		case 't':
 			if (fr_transports_parse(optarg, &query.transports,
@@ -146,16 +148,19 @@ fr_cmd_lookup(int argc, char **argv)
 			if (parse_ulong(optarg, 600000, &v) != 0 || v == 0)
 				return usage_error("bad --timeout '%s' "
 				    "(milliseconds, 1-600000)", optarg);
-			conf.timeout_ms = (unsigned)v;
+			conf->timeout_ms = (unsigned)v;
 			break;
 		case 's':
 			if (parse_ulong(optarg, UINT64_MAX, &v) != 0)
 				return usage_error("bad --seed '%s'", optarg);
-			conf.seeded = true;
-			conf.seed = v;
+			conf->seeded = true;
+			conf->seed = v;
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'P':
+			tconf.check_public = true;
 			break;
 		case 'h':
 			fr_cmd_lookup_usage();
@@ -174,25 +179,22 @@ fr_cmd_lookup(int argc, char **argv)
 		fprintf(stderr, "fedroute lookup: cannot create event loop\n");
 		return 3;
 	}
-	if ((res = fr_resolver_create(loop, &conf, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "fedroute lookup: %s\n", err);
-		ev_loop_destroy(loop);
-		return 3;
-	}
-	plan = fr_resolve_sync(res, &query, err, sizeof(err));
-	if (plan == NULL) {
-		/* A query the parser refused is the user's mistake. */
-		status = strcmp(err, "out of memory") == 0 ? 3 : FR_EXIT_USAGE;
-		fprintf(stderr, "fedroute lookup: %s: %s\n", query.input, err);
+	lk = fr_lookup_run(loop, &tconf, &query);
+	if (lk == NULL) {
+		fprintf(stderr, "fedroute lookup: out of memory\n");
+		status = 3;
+	} else if (lk->plan == NULL) {
+		fprintf(stderr, "fedroute lookup: %s: %s\n", query.input,
+		    lk->error);
+		status = lk->status;
 	} else {
 		if (json)
-			fr_report_json(stdout, plan);
+			fr_report_json(stdout, lk);
 		else
-			fr_report_text(stdout, plan);
-		status = fr_plan_exit_status(plan);
-		fr_plan_free(plan);
+			fr_report_text(stdout, lk, &ropts);
+		status = lk->status;
 	}
-	fr_resolver_delete(res);
+	fr_lookup_free(lk);
 	ev_loop_destroy(loop);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "fedroute lookup: writing output: %s\n",

@@ -1,5 +1,5 @@
 /*
- * report.c -- text and JSON renderings of a plan.
+ * report.c -- text and JSON renderings of lookups.
  */
 #include "config.h"
 
@@ -9,7 +9,17 @@
 
 #include "json.h"
 #include "report.h"
+#include "strbuf.h"
 #include "ubev.h"
+
+#define WIDTH 80
+
+/* ANSI SGR codes for what colour marks. */
+#define C_RED		"31"
+#define C_YELLOW	"33"
+#define C_GREEN		"32"
+#define C_CYAN		"36"
+#define C_BOLD		"1"
 
 static const char *
 addr_str(const struct fr_address *a, char *buf, size_t len)
@@ -19,6 +29,17 @@ addr_str(const struct fr_address *a, char *buf, size_t len)
 	    (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+const char *
+fr_verdict_name(int status)
+{
+	switch (status) {
+	case 0:		return "ok";
+	case 1:		return "warning";
+	case 2:		return "critical";
+	}
+	return "unknown";
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -71,85 +92,198 @@ json_target(struct fr_json *j, const struct fr_target *t)
 	fr_json_object_end(j);
 }
 
-void
-fr_report_json(FILE *out, const struct fr_plan *plan)
+static void
+json_checks(struct fr_json *j, const struct fr_dnscheck *dc)
 {
-	struct fr_json j;
+	size_t i;
+
+	fr_json_array_begin(j, "checks");
+	for (i = 0; i < dc->nqs; i++) {
+		const struct fr_dnscheck_q *q = &dc->qs[i];
+		bool udp = q->kind == FR_DNSCHECK_UDP;
+
+		fr_json_object_begin(j, NULL);
+		fr_json_string(j, "check", fr_dnscheck_kind_name(q->kind));
+		fr_json_string(j, "name", q->name);
+		fr_json_string(j, "type", fr_rr_type_name(q->type));
+		fr_json_string(j, "server", udp ? q->server : NULL);
+		fr_json_string(j, "status", fr_dns_status_name(q->status));
+		fr_json_int(j, "answers", q->answers);
+		if (q->has_ttl)
+			fr_json_int(j, "ttl", q->ttl);
+		else
+			fr_json_null(j, "ttl");
+		if (udp && q->size > 0) {
+			fr_json_int(j, "size", (long long)q->size);
+			fr_json_bool(j, "truncated", q->truncated);
+			fr_json_bool(j, "authoritative", q->authoritative);
+		} else {
+			fr_json_null(j, "size");
+			fr_json_null(j, "truncated");
+			fr_json_null(j, "authoritative");
+		}
+		fr_json_double(j, "ms", q->ms);
+		fr_json_object_end(j);
+	}
+	fr_json_array_end(j);
+}
+
+static void
+json_lookup(struct fr_json *j, const struct fr_lookup *lk)
+{
+	const struct fr_plan *plan = lk->plan;
 	size_t i;
 	int t;
 
-	fr_json_init(&j, out);
-	fr_json_object_begin(&j, NULL);
-	fr_json_int(&j, "version", FR_REPORT_JSON_VERSION);
+	fr_json_object_begin(j, NULL);
+	fr_json_int(j, "version", FR_REPORT_JSON_VERSION);
+	if (plan == NULL) {
+		/* Only in a document of several lookups: this one failed. */
+		fr_json_object_begin(j, "query");
+		fr_json_string(j, "input", lk->input);
+		fr_json_object_end(j);
+		fr_json_string(j, "error", lk->error);
+		fr_json_string(j, "verdict", fr_verdict_name(lk->status));
+		fr_json_int(j, "exit", lk->status);
+		fr_json_object_end(j);
+		return;
+	}
 
-	fr_json_object_begin(&j, "query");
-	fr_json_string(&j, "input", plan->input);
-	fr_json_string(&j, "profile", fr_profile_name(plan->profile));
-	fr_json_string(&j, "domain", plan->domain);
-	fr_json_bool(&j, "sips", plan->sips);
+	fr_json_object_begin(j, "query");
+	fr_json_string(j, "input", plan->input);
+	fr_json_string(j, "profile", fr_profile_name(plan->profile));
+	fr_json_string(j, "domain", plan->domain);
+	fr_json_bool(j, "sips", plan->sips);
 	if (plan->port > 0)
-		fr_json_int(&j, "port", plan->port);
+		fr_json_int(j, "port", plan->port);
 	else
-		fr_json_null(&j, "port");
-	fr_json_array_begin(&j, "transports");
+		fr_json_null(j, "port");
+	fr_json_array_begin(j, "transports");
 	for (t = 0; t < FR_TRANSPORT_COUNT; t++)
 		if (plan->transports & FR_TRANSPORT_BIT(t))
-			fr_json_string(&j, NULL,
+			fr_json_string(j, NULL,
 			    fr_transport_name((enum fr_transport)t));
-	fr_json_array_end(&j);
-	fr_json_object_end(&j);
+	fr_json_array_end(j);
+	fr_json_object_end(j);
 
-	fr_json_string(&j, "result", fr_result_name(plan->result));
+	fr_json_string(j, "result", fr_result_name(plan->result));
 
-	fr_json_array_begin(&j, "targets");
+	fr_json_array_begin(j, "targets");
 	for (i = 0; i < plan->ntargets; i++)
-		json_target(&j, &plan->targets[i]);
-	fr_json_array_end(&j);
+		json_target(j, &plan->targets[i]);
+	fr_json_array_end(j);
 
-	fr_json_array_begin(&j, "trace");
+	fr_json_array_begin(j, "trace");
 	for (i = 0; i < plan->ntrace; i++) {
 		const struct fr_trace_entry *te = &plan->trace[i];
 
-		fr_json_object_begin(&j, NULL);
-		fr_json_string(&j, "name", te->name);
-		fr_json_string(&j, "type", fr_rr_type_name(te->type));
-		fr_json_string(&j, "status", fr_dns_status_name(te->status));
-		fr_json_string(&j, "rcode", fr_rcode_name(te->rcode));
-		fr_json_int(&j, "answers", te->answers);
+		fr_json_object_begin(j, NULL);
+		fr_json_string(j, "name", te->name);
+		fr_json_string(j, "type", fr_rr_type_name(te->type));
+		fr_json_string(j, "status", fr_dns_status_name(te->status));
+		fr_json_string(j, "rcode", fr_rcode_name(te->rcode));
+		fr_json_int(j, "answers", te->answers);
 		if (te->has_ttl)
-			fr_json_int(&j, "ttl", te->ttl);
+			fr_json_int(j, "ttl", te->ttl);
 		else
-			fr_json_null(&j, "ttl");
-		fr_json_double(&j, "ms", te->ms);
-		fr_json_bool(&j, "secure", te->secure);
-		fr_json_object_end(&j);
+			fr_json_null(j, "ttl");
+		fr_json_double(j, "ms", te->ms);
+		fr_json_bool(j, "secure", te->secure);
+		fr_json_object_end(j);
 	}
-	fr_json_array_end(&j);
+	fr_json_array_end(j);
 
-	fr_json_array_begin(&j, "findings");
-	for (i = 0; i < plan->nfindings; i++) {
-		fr_json_object_begin(&j, NULL);
-		fr_json_string(&j, "id", fr_finding_name(plan->findings[i].id));
-		fr_json_string(&j, "severity",
-		    fr_severity_name(plan->findings[i].severity));
-		fr_json_string(&j, "message", plan->findings[i].message);
-		fr_json_object_end(&j);
+	fr_json_array_begin(j, "findings");
+	for (i = 0; i < lk->diag.nfindings; i++) {
+		const struct fr_diag_finding *f = &lk->diag.findings[i];
+
+		fr_json_object_begin(j, NULL);
+		fr_json_string(j, "id", f->id);
+		fr_json_string(j, "severity", fr_severity_name(f->severity));
+		fr_json_string(j, "message", f->message);
+		fr_json_string(j, "hint", f->hint);
+		if (f->target >= 0)
+			fr_json_int(j, "target", f->target);
+		else
+			fr_json_null(j, "target");
+		fr_json_object_end(j);
 	}
-	fr_json_array_end(&j);
-	fr_json_object_end(&j);
+	fr_json_array_end(j);
+
+	json_checks(j, &lk->dns);
+	fr_json_string(j, "verdict", fr_verdict_name(lk->status));
+	fr_json_int(j, "exit", lk->status);
+	fr_json_object_end(j);
+}
+
+void
+fr_report_json(FILE *out, const struct fr_lookup *lk)
+{
+	struct fr_json j;
+
+	fr_json_init(&j, out);
+	json_lookup(&j, lk);
 }
 
 /* ---- text --------------------------------------------------------------- */
 
-void
-fr_report_text(FILE *out, const struct fr_plan *plan)
+static void
+colour(FILE *out, const struct fr_report_opts *o, const char *sgr,
+    const char *s, int width)
 {
-	char buf[INET6_ADDRSTRLEN];
-	size_t i, k;
+	if (o->color)
+		fprintf(out, "\033[%sm%s\033[0m%*s", sgr, s,
+		    width > (int)strlen(s) ? width - (int)strlen(s) : 0, "");
+	else
+		fprintf(out, "%-*s", width, s);
+}
 
-	fprintf(out, "%s  (profile %s, domain %s%s)\n", plan->input,
-	    fr_profile_name(plan->profile), plan->domain,
-	    plan->sips ? ", sips: TLS only" : "");
+static const char *
+severity_sgr(enum fr_severity s)
+{
+	return s == FR_SEV_ERROR ? C_RED : s == FR_SEV_WARNING ? C_YELLOW :
+	    C_CYAN;
+}
+
+static const char *
+verdict_sgr(int status)
+{
+	return status == 0 ? C_GREEN : status == 1 ? C_YELLOW : C_RED;
+}
+
+/*
+ * Print text word-wrapped to WIDTH columns: the first line after
+ * `first` (already printed, `col` columns wide), the others indented by
+ * `indent` spaces.  Words longer than a line are printed whole.
+ */
+static void
+wrap(FILE *out, const char *text, int col, int indent)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t wl = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)wl > WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, wl, out);
+		col += (int)wl;
+		p += wl;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+static void
+text_trace(FILE *out, const struct fr_plan *plan)
+{
+	size_t i;
 
 	fprintf(out, "\nDNS questions, in the order asked\n");
 	if (plan->ntrace == 0)
@@ -160,18 +294,27 @@ fr_report_text(FILE *out, const struct fr_plan *plan)
 
 		if (te->has_ttl)
 			snprintf(ttl, sizeof(ttl), "ttl %u", te->ttl);
-		fprintf(out, "  %-5s %-38s %-8s %3u rec %-10s %7.1f ms%s\n",
+		fprintf(out, "  %-5s %-33s %-8s %3u rec  %-9s %6.1f ms%s\n",
 		    fr_rr_type_name(te->type), te->name,
 		    fr_dns_status_name(te->status), te->answers, ttl, te->ms,
-		    te->secure ? "  secure" : "");
+		    te->secure ? " secure" : "");
 	}
+}
+
+static void
+text_targets(FILE *out, const struct fr_plan *plan)
+{
+	char buf[INET6_ADDRSTRLEN], line[WIDTH * 4];
+	struct fr_strbuf sb;
+	size_t i, k;
 
 	fprintf(out, "\nTargets, in the order they would be tried\n");
-	if (plan->ntargets == 0)
+	if (plan->ntargets == 0) {
 		fprintf(out, "  none\n");
-	else
-		fprintf(out, "  %-2s %-32s %5s %-9s %-9s %-7s %s\n", "#",
-		    "host", "port", "transport", "prio/wt", "source", "ttl");
+		return;
+	}
+	fprintf(out, "  %-2s %-31s %5s %-9s %-8s %-7s %s\n", "#", "host",
+	    "port", "transport", "prio/wt", "source", "ttl");
 	for (i = 0; i < plan->ntargets; i++) {
 		const struct fr_target *t = &plan->targets[i];
 		char pw[16] = "-";
@@ -179,35 +322,150 @@ fr_report_text(FILE *out, const struct fr_plan *plan)
 		if (t->from_srv)
 			snprintf(pw, sizeof(pw), "%u/%u", t->priority,
 			    t->weight);
-		fprintf(out, "  %-2zu %-32s %5u %-9s %-9s %-7s %u\n", i + 1,
+		fprintf(out, "  %-2zu %-31s %5u %-9s %-8s %-7s %u\n", i + 1,
 		    t->host, t->port, fr_transport_name(t->transport), pw,
 		    fr_source_name(t->source), t->ttl);
-		fprintf(out, "     ");
+		fr_strbuf_init(&sb, line, sizeof(line));
 		for (k = 0; k < t->naddrs; k++)
-			fprintf(out, "%s%s", k ? ", " : "",
+			fr_strbuf_item(&sb, ", ", "%s",
 			    addr_str(&t->addrs[k], buf, sizeof(buf)));
+		fprintf(out, "%5s", "");
+		wrap(out, line, 5, 5);
+		if (!t->has_naptr && !t->srv[0] && !t->cname[0])
+			continue;
+		fr_strbuf_init(&sb, line, sizeof(line));
 		if (t->has_naptr)
-			fprintf(out, "   via NAPTR %u %u %s", t->naptr.order,
-			    t->naptr.preference, t->naptr.service);
+			fr_strbuf_printf(&sb, "via NAPTR %u %u %s",
+			    t->naptr.order, t->naptr.preference,
+			    t->naptr.service);
 		if (t->srv[0])
-			fprintf(out, "%s SRV %s", t->has_naptr ? "," : "  via",
-			    t->srv);
+			fr_strbuf_printf(&sb, "%s SRV %s",
+			    sb.len ? "," : "via", t->srv);
 		if (t->cname[0])
-			fprintf(out, "  (alias of %s)", t->cname);
-		fputc('\n', out);
+			fr_strbuf_item(&sb, " ", "(alias of %s)", t->cname);
+		fprintf(out, "%5s", "");
+		wrap(out, line, 5, 5);
 	}
+}
 
-	if (plan->nfindings > 0) {
-		fprintf(out, "\nFindings\n");
-		for (i = 0; i < plan->nfindings; i++)
-			fprintf(out, "  %-7s %-22s %s\n",
-			    fr_severity_name(plan->findings[i].severity),
-			    fr_finding_name(plan->findings[i].id),
-			    plan->findings[i].message);
+static void
+text_checks(FILE *out, const struct fr_lookup *lk)
+{
+	const struct fr_dnscheck *dc = &lk->dns;
+	size_t i, k;
+
+	fprintf(out, "\nChecks beyond the plan\n");
+	for (i = 0; i < dc->nqs; i++) {
+		const struct fr_dnscheck_q *q = &dc->qs[i];
+
+		if (q->kind == FR_DNSCHECK_UDP)
+			continue;
+		fprintf(out, "  %-5s %-33s %-8s %3u rec  %s\n",
+		    fr_rr_type_name(q->type), q->name,
+		    fr_dns_status_name(q->status), q->answers,
+		    q->kind == FR_DNSCHECK_LEGACY ? "(wrong name)" :
+		    "(transport ties)");
 	}
+	/* One line per server asked over UDP. */
+	for (i = 0; i < dc->nqs; i++) {
+		const struct fr_dnscheck_q *q = &dc->qs[i];
+		unsigned asked = 0, trunc = 0, failed = 0;
+		size_t largest = 0;
+		bool first = true;
+		char line[WIDTH * 2];
+		struct fr_strbuf sb;
+
+		if (q->kind != FR_DNSCHECK_UDP)
+			continue;
+		for (k = 0; k < i && first; k++)
+			first = !(dc->qs[k].kind == FR_DNSCHECK_UDP &&
+			    strcmp(dc->qs[k].server, q->server) == 0);
+		if (!first)
+			continue;
+		for (k = i; k < dc->nqs; k++) {
+			const struct fr_dnscheck_q *r = &dc->qs[k];
+
+			if (r->kind != FR_DNSCHECK_UDP ||
+			    strcmp(r->server, q->server) != 0)
+				continue;
+			asked++;
+			trunc += r->truncated;
+			failed += r->size == 0;
+			if (r->size > largest)
+				largest = r->size;
+		}
+		fr_strbuf_init(&sb, line, sizeof(line));
+		fr_strbuf_printf(&sb, "UDP with %d-byte EDNS to %s: %u "
+		    "answer%s, largest %zu bytes, %u truncated%s",
+		    FR_DNSCHECK_UDP_SIZE, q->server, asked,
+		    asked == 1 ? "" : "s", largest, trunc,
+		    failed ? ", some unanswered" : "");
+		fprintf(out, "  ");
+		wrap(out, line, 2, 4);
+	}
+	if (!dc->udp_checked)
+		fprintf(out, "  UDP answer size: not checked (needs "
+		    "--resolver)\n");
+	if (dc->ttl_unjudged > 0) {
+		char line[WIDTH * 2];
+
+		snprintf(line, sizeof(line), "TTLs of %u answer%s not judged: "
+		    "no authoritative answer (a cache shows what is left of "
+		    "a TTL)", dc->ttl_unjudged,
+		    dc->ttl_unjudged == 1 ? "" : "s");
+		fprintf(out, "  ");
+		wrap(out, line, 2, 4);
+	}
+}
+
+static void
+text_findings(FILE *out, const struct fr_lookup *lk,
+    const struct fr_report_opts *o)
+{
+	size_t i;
+
+	if (lk->diag.nfindings == 0)
+		return;
+	fprintf(out, "\nFindings\n");
+	for (i = 0; i < lk->diag.nfindings; i++) {
+		const struct fr_diag_finding *f = &lk->diag.findings[i];
+
+		fprintf(out, "  ");
+		colour(out, o, severity_sgr(f->severity),
+		    fr_severity_name(f->severity), 8);
+		fprintf(out, " %s\n    ", f->id);
+		wrap(out, f->message, 4, 4);
+		fprintf(out, "    fix: ");
+		wrap(out, f->hint, 9, 9);
+	}
+}
+
+void
+fr_report_text(FILE *out, const struct fr_lookup *lk,
+    const struct fr_report_opts *o)
+{
+	const struct fr_plan *plan = lk->plan;
+
+	if (plan == NULL) {
+		fprintf(out, "%s\n\n  no lookup: %s\n", lk->input, lk->error);
+		return;
+	}
+	fprintf(out, "%s  (profile %s, domain %s%s)\n", plan->input,
+	    fr_profile_name(plan->profile), plan->domain,
+	    plan->sips ? ", sips: TLS only" : "");
+	text_trace(out, plan);
+	text_targets(out, plan);
+	text_checks(out, lk);
+	text_findings(out, lk, o);
+
 	fprintf(out, "\nResult: %s", fr_result_name(plan->result));
 	if (plan->result == FR_RESULT_OK)
 		fprintf(out, ", %zu target%s", plan->ntargets,
 		    plan->ntargets == 1 ? "" : "s");
-	fputc('\n', out);
+	fprintf(out, "; verdict ");
+	colour(out, o, verdict_sgr(lk->status), fr_verdict_name(lk->status),
+	    0);
+	fprintf(out, " (exit %d)\n", lk->status);
+	if (lk->error[0])
+		fprintf(out, "Note: %s\n", lk->error);
 }

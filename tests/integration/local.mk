@@ -14,7 +14,8 @@ TESTS += \
 	tests/integration/test_order.py \
 	tests/integration/test_failures.py \
 	tests/integration/test_zonefile.py \
-	tests/integration/test_dnssec.py
+	tests/integration/test_dnssec.py \
+	tests/integration/test_checks.py
 
 EXTRA_DIST += \
 	tests/integration/nsdharness.py \
@@ -25,6 +26,7 @@ EXTRA_DIST += \
 	tests/integration/test_failures.py \
 	tests/integration/test_zonefile.py \
 	tests/integration/test_dnssec.py \
+	tests/integration/test_checks.py \
 	zones/nsd.conf.in \
 	zones/check-zones.sh \
 	zones/demo/aol.test.zone \
@@ -32,4 +34,5 @@ EXTRA_DIST += \
 	zones/demo/lync.test.zone \
 	zones/demo/rfc3263.test.zone \
 	zones/demo/xmpp.test.zone \
-	zones/test/cases.test.zone
+	zones/test/cases.test.zone \
+	zones/test/checks.test.zone

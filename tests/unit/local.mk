@@ -3,7 +3,9 @@ UNIT_TESTS = \
 	tests/unit/test_srvorder \
 	tests/unit/test_naptr \
 	tests/unit/test_uri \
-	tests/unit/test_link
+	tests/unit/test_link \
+	tests/unit/test_addrscope \
+	tests/unit/test_strbuf
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -14,3 +16,11 @@ tests_unit_test_uri_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_uri_LDADD = $(UNIT_LDADD)
 tests_unit_test_link_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_link_LDADD = $(UNIT_LDADD)
+# Units of the command line (src/) are compiled into their test.
+tests_unit_test_addrscope_SOURCES = tests/unit/test_addrscope.c \
+	src/addrscope.c
+tests_unit_test_addrscope_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_addrscope_LDADD = $(UNIT_LDADD)
+tests_unit_test_strbuf_SOURCES = tests/unit/test_strbuf.c src/strbuf.c
+tests_unit_test_strbuf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_strbuf_LDADD = $(UNIT_LDADD)

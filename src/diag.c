@@ -1,0 +1,206 @@
+/*
+ * diag.c -- the findings catalogue: ids, hints, and the exit status.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "util.h"
+
+/*
+ * One row per tester finding.  "blocks": at severity error the finding
+ * means that no route is left, so the lookup exits 2 even though DNS
+ * produced targets.
+ */
+static const struct {
+	const char *name;
+	bool blocks;
+	const char *hint;
+} checks[FR_CHECK_COUNT] = {
+	[FR_CHECK_LEGACY_SRV_LABEL] = { "LEGACY_SRV_LABEL", false,
+	    "publish the SRV record under the name peers look up "
+	    "(_sips._tcp, _sipfederationtls._tcp, _xmpp-server._tcp)" },
+	[FR_CHECK_NAPTR_EQUAL_PREFERENCE] = { "NAPTR_EQUAL_PREFERENCE", false,
+	    "give each transport its own NAPTR order or preference, "
+	    "TLS first" },
+	[FR_CHECK_TTL_LOW] = { "TTL_LOW", false,
+	    "raise the TTL to 300 s or more; very short TTLs make every "
+	    "failover wait for DNS" },
+	[FR_CHECK_DNS_TRUNCATED_UDP] = { "DNS_TRUNCATED_UDP", false,
+	    "allow DNS over TCP port 53 on every firewall in the path, "
+	    "or publish fewer or shorter records" },
+	[FR_CHECK_ADDRESS_NOT_PUBLIC] = { "ADDRESS_NOT_PUBLIC", true,
+	    "publish public addresses in the external DNS view; private "
+	    "ones belong in the internal view only" },
+};
+
+static const char *const plan_hints[FR_FIND_COUNT] = {
+	[FR_FIND_SRV_TARGET_CNAME] =
+	    "point the SRV record at the canonical host name, not an alias",
+	[FR_FIND_SRV_TARGET_NO_ADDRESS] =
+	    "publish A/AAAA records for the target, or remove it from the "
+	    "SRV set",
+	[FR_FIND_SERVICE_UNAVAILABLE] =
+	    "remove the \".\" SRV record if the service is meant to be "
+	    "reachable",
+	[FR_FIND_SRV_DOT_MIXED] =
+	    "remove the \".\" record from an SRV set that has real targets",
+	[FR_FIND_NAPTR_NONE_USABLE] =
+	    "fix the NAPTR records: SIPS+D2T or SIP+D2T, flag \"s\", "
+	    "replacement an SRV name",
+	[FR_FIND_NAPTR_RECORD_IGNORED] =
+	    "nothing, if intended; else correct the record's service or "
+	    "flags",
+	[FR_FIND_NO_SRV_FALLBACK_A] =
+	    "publish SRV records so that peers find the right host and port",
+	[FR_FIND_DOMAIN_NXDOMAIN] =
+	    "check the spelling; else the domain is missing from public DNS",
+	[FR_FIND_NO_RECORDS] =
+	    "publish the profile's SRV records (_sips._tcp, "
+	    "_sipfederationtls._tcp or _xmpp-server._tcp)",
+	[FR_FIND_DNS_SERVFAIL] =
+	    "check the DNS server and the domain's delegation",
+	[FR_FIND_DNS_TIMEOUT] =
+	    "check that the DNS server answers on UDP and TCP port 53",
+	[FR_FIND_DNSSEC_BOGUS] =
+	    "fix the domain's DNSSEC signatures or its DS record",
+	[FR_FIND_XMPPS_UNAVAILABLE] =
+	    "nothing, if direct TLS is not offered on purpose",
+	[FR_FIND_PLAN_TRUNCATED] =
+	    "publish fewer records; no peer tries hundreds of targets",
+};
+
+void
+fr_diag_init(struct fr_diag *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void
+fr_diag_clear(struct fr_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfindings; i++)
+		free(d->findings[i].message);
+	free(d->findings);
+	fr_diag_init(d);
+}
+
+static struct fr_diag_finding *
+push(struct fr_diag *d, const char *id, enum fr_severity sev,
+    const char *hint, int target, char *msg)
+{
+	struct fr_diag_finding *f;
+
+	f = fr_array_grow(&d->findings, &d->nfindings, sizeof(*f));
+	if (f == NULL) {
+		free(msg);
+		d->incomplete = true;
+		return NULL;
+	}
+	f->id = id;
+	f->severity = sev;
+	f->message = msg;
+	f->hint = hint;
+	f->target = target;
+	return f;
+}
+
+void
+fr_diag_add_plan(struct fr_diag *d, const struct fr_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nfindings; i++) {
+		const struct fr_finding *pf = &plan->findings[i];
+		char *msg = strdup(pf->message);
+
+		if (msg == NULL) {
+			d->incomplete = true;
+			continue;
+		}
+		(void)push(d, fr_finding_name(pf->id), pf->severity,
+		    fr_finding_hint(pf->id), -1, msg);
+	}
+}
+
+void
+fr_diag_add(struct fr_diag *d, enum fr_check id, enum fr_severity sev,
+    int target, const char *fmt, ...)
+{
+	struct fr_diag_finding *f;
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		d->incomplete = true;
+		return;
+	}
+	f = push(d, checks[id].name, sev, checks[id].hint, target, msg);
+	if (f != NULL)
+		f->no_route = checks[id].blocks && sev == FR_SEV_ERROR;
+}
+
+bool
+fr_diag_has(const struct fr_diag *d, enum fr_check id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfindings; i++)
+		if (d->findings[i].id == checks[id].name)
+			return true;
+	return false;
+}
+
+bool
+fr_diag_has_severity(const struct fr_diag *d, enum fr_severity sev)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfindings; i++)
+		if (d->findings[i].severity >= sev)
+			return true;
+	return false;
+}
+
+int
+fr_diag_exit_status(const struct fr_diag *d, const struct fr_plan *plan)
+{
+	size_t i;
+
+	if (plan->result != FR_RESULT_OK)
+		return fr_plan_exit_status(plan);
+	if (d->incomplete)
+		return 3;	/* findings were lost: we do not know */
+	for (i = 0; i < d->nfindings; i++)
+		if (d->findings[i].no_route)
+			return 2;
+	return fr_diag_has_severity(d, FR_SEV_WARNING) ? 1 : 0;
+}
+
+const char *
+fr_check_name(enum fr_check id)
+{
+	return checks[id].name;
+}
+
+const char *
+fr_check_hint(enum fr_check id)
+{
+	return checks[id].hint;
+}
+
+const char *
+fr_finding_hint(enum fr_finding_id id)
+{
+	return plan_hints[id];
+}

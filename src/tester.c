@@ -1,0 +1,74 @@
+/*
+ * tester.c -- one lookup: resolve, check, judge.
+ *
+ * Each lookup gets a resolver of its own, so that one target's cached
+ * failures or counted-down TTLs never colour the next target's answers.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "tester.h"
+
+struct fr_lookup *
+fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
+    const struct fr_query *query)
+{
+	struct fr_dnscheck_conf dconf;
+	struct fr_resolver *res;
+	struct fr_lookup *lk;
+	char err[256];
+
+	if ((lk = calloc(1, sizeof(*lk))) == NULL)
+		return NULL;
+	if ((lk->input = strdup(query->input)) == NULL) {
+		free(lk);
+		return NULL;
+	}
+	fr_diag_init(&lk->diag);
+
+	if ((res = fr_resolver_create(loop, &conf->resolver, err,
+	    sizeof(err))) == NULL) {
+		snprintf(lk->error, sizeof(lk->error), "%s", err);
+		lk->status = 3;
+		return lk;
+	}
+	lk->plan = fr_resolve_sync(res, query, err, sizeof(err));
+	fr_resolver_delete(res);
+	if (lk->plan == NULL) {
+		snprintf(lk->error, sizeof(lk->error), "%s", err);
+		/* A query the parser refused is the user's mistake. */
+		lk->usage = strcmp(err, "out of memory") != 0;
+		lk->status = lk->usage ? FR_EXIT_USAGE : 3;
+		return lk;
+	}
+	fr_diag_add_plan(&lk->diag, lk->plan);
+
+	memset(&dconf, 0, sizeof(dconf));
+	dconf.upstream = &conf->resolver.upstream;
+	dconf.timeout_ms = conf->resolver.timeout_ms ?
+	    conf->resolver.timeout_ms : FR_DEFAULT_TIMEOUT_MS;
+	dconf.check_public = conf->check_public;
+	if (fr_dnscheck_run(loop, &dconf, lk->plan, &lk->dns, &lk->diag, err,
+	    sizeof(err)) != 0) {
+		snprintf(lk->error, sizeof(lk->error), "DNS checks: %s", err);
+		lk->diag.incomplete = true;
+	}
+	lk->status = fr_diag_exit_status(&lk->diag, lk->plan);
+	return lk;
+}
+
+void
+fr_lookup_free(struct fr_lookup *lk)
+{
+	if (lk == NULL)
+		return;
+	fr_plan_free(lk->plan);
+	fr_dnscheck_clear(&lk->dns);
+	fr_diag_clear(&lk->diag);
+	free(lk->input);
+	free(lk);
+}
