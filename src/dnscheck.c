@@ -609,13 +609,23 @@ published_ttl(const struct run *run, const struct fr_trace_entry *te,
 	}
 	for (i = 0; i < dc->nqs; i++) {
 		const struct fr_dnscheck_q *q = &dc->qs[i];
+		uint32_t t;
 
 		if (q->kind != FR_DNSCHECK_UDP || !q->authoritative ||
-		    !q->has_ttl || q->type != te->type ||
-		    strcmp(q->name, te->name) != 0)
+		    q->type != te->type || strcmp(q->name, te->name) != 0)
 			continue;
-		if (!known || q->ttl < *ttl)
-			*ttl = q->ttl;
+		/*
+		 * A truncated reply may carry no record: the plan's copy
+		 * then came whole, over TCP, from the same authority.
+		 */
+		if (q->has_ttl)
+			t = q->ttl;
+		else if (q->truncated && te->has_ttl)
+			t = te->ttl;
+		else
+			continue;
+		if (!known || t < *ttl)
+			*ttl = t;
 		known = true;
 	}
 	return known;
@@ -630,7 +640,7 @@ ttl_checks(struct run *run)
 	for (i = 0; i < plan->ntrace; i++) {
 		const struct fr_trace_entry *te = &plan->trace[i];
 		bool dup = false;
-		uint32_t ttl;
+		uint32_t ttl = 0;
 
 		if (te->status != FR_DNS_ANSWER)
 			continue;

@@ -2,12 +2,14 @@
 bin_PROGRAMS += src/fedroute
 src_fedroute_SOURCES = \
 	src/addrscope.c src/addrscope.h \
+	src/batch.c src/batch.h \
 	src/commands.h \
 	src/diag.c src/diag.h \
 	src/dnscheck.c src/dnscheck.h \
 	src/fedroute.c \
 	src/json.c src/json.h \
 	src/lookup.c \
+	src/nagios.c src/nagios.h \
 	src/report.c src/report.h \
 	src/strbuf.c src/strbuf.h \
 	src/tester.c src/tester.h \

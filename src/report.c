@@ -225,6 +225,36 @@ fr_report_json(FILE *out, const struct fr_lookup *lk)
 	json_lookup(&j, lk);
 }
 
+void
+fr_report_json_many(FILE *out, struct fr_lookup *const *lks, size_t n,
+    int status)
+{
+	unsigned count[4] = { 0, 0, 0, 0 };
+	struct fr_json j;
+	size_t i;
+
+	fr_json_init(&j, out);
+	fr_json_object_begin(&j, NULL);
+	fr_json_int(&j, "version", FR_REPORT_JSON_VERSION);
+	fr_json_array_begin(&j, "lookups");
+	for (i = 0; i < n; i++) {
+		json_lookup(&j, lks[i]);
+		count[lks[i]->status >= 0 && lks[i]->status <= 2 ?
+		    lks[i]->status : 3]++;
+	}
+	fr_json_array_end(&j);
+	fr_json_object_begin(&j, "summary");
+	fr_json_int(&j, "ok", count[0]);
+	fr_json_int(&j, "warning", count[1]);
+	fr_json_int(&j, "critical", count[2]);
+	fr_json_int(&j, "unknown", count[3]);
+	fr_json_string(&j, "verdict", fr_verdict_name(status));
+	fr_json_int(&j, "exit", status);
+	fr_json_object_end(&j);
+	fr_json_object_end(&j);
+}
+
+
 /* ---- text --------------------------------------------------------------- */
 
 static void
@@ -280,6 +310,20 @@ wrap(FILE *out, const char *text, int col, int indent)
 	fputc('\n', out);
 }
 
+/*
+ * Print s in a column `width` wide that starts at column `col`; a longer
+ * s gets a line of its own and the row goes on below, under the column's
+ * end, so that the other columns stay aligned.
+ */
+static void
+column(FILE *out, const char *s, int col, int width)
+{
+	if ((int)strlen(s) <= width)
+		fprintf(out, "%-*s", width, s);
+	else
+		fprintf(out, "%s\n%*s", s, col + width, "");
+}
+
 static void
 text_trace(FILE *out, const struct fr_plan *plan)
 {
@@ -294,8 +338,9 @@ text_trace(FILE *out, const struct fr_plan *plan)
 
 		if (te->has_ttl)
 			snprintf(ttl, sizeof(ttl), "ttl %u", te->ttl);
-		fprintf(out, "  %-5s %-33s %-8s %3u rec  %-9s %6.1f ms%s\n",
-		    fr_rr_type_name(te->type), te->name,
+		fprintf(out, "  %-5s ", fr_rr_type_name(te->type));
+		column(out, te->name, 8, 33);
+		fprintf(out, " %-8s %3u rec  %-9s %6.1f ms%s\n",
 		    fr_dns_status_name(te->status), te->answers, ttl, te->ms,
 		    te->secure ? " secure" : "");
 	}
@@ -322,8 +367,10 @@ text_targets(FILE *out, const struct fr_plan *plan)
 		if (t->from_srv)
 			snprintf(pw, sizeof(pw), "%u/%u", t->priority,
 			    t->weight);
-		fprintf(out, "  %-2zu %-31s %5u %-9s %-8s %-7s %u\n", i + 1,
-		    t->host, t->port, fr_transport_name(t->transport), pw,
+		fprintf(out, "  %-2zu ", i + 1);
+		column(out, t->host, 5, 31);
+		fprintf(out, " %5u %-9s %-8s %-7s %u\n", t->port,
+		    fr_transport_name(t->transport), pw,
 		    fr_source_name(t->source), t->ttl);
 		fr_strbuf_init(&sb, line, sizeof(line));
 		for (k = 0; k < t->naddrs; k++)
@@ -360,8 +407,9 @@ text_checks(FILE *out, const struct fr_lookup *lk)
 
 		if (q->kind == FR_DNSCHECK_UDP)
 			continue;
-		fprintf(out, "  %-5s %-33s %-8s %3u rec  %s\n",
-		    fr_rr_type_name(q->type), q->name,
+		fprintf(out, "  %-5s ", fr_rr_type_name(q->type));
+		column(out, q->name, 8, 33);
+		fprintf(out, " %-8s %3u rec  %s\n",
 		    fr_dns_status_name(q->status), q->answers,
 		    q->kind == FR_DNSCHECK_LEGACY ? "(wrong name)" :
 		    "(transport ties)");
@@ -468,4 +516,35 @@ fr_report_text(FILE *out, const struct fr_lookup *lk,
 	fprintf(out, " (exit %d)\n", lk->status);
 	if (lk->error[0])
 		fprintf(out, "Note: %s\n", lk->error);
+}
+
+void
+fr_report_text_summary(FILE *out, struct fr_lookup *const *lks, size_t n,
+    int status, const struct fr_report_opts *o)
+{
+	size_t i, k;
+
+	fprintf(out, "\nSummary of %zu lookups\n", n);
+	fprintf(out, "  %-30s %-11s %7s %5s %6s  %s\n", "target", "result",
+	    "targets", "warn", "errors", "verdict");
+	for (i = 0; i < n; i++) {
+		const struct fr_lookup *lk = lks[i];
+		unsigned warn = 0, errs = 0;
+
+		for (k = 0; k < lk->diag.nfindings; k++) {
+			warn += lk->diag.findings[k].severity == FR_SEV_WARNING;
+			errs += lk->diag.findings[k].severity == FR_SEV_ERROR;
+		}
+		fprintf(out, "  ");
+		column(out, lk->input, 2, 30);
+		fprintf(out, " %-11s %7zu %5u %6u  ",
+		    lk->plan ? fr_result_name(lk->plan->result) : "-",
+		    lk->plan ? lk->plan->ntargets : 0, warn, errs);
+		colour(out, o, verdict_sgr(lk->status),
+		    fr_verdict_name(lk->status), 0);
+		fputc('\n', out);
+	}
+	fprintf(out, "Overall: ");
+	colour(out, o, verdict_sgr(status), fr_verdict_name(status), 0);
+	fprintf(out, " (exit %d)\n", status);
 }

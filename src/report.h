@@ -25,8 +25,14 @@ const char *fr_verdict_name(int status);
 
 /* One lookup as one JSON object (the single-target document). */
 void fr_report_json(FILE *out, const struct fr_lookup *lk);
+/* Several lookups: {"version", "lookups": [...], "summary": {...}}. */
+void fr_report_json_many(FILE *out, struct fr_lookup *const *lks, size_t n,
+    int status);
 
 void fr_report_text(FILE *out, const struct fr_lookup *lk,
     const struct fr_report_opts *opts);
+/* The table that ends a run of several lookups. */
+void fr_report_text_summary(FILE *out, struct fr_lookup *const *lks,
+    size_t n, int status, const struct fr_report_opts *opts);
 
 #endif /* FR_REPORT_H */

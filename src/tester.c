@@ -9,9 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "tester.h"
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 struct fr_lookup *
 fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
@@ -20,6 +30,7 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 	struct fr_dnscheck_conf dconf;
 	struct fr_resolver *res;
 	struct fr_lookup *lk;
+	double t0 = now_ms();
 	char err[256];
 
 	if ((lk = calloc(1, sizeof(*lk))) == NULL)
@@ -34,7 +45,7 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 	    sizeof(err))) == NULL) {
 		snprintf(lk->error, sizeof(lk->error), "%s", err);
 		lk->status = 3;
-		return lk;
+		goto done;
 	}
 	lk->plan = fr_resolve_sync(res, query, err, sizeof(err));
 	fr_resolver_delete(res);
@@ -43,7 +54,7 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 		/* A query the parser refused is the user's mistake. */
 		lk->usage = strcmp(err, "out of memory") != 0;
 		lk->status = lk->usage ? FR_EXIT_USAGE : 3;
-		return lk;
+		goto done;
 	}
 	fr_diag_add_plan(&lk->diag, lk->plan);
 
@@ -58,6 +69,8 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 		lk->diag.incomplete = true;
 	}
 	lk->status = fr_diag_exit_status(&lk->diag, lk->plan);
+done:
+	lk->ms = now_ms() - t0;
 	return lk;
 }
 
@@ -71,4 +84,14 @@ fr_lookup_free(struct fr_lookup *lk)
 	fr_diag_clear(&lk->diag);
 	free(lk->input);
 	free(lk);
+}
+
+int
+fr_status_worse(int a, int b)
+{
+	static const int rank[] = { 0, 1, 3, 2 };	/* by status 0..3 */
+	int ra = a >= 0 && a <= 3 ? rank[a] : 2;
+	int rb = b >= 0 && b <= 3 ? rank[b] : 2;
+
+	return ra >= rb ? a : b;
 }

@@ -32,6 +32,7 @@ struct fr_lookup {
 	struct fr_dnscheck dns;
 	struct fr_diag diag;
 	int status;			/* exit status: 0, 1, 2, 3 or 64 */
+	double ms;			/* wall time of the whole lookup */
 };
 
 /*
@@ -44,5 +45,11 @@ struct fr_lookup *fr_lookup_run(struct ev_loop *loop,
     const struct fr_tester_conf *conf, const struct fr_query *query);
 /* NULL is fine. */
 void fr_lookup_free(struct fr_lookup *lk);
+
+/*
+ * The worse of two exit statuses, for a run of several lookups:
+ * CRITICAL (2) before UNKNOWN (3) before WARNING (1) before OK (0).
+ */
+int fr_status_worse(int a, int b);
 
 #endif /* FR_TESTER_H */

@@ -15,7 +15,8 @@ TESTS += \
 	tests/integration/test_failures.py \
 	tests/integration/test_zonefile.py \
 	tests/integration/test_dnssec.py \
-	tests/integration/test_checks.py
+	tests/integration/test_checks.py \
+	tests/integration/test_output.py
 
 EXTRA_DIST += \
 	tests/integration/nsdharness.py \
@@ -27,6 +28,7 @@ EXTRA_DIST += \
 	tests/integration/test_zonefile.py \
 	tests/integration/test_dnssec.py \
 	tests/integration/test_checks.py \
+	tests/integration/test_output.py \
 	zones/nsd.conf.in \
 	zones/check-zones.sh \
 	zones/demo/aol.test.zone \
