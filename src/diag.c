@@ -36,6 +36,9 @@ static const struct {
 	[FR_CHECK_ADDRESS_NOT_PUBLIC] = { "ADDRESS_NOT_PUBLIC", true,
 	    "publish public addresses in the external DNS view; private "
 	    "ones belong in the internal view only" },
+	[FR_CHECK_RESOLVERS_DISAGREE] = { "RESOLVERS_DISAGREE", false,
+	    "split DNS: make every view agree on federation names, or "
+	    "give the edge one resolver or a static route" },
 };
 
 static const char *const plan_hints[FR_FIND_COUNT] = {

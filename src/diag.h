@@ -26,6 +26,7 @@ enum fr_check {
 	FR_CHECK_TTL_LOW,		/* a published TTL below 60 s */
 	FR_CHECK_DNS_TRUNCATED_UDP,	/* answer does not fit in UDP */
 	FR_CHECK_ADDRESS_NOT_PUBLIC,	/* --public: private/loopback/... */
+	FR_CHECK_RESOLVERS_DISAGREE,	/* split DNS between --resolvers */
 	FR_CHECK_COUNT
 };
 

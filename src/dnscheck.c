@@ -356,6 +356,7 @@ upstream_checks(struct ev_loop *loop, struct run *run, char *err,
 	for (i = 0; i < plan->ntargets; i++)
 		if (plan->targets[i].source == FR_SOURCE_LITERAL)
 			return 0;
+	ev_now_update(loop);	/* the caller may have blocked */
 	if ((ub = fr_ubev_create(loop, run->conf->upstream, err,
 	    errlen)) == NULL)
 		return -1;
@@ -538,7 +539,11 @@ done:
 	ldns_buffer_free(buf);
 }
 
-/* The plan's answered questions over UDP, to each --resolver. */
+/*
+ * The plan's answered questions over UDP, to each --resolver.  A server
+ * that lets one question time out is not asked the rest: a dead server
+ * would otherwise cost a time-out per question.
+ */
 static int
 udp_checks(struct run *run)
 {
@@ -547,6 +552,7 @@ udp_checks(struct run *run)
 	const struct fr_plan *plan = run->plan;
 	size_t s, i, k;
 
+	run->out->nservers = up->nforwarders;
 	for (s = 0; s < up->nforwarders; s++) {
 		struct sockaddr_storage ss;
 		socklen_t sslen;
@@ -574,7 +580,6 @@ udp_checks(struct run *run)
 			    up->forwarders[s]);
 			udp_ask(&ss, sslen, up->trust_anchor_file != NULL,
 			    conf->timeout_ms, q);
-			run->out->udp_checked = true;
 			if (q->truncated)
 				fr_diag_add(run->diag,
 				    FR_CHECK_DNS_TRUNCATED_UDP, FR_SEV_WARNING,
@@ -583,6 +588,8 @@ udp_checks(struct run *run)
 				    "resolver must retry over TCP", te->name,
 				    fr_rr_type_name(te->type), q->server,
 				    FR_DNSCHECK_UDP_SIZE);
+			if (q->status == FR_DNS_TIMEOUT)
+				break;
 		}
 	}
 	return 0;

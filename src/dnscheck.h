@@ -11,7 +11,8 @@
  *  TTL_LOW                 a published TTL below 60 s
  *  DNS_TRUNCATED_UDP       an answer that does not fit in a 1232-byte
  *                          EDNS UDP response (each --resolver is asked
- *                          directly over UDP, without falling back to TCP)
+ *                          directly over UDP, without falling back to
+ *                          TCP; one that times out is asked no more)
  *  ADDRESS_NOT_PUBLIC      (when asked) a target address that is private,
  *                          loopback, link-local, ...
  *
@@ -76,7 +77,7 @@ struct fr_dnscheck_q {
 struct fr_dnscheck {
 	struct fr_dnscheck_q *qs;
 	size_t nqs;
-	bool udp_checked;		/* some server was asked over UDP */
+	size_t nservers;		/* --resolvers to ask over UDP */
 	unsigned ttl_unjudged;		/* answers whose published TTL is
 					 * unknown (caching resolver) */
 };

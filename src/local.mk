@@ -11,6 +11,7 @@ src_fedroute_SOURCES = \
 	src/lookup.c \
 	src/nagios.c src/nagios.h \
 	src/report.c src/report.h \
+	src/resdiff.c src/resdiff.h \
 	src/strbuf.c src/strbuf.h \
 	src/tester.c src/tester.h \
 	src/zonefile.c src/zonefile.h

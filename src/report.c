@@ -128,6 +128,46 @@ json_checks(struct fr_json *j, const struct fr_dnscheck *dc)
 	fr_json_array_end(j);
 }
 
+/* null with fewer than two --resolver, else each one's view and the
+ * differences. */
+static void
+json_resolvers(struct fr_json *j, const struct fr_resdiff *rd)
+{
+	size_t i, k;
+
+	if (rd->nviews == 0) {
+		fr_json_null(j, "resolvers");
+		return;
+	}
+	fr_json_object_begin(j, "resolvers");
+	fr_json_array_begin(j, "servers");
+	for (i = 0; i < rd->nviews; i++) {
+		const struct fr_resdiff_view *v = &rd->views[i];
+
+		fr_json_object_begin(j, NULL);
+		fr_json_string(j, "server", v->server);
+		fr_json_string(j, "result", v->plan ?
+		    fr_result_name(v->plan->result) : NULL);
+		fr_json_int(j, "targets", v->plan ?
+		    (long long)v->plan->ntargets : 0);
+		fr_json_string(j, "error", v->plan ? NULL : v->error);
+		fr_json_object_end(j);
+	}
+	fr_json_array_end(j);
+	fr_json_array_begin(j, "differences");
+	for (i = 0; i < rd->nitems; i++) {
+		fr_json_object_begin(j, NULL);
+		fr_json_string(j, "subject", rd->items[i].subject);
+		fr_json_array_begin(j, "values");
+		for (k = 0; k < rd->nviews; k++)
+			fr_json_string(j, NULL, rd->items[i].values[k]);
+		fr_json_array_end(j);
+		fr_json_object_end(j);
+	}
+	fr_json_array_end(j);
+	fr_json_object_end(j);
+}
+
 static void
 json_lookup(struct fr_json *j, const struct fr_lookup *lk)
 {
@@ -211,6 +251,7 @@ json_lookup(struct fr_json *j, const struct fr_lookup *lk)
 	fr_json_array_end(j);
 
 	json_checks(j, &lk->dns);
+	json_resolvers(j, &lk->resolvers);
 	fr_json_string(j, "verdict", fr_verdict_name(lk->status));
 	fr_json_int(j, "exit", lk->status);
 	fr_json_object_end(j);
@@ -417,7 +458,7 @@ text_checks(FILE *out, const struct fr_lookup *lk)
 	/* One line per server asked over UDP. */
 	for (i = 0; i < dc->nqs; i++) {
 		const struct fr_dnscheck_q *q = &dc->qs[i];
-		unsigned asked = 0, trunc = 0, failed = 0;
+		unsigned asked = 0, trunc = 0, failed = 0, timedout = 0;
 		size_t largest = 0;
 		bool first = true;
 		char line[WIDTH * 2];
@@ -439,19 +480,25 @@ text_checks(FILE *out, const struct fr_lookup *lk)
 			asked++;
 			trunc += r->truncated;
 			failed += r->size == 0;
+			timedout += r->status == FR_DNS_TIMEOUT;
 			if (r->size > largest)
 				largest = r->size;
 		}
 		fr_strbuf_init(&sb, line, sizeof(line));
-		fr_strbuf_printf(&sb, "UDP with %d-byte EDNS to %s: %u "
-		    "answer%s, largest %zu bytes, %u truncated%s",
-		    FR_DNSCHECK_UDP_SIZE, q->server, asked,
-		    asked == 1 ? "" : "s", largest, trunc,
-		    failed ? ", some unanswered" : "");
+		fr_strbuf_printf(&sb, "UDP with %d-byte EDNS to %s: ",
+		    FR_DNSCHECK_UDP_SIZE, q->server);
+		if (timedout > 0)
+			fr_strbuf_printf(&sb, "no answer in time, not asked "
+			    "further");
+		else
+			fr_strbuf_printf(&sb, "%u question%s, largest answer "
+			    "%zu bytes, %u truncated%s", asked,
+			    asked == 1 ? "" : "s", largest, trunc,
+			    failed ? ", some unanswered" : "");
 		fprintf(out, "  ");
 		wrap(out, line, 2, 4);
 	}
-	if (!dc->udp_checked)
+	if (dc->nservers == 0)
 		fprintf(out, "  UDP answer size: not checked (needs "
 		    "--resolver)\n");
 	if (dc->ttl_unjudged > 0) {
@@ -463,6 +510,40 @@ text_checks(FILE *out, const struct fr_lookup *lk)
 		    dc->ttl_unjudged == 1 ? "" : "s");
 		fprintf(out, "  ");
 		wrap(out, line, 2, 4);
+	}
+}
+
+static void
+text_resolvers(FILE *out, const struct fr_resdiff *rd)
+{
+	size_t i, k;
+
+	if (rd->nviews == 0)
+		return;
+	fprintf(out, "\nResolvers, each asked alone\n");
+	for (i = 0; i < rd->nviews; i++) {
+		const struct fr_resdiff_view *v = &rd->views[i];
+
+		fprintf(out, "  %-2zu ", i + 1);
+		column(out, v->server, 5, 28);
+		if (v->plan != NULL)
+			fprintf(out, " %-11s %zu target%s\n",
+			    fr_result_name(v->plan->result), v->plan->ntargets,
+			    v->plan->ntargets == 1 ? "" : "s");
+		else
+			fprintf(out, " %s\n", v->error);
+	}
+	if (rd->nitems == 0) {
+		fprintf(out, "  They agree.\n");
+		return;
+	}
+	fprintf(out, "  Where they differ (values by resolver number):\n");
+	for (i = 0; i < rd->nitems; i++) {
+		fprintf(out, "  %s\n", rd->items[i].subject);
+		for (k = 0; k < rd->nviews; k++) {
+			fprintf(out, "    %zu: ", k + 1);
+			wrap(out, rd->items[i].values[k], 7, 7);
+		}
 	}
 }
 
@@ -504,6 +585,7 @@ fr_report_text(FILE *out, const struct fr_lookup *lk,
 	text_trace(out, plan);
 	text_targets(out, plan);
 	text_checks(out, lk);
+	text_resolvers(out, &lk->resolvers);
 	text_findings(out, lk, o);
 
 	fprintf(out, "\nResult: %s", fr_result_name(plan->result));

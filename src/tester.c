@@ -47,6 +47,12 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 		lk->status = 3;
 		goto done;
 	}
+	/*
+	 * Everything before may have blocked (the previous lookup's UDP
+	 * checks): refresh the loop's clock, or new timers would start in
+	 * the past and every question would time out at once.
+	 */
+	ev_now_update(loop);
 	lk->plan = fr_resolve_sync(res, query, err, sizeof(err));
 	fr_resolver_delete(res);
 	if (lk->plan == NULL) {
@@ -68,6 +74,12 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 		snprintf(lk->error, sizeof(lk->error), "DNS checks: %s", err);
 		lk->diag.incomplete = true;
 	}
+	if (fr_resdiff_run(loop, &conf->resolver, query, &lk->resolvers,
+	    &lk->diag, err, sizeof(err)) != 0) {
+		snprintf(lk->error, sizeof(lk->error), "resolver comparison: "
+		    "%s", err);
+		lk->diag.incomplete = true;
+	}
 	lk->status = fr_diag_exit_status(&lk->diag, lk->plan);
 done:
 	lk->ms = now_ms() - t0;
@@ -81,6 +93,7 @@ fr_lookup_free(struct fr_lookup *lk)
 		return;
 	fr_plan_free(lk->plan);
 	fr_dnscheck_clear(&lk->dns);
+	fr_resdiff_clear(&lk->resolvers);
 	fr_diag_clear(&lk->diag);
 	free(lk->input);
 	free(lk);

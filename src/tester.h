@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "dnscheck.h"
 #include "plan.h"
+#include "resdiff.h"
 #include "resolver.h"
 
 struct fr_tester_conf {
@@ -30,6 +31,8 @@ struct fr_lookup {
 					 * check could not run */
 	bool usage;			/* ... the target is malformed */
 	struct fr_dnscheck dns;
+	struct fr_resdiff resolvers;	/* each --resolver alone, when
+					 * there are several */
 	struct fr_diag diag;
 	int status;			/* exit status: 0, 1, 2, 3 or 64 */
 	double ms;			/* wall time of the whole lookup */

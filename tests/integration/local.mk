@@ -16,7 +16,8 @@ TESTS += \
 	tests/integration/test_zonefile.py \
 	tests/integration/test_dnssec.py \
 	tests/integration/test_checks.py \
-	tests/integration/test_output.py
+	tests/integration/test_output.py \
+	tests/integration/test_resolvers.py
 
 EXTRA_DIST += \
 	tests/integration/nsdharness.py \
@@ -29,6 +30,7 @@ EXTRA_DIST += \
 	tests/integration/test_dnssec.py \
 	tests/integration/test_checks.py \
 	tests/integration/test_output.py \
+	tests/integration/test_resolvers.py \
 	zones/nsd.conf.in \
 	zones/check-zones.sh \
 	zones/demo/aol.test.zone \
@@ -37,4 +39,6 @@ EXTRA_DIST += \
 	zones/demo/rfc3263.test.zone \
 	zones/demo/xmpp.test.zone \
 	zones/test/cases.test.zone \
-	zones/test/checks.test.zone
+	zones/test/checks.test.zone \
+	zones/test/split.test.zone \
+	zones/internal/split.test.zone

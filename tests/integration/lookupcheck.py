@@ -51,6 +51,8 @@ FINDINGS = {
     "DNS_TRUNCATED_UDP": {"warning"},
     # error when no target has a public address
     "ADDRESS_NOT_PUBLIC": {"warning", "error"},
+    # error when the results differ, warning when only records do
+    "RESOLVERS_DISAGREE": {"warning", "error"},
 }
 # Findings that, as errors, mean no route is left although DNS gave
 # targets: the lookup exits 2.
@@ -132,8 +134,8 @@ class LookupTestCase(unittest.TestCase):
         """Every field of the contract, with its type and allowed values."""
         a = self
         a.assertEqual(set(doc), {"version", "query", "result", "targets",
-                                 "trace", "findings", "checks", "verdict",
-                                 "exit"}, "top-level keys" + ctx)
+                                 "trace", "findings", "checks", "resolvers",
+                                 "verdict", "exit"}, "top-level keys" + ctx)
         a.assertEqual(doc["version"], 1, ctx)
 
         q = doc["query"]
