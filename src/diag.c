@@ -39,6 +39,37 @@ static const struct {
 	[FR_CHECK_RESOLVERS_DISAGREE] = { "RESOLVERS_DISAGREE", false,
 	    "split DNS: make every view agree on federation names, or "
 	    "give the edge one resolver or a static route" },
+	[FR_CHECK_CONNECT_REFUSED] = { "CONNECT_REFUSED", false,
+	    "start the service on that port, or open it on the firewall "
+	    "(a reject rule also refuses)" },
+	[FR_CHECK_CONNECT_TIMEOUT] = { "CONNECT_TIMEOUT", false,
+	    "a firewall drops the connection: open the port from the "
+	    "internet, or fix the address in DNS" },
+	[FR_CHECK_CONNECT_FAILED] = { "CONNECT_FAILED", false,
+	    "check routing to that address from this host" },
+	[FR_CHECK_TLS_HANDSHAKE_FAILED] = { "TLS_HANDSHAKE_FAILED", false,
+	    "check that the port speaks TLS with current protocols and "
+	    "ciphers (TLS 1.2 or later)" },
+	[FR_CHECK_CERT_UNTRUSTED] = { "CERT_UNTRUSTED", false,
+	    "use a certificate from a CA the peers trust, and send the "
+	    "intermediate certificates too" },
+	[FR_CHECK_CERT_EXPIRED] = { "CERT_EXPIRED", false,
+	    "renew the certificate" },
+	[FR_CHECK_CERT_NOT_YET_VALID] = { "CERT_NOT_YET_VALID", false,
+	    "check the clocks (NTP) on both sides, or wait for the "
+	    "certificate's start date" },
+	[FR_CHECK_CERT_EXPIRING] = { "CERT_EXPIRING", false,
+	    "renew the certificate before it expires" },
+	[FR_CHECK_CERT_NAME_MISMATCH] = { "CERT_NAME_MISMATCH", false,
+	    "put the federated domain (and the SRV target host) in the "
+	    "certificate's subjectAltName" },
+	[FR_CHECK_XMPP_STREAM_FAILED] = { "XMPP_STREAM_FAILED", false,
+	    "check that an XMPP server listens there and serves the "
+	    "domain" },
+	[FR_CHECK_XMPP_NO_STARTTLS] = { "XMPP_NO_STARTTLS", false,
+	    "enable TLS for server-to-server streams" },
+	[FR_CHECK_NO_TARGET_USABLE] = { "NO_TARGET_USABLE", true,
+	    "fix the findings above for at least one target" },
 };
 
 static const char *const plan_hints[FR_FIND_COUNT] = {

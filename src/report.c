@@ -45,7 +45,147 @@ fr_verdict_name(int status)
 /* ---- JSON --------------------------------------------------------------- */
 
 static void
-json_target(struct fr_json *j, const struct fr_target *t)
+json_step(struct fr_json *j, const char *key, const struct fr_step *st)
+{
+	if (!st->run) {
+		fr_json_null(j, key);
+		return;
+	}
+	fr_json_object_begin(j, key);
+	fr_json_bool(j, "ok", st->ok);
+	fr_json_double(j, "ms", st->ms);
+	fr_json_string(j, "error", st->ok ? NULL : st->error);
+	fr_json_object_end(j);
+}
+
+static void
+json_verdict(struct fr_json *j, const char *key, enum fr_name_verdict v)
+{
+	fr_json_string(j, key, fr_name_verdict_name(v));
+}
+
+static void
+json_certificate(struct fr_json *j, const struct fr_cert_info *c)
+{
+	size_t i;
+
+	fr_json_object_begin(j, "certificate");
+	fr_json_array_begin(j, "chain");
+	for (i = 0; i < c->nchain; i++) {
+		fr_json_object_begin(j, NULL);
+		fr_json_string(j, "subject", c->chain[i].subject);
+		fr_json_string(j, "issuer", c->chain[i].issuer);
+		fr_json_string(j, "not_before", c->chain[i].not_before);
+		fr_json_string(j, "not_after", c->chain[i].not_after);
+		fr_json_object_end(j);
+	}
+	fr_json_array_end(j);
+	fr_json_array_begin(j, "names");
+	for (i = 0; i < c->nnames; i++)
+		fr_json_string(j, NULL, c->names[i]);
+	fr_json_array_end(j);
+	fr_json_bool(j, "trusted", c->trusted);
+	fr_json_string(j, "verify_error", c->trusted ? NULL : c->verify_error);
+	fr_json_bool(j, "expired", c->expired);
+	fr_json_bool(j, "not_yet_valid", c->not_yet_valid);
+	fr_json_int(j, "days_left", c->days_left);
+	json_verdict(j, "rfc5922", c->rfc5922);
+	json_verdict(j, "rfc6125", c->rfc6125);
+	json_verdict(j, "srv_target", c->srv_target);
+	fr_json_object_end(j);
+}
+
+static void
+json_features(struct fr_json *j, const char *key, bool has,
+    const struct fr_xmpp_features *f)
+{
+	const char *p;
+
+	if (!has) {
+		fr_json_null(j, key);
+		return;
+	}
+	fr_json_object_begin(j, key);
+	fr_json_bool(j, "starttls", f->starttls);
+	fr_json_bool(j, "starttls_required", f->starttls_required);
+	fr_json_bool(j, "dialback", f->dialback);
+	fr_json_bool(j, "sasl_external", f->sasl_external);
+	fr_json_array_begin(j, "mechanisms");
+	for (p = f->mechanisms; *p != '\0'; ) {
+		size_t n = strcspn(p, ",");
+		char m[64];
+
+		snprintf(m, sizeof(m), "%.*s", (int)(n < 63 ? n : 63), p);
+		fr_json_string(j, NULL, m);
+		p += n;
+		p += strspn(p, ", ");
+	}
+	fr_json_array_end(j);
+	fr_json_string(j, "stream_error", f->stream_error[0] ?
+	    f->stream_error : NULL);
+	fr_json_object_end(j);
+}
+
+static void
+json_probe(struct fr_json *j, const struct fr_probe *p)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	fr_json_object_begin(j, NULL);
+	fr_json_string(j, "address", addr_str(&p->addr, ip, sizeof(ip)));
+	fr_json_string(j, "skipped", p->skipped);
+	json_step(j, "tcp", &p->tcp);
+	json_step(j, "starttls", &p->starttls);
+	if (p->tls.run) {
+		fr_json_object_begin(j, "tls");
+		fr_json_bool(j, "ok", p->tls.ok);
+		fr_json_double(j, "ms", p->tls.ms);
+		fr_json_string(j, "error", p->tls.ok ? NULL : p->tls.error);
+		fr_json_string(j, "protocol", p->tls.ok ? p->protocol : NULL);
+		fr_json_string(j, "cipher", p->tls.ok ? p->cipher : NULL);
+		if (p->has_cert)
+			json_certificate(j, &p->cert);
+		else
+			fr_json_null(j, "certificate");
+		fr_json_object_end(j);
+	} else {
+		fr_json_null(j, "tls");
+	}
+	if (p->has_xmpp_plain || p->xmpp.run) {
+		fr_json_object_begin(j, "xmpp");
+		fr_json_bool(j, "ok", p->xmpp.run && p->xmpp.ok);
+		fr_json_double(j, "ms", p->xmpp.ms);
+		fr_json_string(j, "error", p->xmpp.run && !p->xmpp.ok ?
+		    p->xmpp.error : NULL);
+		json_features(j, "before_tls", p->has_xmpp_plain,
+		    &p->xmpp_plain);
+		json_features(j, "after_tls", p->has_xmpp_tls, &p->xmpp_tls);
+		fr_json_object_end(j);
+	} else {
+		fr_json_null(j, "xmpp");
+	}
+	fr_json_bool(j, "usable", p->skipped == NULL && p->usable);
+	fr_json_object_end(j);
+}
+
+static void
+json_connect(struct fr_json *j, const struct fr_connect *cn, size_t ti)
+{
+	size_t k;
+
+	if (!cn->run || ti >= cn->ntargets) {
+		fr_json_null(j, "connect");
+		return;
+	}
+	fr_json_array_begin(j, "connect");
+	for (k = 0; k < cn->targets[ti].nprobes; k++)
+		json_probe(j, &cn->targets[ti].probes[k]);
+	fr_json_array_end(j);
+}
+
+static void
+json_target(struct fr_json *j, const struct fr_target *t,
+    const struct fr_connect *cn, size_t ti)
 {
 	char buf[INET6_ADDRSTRLEN];
 	size_t i;
@@ -89,6 +229,7 @@ json_target(struct fr_json *j, const struct fr_target *t)
 		fr_json_null(j, "ttl");
 	else
 		fr_json_int(j, "ttl", t->ttl);
+	json_connect(j, cn, ti);
 	fr_json_object_end(j);
 }
 
@@ -210,7 +351,7 @@ json_lookup(struct fr_json *j, const struct fr_lookup *lk)
 
 	fr_json_array_begin(j, "targets");
 	for (i = 0; i < plan->ntargets; i++)
-		json_target(j, &plan->targets[i]);
+		json_target(j, &plan->targets[i], &lk->connect, i);
 	fr_json_array_end(j);
 
 	fr_json_array_begin(j, "trace");
@@ -513,6 +654,151 @@ text_checks(FILE *out, const struct fr_lookup *lk)
 	}
 }
 
+/* "  label      text", the text wrapped under itself */
+static void
+detail(FILE *out, const char *label, const char *text)
+{
+	fprintf(out, "%7s%-12s ", "", label);
+	wrap(out, text, 20, 20);
+}
+
+static void
+text_features(FILE *out, const char *label, const struct fr_xmpp_features *f)
+{
+	char line[256];
+	struct fr_strbuf sb;
+
+	fr_strbuf_init(&sb, line, sizeof(line));
+	if (f->starttls)
+		fr_strbuf_item(&sb, ", ", "starttls%s",
+		    f->starttls_required ? " (required)" : "");
+	if (f->dialback)
+		fr_strbuf_item(&sb, ", ", "dialback");
+	if (f->mechanisms[0])
+		fr_strbuf_item(&sb, ", ", "SASL %s", f->mechanisms);
+	if (f->stream_error[0])
+		fr_strbuf_item(&sb, ", ", "stream error %s", f->stream_error);
+	if (sb.len == 0)
+		fr_strbuf_printf(&sb, "none");
+	detail(out, label, line);
+}
+
+static void
+text_step_failed(FILE *out, const char *what, const struct fr_step *st)
+{
+	char line[WIDTH * 4];
+
+	snprintf(line, sizeof(line), "failed after %.1f ms: %s", st->ms,
+	    st->error);
+	detail(out, what, line);
+}
+
+static void
+text_probe(FILE *out, const struct fr_probe *p,
+    const struct fr_report_opts *o)
+{
+	char ip[INET6_ADDRSTRLEN], line[WIDTH * 4], names[512];
+	const struct fr_cert_info *c = &p->cert;
+	struct fr_strbuf sb;
+
+	fprintf(out, "     %s", addr_str(&p->addr, ip, sizeof(ip)));
+	if (p->skipped != NULL) {
+		fprintf(out, "  not probed: %s\n", p->skipped);
+		return;
+	}
+	fprintf(out, "  ");
+	colour(out, o, p->usable ? C_GREEN : C_RED,
+	    p->usable ? "usable" : "not usable", 0);
+	fputc('\n', out);
+	if (p->tcp.run && !p->tcp.ok) {
+		text_step_failed(out, "connect", &p->tcp);
+		return;
+	}
+	snprintf(line, sizeof(line), "%.1f ms", p->tcp.ms);
+	detail(out, "connect", line);
+	if (p->has_xmpp_plain)
+		text_features(out, "features", &p->xmpp_plain);
+	if (p->starttls.run) {
+		if (!p->starttls.ok) {
+			text_step_failed(out, "starttls", &p->starttls);
+			return;
+		}
+		snprintf(line, sizeof(line), "%.1f ms", p->starttls.ms);
+		detail(out, "starttls", line);
+	}
+	if (!p->tls.run)
+		return;
+	if (!p->tls.ok) {
+		text_step_failed(out, "TLS", &p->tls);
+		return;
+	}
+	snprintf(line, sizeof(line), "%.1f ms, %s, %s", p->tls.ms, p->protocol,
+	    p->cipher);
+	detail(out, "TLS", line);
+	if (p->has_cert) {
+		detail(out, "certificate", c->chain[0].subject);
+		detail(out, "issuer", c->chain[0].issuer);
+		fr_cert_names_join(c, names, sizeof(names));
+		detail(out, "names", names);
+		fr_strbuf_init(&sb, line, sizeof(line));
+		fr_strbuf_printf(&sb, "%s", c->trusted ? "trusted" :
+		    "NOT trusted");
+		if (!c->trusted)
+			fr_strbuf_printf(&sb, " (%s)", c->verify_error);
+		if (c->expired)
+			fr_strbuf_printf(&sb, "; EXPIRED %s",
+			    c->chain[0].not_after);
+		else if (c->not_yet_valid)
+			fr_strbuf_printf(&sb, "; NOT YET VALID until %s",
+			    c->chain[0].not_before);
+		else
+			fr_strbuf_printf(&sb, "; expires %.10s (%ld days)",
+			    c->chain[0].not_after, c->days_left);
+		detail(out, "validity", line);
+		fr_strbuf_init(&sb, line, sizeof(line));
+		if (c->rfc5922 != FR_NAME_NA)
+			fr_strbuf_item(&sb, ", ", "RFC 5922 domain %s",
+			    fr_name_verdict_name(c->rfc5922));
+		if (c->rfc6125 != FR_NAME_NA)
+			fr_strbuf_item(&sb, ", ", "RFC 6125 domain %s",
+			    fr_name_verdict_name(c->rfc6125));
+		if (c->srv_target != FR_NAME_NA)
+			fr_strbuf_item(&sb, ", ", "SRV target %s",
+			    fr_name_verdict_name(c->srv_target));
+		detail(out, "name check", line);
+	}
+	if (p->xmpp.run) {
+		if (!p->xmpp.ok)
+			text_step_failed(out, "XMPP", &p->xmpp);
+		else
+			text_features(out, "features/TLS", &p->xmpp_tls);
+	}
+}
+
+static void
+text_connect(FILE *out, const struct fr_lookup *lk,
+    const struct fr_report_opts *o)
+{
+	const struct fr_connect *cn = &lk->connect;
+	size_t i, k;
+
+	if (!cn->run)
+		return;
+	fprintf(out, "\nConnections, in plan order\n");
+	if (cn->ntargets == 0)
+		fprintf(out, "  none: no target\n");
+	for (i = 0; i < cn->ntargets; i++) {
+		const struct fr_target *t = &lk->plan->targets[i];
+
+		fprintf(out, "  %-2zu %s:%u/%s\n", i + 1, t->host, t->port,
+		    fr_transport_name(t->transport));
+		for (k = 0; k < cn->targets[i].nprobes; k++)
+			text_probe(out, &cn->targets[i].probes[k], o);
+	}
+	fprintf(out, "  %u of %u address%s probed usable\n", cn->usable,
+	    cn->probed, cn->probed == 1 ? "" : "es");
+}
+
 static void
 text_resolvers(FILE *out, const struct fr_resdiff *rd)
 {
@@ -586,6 +872,7 @@ fr_report_text(FILE *out, const struct fr_lookup *lk,
 	text_targets(out, plan);
 	text_checks(out, lk);
 	text_resolvers(out, &lk->resolvers);
+	text_connect(out, lk, o);
 	text_findings(out, lk, o);
 
 	fprintf(out, "\nResult: %s", fr_result_name(plan->result));

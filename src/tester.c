@@ -80,6 +80,11 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 		    "%s", err);
 		lk->diag.incomplete = true;
 	}
+	if (conf->connect && fr_connect_run(&conf->connect_conf, lk->plan,
+	    &lk->connect, &lk->diag, err, sizeof(err)) != 0) {
+		snprintf(lk->error, sizeof(lk->error), "connect: %s", err);
+		lk->diag.incomplete = true;
+	}
 	lk->status = fr_diag_exit_status(&lk->diag, lk->plan);
 done:
 	lk->ms = now_ms() - t0;
@@ -94,6 +99,7 @@ fr_lookup_free(struct fr_lookup *lk)
 	fr_plan_free(lk->plan);
 	fr_dnscheck_clear(&lk->dns);
 	fr_resdiff_clear(&lk->resolvers);
+	fr_connect_clear(&lk->connect);
 	fr_diag_clear(&lk->diag);
 	free(lk->input);
 	free(lk);

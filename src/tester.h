@@ -13,6 +13,7 @@
 
 #include <ev.h>
 
+#include "connect.h"
 #include "diag.h"
 #include "dnscheck.h"
 #include "plan.h"
@@ -22,6 +23,8 @@
 struct fr_tester_conf {
 	struct fr_resolver_conf resolver;	/* upstream, timeout, seed */
 	bool check_public;			/* --public */
+	bool connect;				/* --connect ... */
+	struct fr_connect_conf connect_conf;	/* ... with these */
 };
 
 struct fr_lookup {
@@ -33,6 +36,7 @@ struct fr_lookup {
 	struct fr_dnscheck dns;
 	struct fr_resdiff resolvers;	/* each --resolver alone, when
 					 * there are several */
+	struct fr_connect connect;	/* run when asked */
 	struct fr_diag diag;
 	int status;			/* exit status: 0, 1, 2, 3 or 64 */
 	double ms;			/* wall time of the whole lookup */

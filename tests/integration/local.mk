@@ -17,7 +17,8 @@ TESTS += \
 	tests/integration/test_dnssec.py \
 	tests/integration/test_checks.py \
 	tests/integration/test_output.py \
-	tests/integration/test_resolvers.py
+	tests/integration/test_resolvers.py \
+	tests/integration/test_connect.py
 
 EXTRA_DIST += \
 	tests/integration/nsdharness.py \
@@ -31,6 +32,8 @@ EXTRA_DIST += \
 	tests/integration/test_checks.py \
 	tests/integration/test_output.py \
 	tests/integration/test_resolvers.py \
+	tests/integration/test_connect.py \
+	tests/integration/peers.py \
 	zones/nsd.conf.in \
 	zones/check-zones.sh \
 	zones/demo/aol.test.zone \

@@ -53,10 +53,24 @@ FINDINGS = {
     "ADDRESS_NOT_PUBLIC": {"warning", "error"},
     # error when the results differ, warning when only records do
     "RESOLVERS_DISAGREE": {"warning", "error"},
+    # --connect
+    "CONNECT_REFUSED": {"error"},
+    "CONNECT_TIMEOUT": {"error"},
+    "CONNECT_FAILED": {"error"},
+    "TLS_HANDSHAKE_FAILED": {"error"},
+    "CERT_UNTRUSTED": {"error"},
+    "CERT_EXPIRED": {"error"},
+    "CERT_NOT_YET_VALID": {"error"},
+    "CERT_EXPIRING": {"warning"},
+    # warning when only the other name (domain / SRV target) matches
+    "CERT_NAME_MISMATCH": {"warning", "error"},
+    "XMPP_STREAM_FAILED": {"error"},
+    "XMPP_NO_STARTTLS": {"error"},
+    "NO_TARGET_USABLE": {"error"},
 }
 # Findings that, as errors, mean no route is left although DNS gave
 # targets: the lookup exits 2.
-NO_ROUTE_FINDINGS = {"ADDRESS_NOT_PUBLIC"}
+NO_ROUTE_FINDINGS = {"ADDRESS_NOT_PUBLIC", "NO_TARGET_USABLE"}
 CHECK_KINDS = {"legacy-label", "naptr", "udp-size"}
 VERDICTS = {0: "ok", 1: "warning", 2: "critical", 3: "unknown"}
 EXIT_BY_RESULT = {"nxdomain": 2, "nodata": 2, "unavailable": 2,
@@ -161,7 +175,8 @@ class LookupTestCase(unittest.TestCase):
         for t in doc["targets"]:
             a.assertEqual(set(t), {"host", "port", "transport", "secure",
                                    "priority", "weight", "source", "naptr",
-                                   "srv", "cname", "addresses", "ttl"},
+                                   "srv", "cname", "addresses", "ttl",
+                                   "connect"},
                           "target keys" + ctx)
             h = t["host"]
             a.assertIsInstance(h, str, ctx)

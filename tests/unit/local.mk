@@ -5,7 +5,8 @@ UNIT_TESTS = \
 	tests/unit/test_uri \
 	tests/unit/test_link \
 	tests/unit/test_addrscope \
-	tests/unit/test_strbuf
+	tests/unit/test_strbuf \
+	tests/unit/test_certcheck
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -24,3 +25,7 @@ tests_unit_test_addrscope_LDADD = $(UNIT_LDADD)
 tests_unit_test_strbuf_SOURCES = tests/unit/test_strbuf.c src/strbuf.c
 tests_unit_test_strbuf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_strbuf_LDADD = $(UNIT_LDADD)
+tests_unit_test_certcheck_SOURCES = tests/unit/test_certcheck.c \
+	src/certcheck.c src/strbuf.c
+tests_unit_test_certcheck_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_certcheck_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
