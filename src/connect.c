@@ -160,6 +160,99 @@ judge_cert(struct ctx *x, size_t ti, struct fr_probe *p)
 
 /* ---- the steps ------------------------------------------------------------- */
 
+/*
+ * A TLS port failed the handshake: does it answer in plain text?  A new
+ * connection sends what the target's protocol would say in the clear.
+ */
+static bool
+plain_answers(struct ctx *x, size_t ti, struct fr_probe *p, const char *why)
+{
+	const struct fr_target *t = &x->plan->targets[ti];
+	struct fr_xmpp_features f;
+	struct fr_sip_result r;
+	struct fr_conn c;
+	char err[256], said[160];
+	bool yes = false;
+
+	fr_conn_init(&c);
+	if (fr_conn_open(&c, &p->addr, t->port, SOCK_STREAM,
+	    x->timeout_ms) == 0) {
+		if (x->plan->profile == FR_PROFILE_XMPP_S2S) {
+			yes = fr_xmpp_open(&c, x->plan->domain, x->timeout_ms,
+			    &f, err, sizeof(err)) == 0 || f.stream;
+			snprintf(said, sizeof(said), "an XMPP stream header");
+		} else {
+			yes = fr_sip_options(&c, FR_TRANSPORT_TCP,
+			    x->plan->domain, x->timeout_ms, &r, err,
+			    sizeof(err)) == 0;
+			snprintf(said, sizeof(said), "\"%s\"", r.status_line);
+		}
+	}
+	fr_conn_close(&c);
+	if (yes) {
+		p->port_speaks = "plain";
+		finding(x, ti, p, FR_CHECK_PLAIN_ON_TLS_PORT, FR_SEV_ERROR,
+		    "%s; the port answers in plain text instead (%s)", why,
+		    said);
+	}
+	return yes;
+}
+
+/* A plain port closed on us: does it complete a TLS handshake? */
+static bool
+tls_answers(struct ctx *x, size_t ti, struct fr_probe *p, const char *why)
+{
+	const struct fr_target *t = &x->plan->targets[ti];
+	struct fr_conn c;
+	bool yes;
+
+	fr_conn_init(&c);
+	yes = fr_conn_open(&c, &p->addr, t->port, SOCK_STREAM,
+	    x->timeout_ms) == 0 && fr_conn_tls(&c, x->ssl, x->plan->domain,
+	    NULL, 0, x->timeout_ms) == 0;
+	fr_conn_close(&c);
+	if (yes) {
+		p->port_speaks = "tls";
+		finding(x, ti, p, FR_CHECK_TLS_ON_PLAIN_PORT, FR_SEV_ERROR,
+		    "%s; the port completes a TLS handshake instead: it "
+		    "wants TLS, not plain %s", why,
+		    x->plan->profile == FR_PROFILE_XMPP_S2S ? "XMPP" : "SIP");
+	}
+	return yes;
+}
+
+/* One OPTIONS over the open connection; findings for what it got. */
+static void
+sip_step(struct ctx *x, size_t ti, struct fr_probe *p, struct fr_conn *c)
+{
+	const struct fr_target *t = &x->plan->targets[ti];
+	struct fr_sip_result *r = &p->sip_result;
+	char err[256];
+	double t0;
+
+	step_begin(&p->sip, &t0);
+	if (fr_sip_options(c, t->transport, x->plan->domain, x->timeout_ms,
+	    r, err, sizeof(err)) != 0) {
+		step_end(&p->sip, t0, false, err);
+		if (c->status == FR_CONN_REFUSED)	/* ICMP, over UDP */
+			finding(x, ti, p, FR_CHECK_CONNECT_REFUSED,
+			    FR_SEV_ERROR, "%s (port unreachable)", err);
+		else if (t->transport != FR_TRANSPORT_TCP ||
+		    c->status == FR_CONN_TIMEOUT || !tls_answers(x, ti, p, err))
+			finding(x, ti, p, FR_CHECK_SIP_OPTIONS_NO_ANSWER,
+			    FR_SEV_ERROR, "%s", err);
+		return;
+	}
+	step_end(&p->sip, t0, true, NULL);
+	if (r->status >= 500)
+		finding(x, ti, p, FR_CHECK_SIP_OPTIONS_ERROR, FR_SEV_ERROR,
+		    "OPTIONS answered \"%s\"", r->status_line);
+	else if (r->status >= 300)
+		finding(x, ti, p, FR_CHECK_SIP_OPTIONS_ERROR, FR_SEV_WARNING,
+		    "OPTIONS answered \"%s\": the server is there but "
+		    "refuses us", r->status_line);
+}
+
 static bool
 tls_step(struct ctx *x, size_t ti, struct fr_probe *p, struct fr_conn *c)
 {
@@ -176,8 +269,14 @@ tls_step(struct ctx *x, size_t ti, struct fr_probe *p, struct fr_conn *c)
 	    alpn_xmpp_server : NULL, direct_xmpp ?
 	    sizeof(alpn_xmpp_server) - 1 : 0, x->timeout_ms) != 0) {
 		step_end(&p->tls, t0, false, c->error);
-		finding(x, ti, p, FR_CHECK_TLS_HANDSHAKE_FAILED, FR_SEV_ERROR,
-		    "%s", c->error);
+		/*
+		 * A plain-text server may close on a ClientHello, answer
+		 * garbage, or (as most SIP servers do) wait for the end of
+		 * a message that never comes: ask it in plain text.
+		 */
+		if (!plain_answers(x, ti, p, c->error))
+			finding(x, ti, p, FR_CHECK_TLS_HANDSHAKE_FAILED,
+			    FR_SEV_ERROR, "%s", c->error);
 		return false;
 	}
 	step_end(&p->tls, t0, true, NULL);
@@ -223,8 +322,10 @@ starttls_step(struct ctx *x, size_t ti, struct fr_probe *p,
 	    err, sizeof(err)) != 0) {
 		p->has_xmpp_plain = p->xmpp_plain.stream;
 		step_end(&p->starttls, t0, false, err);
-		finding(x, ti, p, FR_CHECK_XMPP_STREAM_FAILED, FR_SEV_ERROR,
-		    "%s", err);
+		if (p->xmpp_plain.stream || c->status == FR_CONN_TIMEOUT ||
+		    !tls_answers(x, ti, p, err))
+			finding(x, ti, p, FR_CHECK_XMPP_STREAM_FAILED,
+			    FR_SEV_ERROR, "%s", err);
 		return false;
 	}
 	p->has_xmpp_plain = true;
@@ -269,28 +370,28 @@ probe(struct ctx *x, size_t ti, struct fr_probe *p)
 {
 	const struct fr_target *t = &x->plan->targets[ti];
 	bool xmpp = x->plan->profile == FR_PROFILE_XMPP_S2S;
+	bool udp = t->transport == FR_TRANSPORT_UDP;
 	struct fr_conn c;
 	double t0;
 
-	switch (t->transport) {
-	case FR_TRANSPORT_UDP:
-		p->skipped = "UDP: no connection to make";
-		return;
-	case FR_TRANSPORT_SCTP:
-	case FR_TRANSPORT_SCTP_TLS:
+	if (t->transport == FR_TRANSPORT_SCTP ||
+	    t->transport == FR_TRANSPORT_SCTP_TLS) {
 		p->skipped = "SCTP is not probed";
-		return;
-	case FR_TRANSPORT_TCP:
-	case FR_TRANSPORT_TLS:
-	case FR_TRANSPORT_COUNT:
-		break;
-	}
-	if (t->transport == FR_TRANSPORT_TCP && !xmpp) {
-		p->skipped = "plain SIP over TCP: no TLS to check";
 		return;
 	}
 	p->usable = true;
 	fr_conn_init(&c);
+	if (udp) {
+		/* no handshake to time: the OPTIONS exchange is the probe */
+		if (fr_conn_open(&c, &p->addr, t->port, SOCK_DGRAM,
+		    x->timeout_ms) != 0) {
+			finding(x, ti, p, FR_CHECK_CONNECT_FAILED,
+			    FR_SEV_ERROR, "%s", c.error);
+			goto done;
+		}
+		sip_step(x, ti, p, &c);
+		goto done;
+	}
 	step_begin(&p->tcp, &t0);
 	if (fr_conn_open(&c, &p->addr, t->port, SOCK_STREAM,
 	    x->timeout_ms) != 0) {
@@ -302,6 +403,10 @@ probe(struct ctx *x, size_t ti, struct fr_probe *p)
 		goto done;
 	}
 	step_end(&p->tcp, t0, true, NULL);
+	if (t->transport == FR_TRANSPORT_TCP && !xmpp) {
+		sip_step(x, ti, p, &c);		/* plain SIP */
+		goto done;
+	}
 	if (xmpp && t->transport == FR_TRANSPORT_TCP &&
 	    !starttls_step(x, ti, p, &c))
 		goto done;
@@ -309,6 +414,8 @@ probe(struct ctx *x, size_t ti, struct fr_probe *p)
 		goto done;
 	if (xmpp)
 		xmpp_step(x, ti, p, &c);
+	else
+		sip_step(x, ti, p, &c);
 done:
 	fr_conn_close(&c);
 }

@@ -11,12 +11,18 @@
  *              XEP-0368 direct TLS); protocol, cipher, and the
  *              certificate: chain, trust (system store or --ca FILE),
  *              days left, and the name rules of certcheck.h
+ *   sip        SIP: one OPTIONS over the target's transport (UDP, TCP
+ *              or TLS) and its final status line
  *   xmpp       XMPP: the stream's features after TLS
  *
- * UDP and SCTP targets are listed but not probed.  Every failure is a
- * finding about its target; a target address is usable when none of
- * its findings is an error.  When addresses were probed and none is
- * usable, NO_TARGET_USABLE says that federation will fail (exit 2).
+ * When a TLS port fails the handshake, a second connection checks
+ * whether it answers in plain text instead (PLAIN_ON_TLS_PORT); when a
+ * plain port closes on us, whether it completes a TLS handshake
+ * (TLS_ON_PLAIN_PORT).  SCTP targets are listed but not probed.  Every
+ * failure is a finding about its target; a target address is usable
+ * when none of its findings is an error.  When addresses were probed and
+ * none is usable, NO_TARGET_USABLE says that federation will fail
+ * (exit 2).
  */
 #ifndef FR_CONNECT_H
 #define FR_CONNECT_H
@@ -27,6 +33,7 @@
 #include "certcheck.h"
 #include "diag.h"
 #include "plan.h"
+#include "sipprobe.h"
 #include "xmppprobe.h"
 
 #define FR_CONNECT_DEFAULT_TIMEOUT_MS 5000
@@ -54,10 +61,14 @@ struct fr_probe {
 	char cipher[64];
 	bool has_cert;
 	struct fr_cert_info cert;
+	struct fr_step sip;
+	struct fr_sip_result sip_result;
 	struct fr_step xmpp;
 	bool has_xmpp_plain, has_xmpp_tls;
 	struct fr_xmpp_features xmpp_plain;	/* before STARTTLS */
 	struct fr_xmpp_features xmpp_tls;	/* on the TLS stream */
+	const char *port_speaks;	/* "plain" on a TLS port, "tls" on a
+					 * plain one (static), or NULL */
 	bool usable;			/* no error finding */
 };
 

@@ -63,6 +63,18 @@ static const struct {
 	[FR_CHECK_CERT_NAME_MISMATCH] = { "CERT_NAME_MISMATCH", false,
 	    "put the federated domain (and the SRV target host) in the "
 	    "certificate's subjectAltName" },
+	[FR_CHECK_PLAIN_ON_TLS_PORT] = { "PLAIN_ON_TLS_PORT", false,
+	    "turn TLS on for that port, or publish the plain port under a "
+	    "plain-text record (_sip._tcp, _xmpp-server._tcp)" },
+	[FR_CHECK_TLS_ON_PLAIN_PORT] = { "TLS_ON_PLAIN_PORT", false,
+	    "publish that port under its TLS record (_sips._tcp, "
+	    "_xmpps-server._tcp), or serve plain text there" },
+	[FR_CHECK_SIP_OPTIONS_NO_ANSWER] = { "SIP_OPTIONS_NO_ANSWER", false,
+	    "check that a SIP server listens there and answers requests "
+	    "from outside (firewall, SIP inspection, ACLs)" },
+	[FR_CHECK_SIP_OPTIONS_ERROR] = { "SIP_OPTIONS_ERROR", false,
+	    "check the server's federation settings (allowed domains, "
+	    "TLS peer subjects) and its health" },
 	[FR_CHECK_XMPP_STREAM_FAILED] = { "XMPP_STREAM_FAILED", false,
 	    "check that an XMPP server listens there and serves the "
 	    "domain" },

@@ -37,6 +37,10 @@ enum fr_check {
 	FR_CHECK_CERT_NOT_YET_VALID,
 	FR_CHECK_CERT_EXPIRING,		/* within 30 days */
 	FR_CHECK_CERT_NAME_MISMATCH,
+	FR_CHECK_PLAIN_ON_TLS_PORT,	/* a TLS port answers in clear */
+	FR_CHECK_TLS_ON_PLAIN_PORT,	/* ... and the other way round */
+	FR_CHECK_SIP_OPTIONS_NO_ANSWER,
+	FR_CHECK_SIP_OPTIONS_ERROR,	/* a 3xx-6xx final response */
 	FR_CHECK_XMPP_STREAM_FAILED,
 	FR_CHECK_XMPP_NO_STARTTLS,
 	FR_CHECK_NO_TARGET_USABLE,	/* no address passed: no route */

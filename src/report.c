@@ -151,6 +151,25 @@ json_probe(struct fr_json *j, const struct fr_probe *p)
 	} else {
 		fr_json_null(j, "tls");
 	}
+	if (p->sip.run) {
+		const struct fr_sip_result *r = &p->sip_result;
+
+		fr_json_object_begin(j, "sip");
+		fr_json_bool(j, "ok", p->sip.ok);
+		fr_json_double(j, "ms", p->sip.ms);
+		fr_json_string(j, "error", p->sip.ok ? NULL : p->sip.error);
+		if (r->status > 0)
+			fr_json_int(j, "status", r->status);
+		else
+			fr_json_null(j, "status");
+		fr_json_string(j, "reason", r->status > 0 ? r->reason : NULL);
+		fr_json_string(j, "status_line", r->status > 0 ?
+		    r->status_line : NULL);
+		fr_json_string(j, "server", r->server[0] ? r->server : NULL);
+		fr_json_object_end(j);
+	} else {
+		fr_json_null(j, "sip");
+	}
 	if (p->has_xmpp_plain || p->xmpp.run) {
 		fr_json_object_begin(j, "xmpp");
 		fr_json_bool(j, "ok", p->xmpp.run && p->xmpp.ok);
@@ -164,6 +183,7 @@ json_probe(struct fr_json *j, const struct fr_probe *p)
 	} else {
 		fr_json_null(j, "xmpp");
 	}
+	fr_json_string(j, "port_speaks", p->port_speaks);
 	fr_json_bool(j, "usable", p->skipped == NULL && p->usable);
 	fr_json_object_end(j);
 }
@@ -693,45 +713,14 @@ text_step_failed(FILE *out, const char *what, const struct fr_step *st)
 	detail(out, what, line);
 }
 
+/* Protocol, cipher and certificate of a probe that did TLS. */
 static void
-text_probe(FILE *out, const struct fr_probe *p,
-    const struct fr_report_opts *o)
+text_tls(FILE *out, const struct fr_probe *p)
 {
-	char ip[INET6_ADDRSTRLEN], line[WIDTH * 4], names[512];
+	char line[WIDTH * 4], names[512];
 	const struct fr_cert_info *c = &p->cert;
 	struct fr_strbuf sb;
 
-	fprintf(out, "     %s", addr_str(&p->addr, ip, sizeof(ip)));
-	if (p->skipped != NULL) {
-		fprintf(out, "  not probed: %s\n", p->skipped);
-		return;
-	}
-	fprintf(out, "  ");
-	colour(out, o, p->usable ? C_GREEN : C_RED,
-	    p->usable ? "usable" : "not usable", 0);
-	fputc('\n', out);
-	if (p->tcp.run && !p->tcp.ok) {
-		text_step_failed(out, "connect", &p->tcp);
-		return;
-	}
-	snprintf(line, sizeof(line), "%.1f ms", p->tcp.ms);
-	detail(out, "connect", line);
-	if (p->has_xmpp_plain)
-		text_features(out, "features", &p->xmpp_plain);
-	if (p->starttls.run) {
-		if (!p->starttls.ok) {
-			text_step_failed(out, "starttls", &p->starttls);
-			return;
-		}
-		snprintf(line, sizeof(line), "%.1f ms", p->starttls.ms);
-		detail(out, "starttls", line);
-	}
-	if (!p->tls.run)
-		return;
-	if (!p->tls.ok) {
-		text_step_failed(out, "TLS", &p->tls);
-		return;
-	}
 	snprintf(line, sizeof(line), "%.1f ms, %s, %s", p->tls.ms, p->protocol,
 	    p->cipher);
 	detail(out, "TLS", line);
@@ -766,6 +755,62 @@ text_probe(FILE *out, const struct fr_probe *p,
 			fr_strbuf_item(&sb, ", ", "SRV target %s",
 			    fr_name_verdict_name(c->srv_target));
 		detail(out, "name check", line);
+	}
+}
+
+static void
+text_probe(FILE *out, const struct fr_probe *p,
+    const struct fr_report_opts *o)
+{
+	char ip[INET6_ADDRSTRLEN], line[WIDTH * 4];
+
+	fprintf(out, "     %s", addr_str(&p->addr, ip, sizeof(ip)));
+	if (p->skipped != NULL) {
+		fprintf(out, "  not probed: %s\n", p->skipped);
+		return;
+	}
+	fprintf(out, "  ");
+	colour(out, o, p->usable ? C_GREEN : C_RED,
+	    p->usable ? "usable" : "not usable", 0);
+	fputc('\n', out);
+	if (p->tcp.run && !p->tcp.ok) {
+		text_step_failed(out, "connect", &p->tcp);
+		return;
+	}
+	if (p->tcp.run) {
+		snprintf(line, sizeof(line), "%.1f ms", p->tcp.ms);
+		detail(out, "connect", line);
+	}
+	if (p->has_xmpp_plain)
+		text_features(out, "features", &p->xmpp_plain);
+	if (p->starttls.run) {
+		if (!p->starttls.ok) {
+			text_step_failed(out, "starttls", &p->starttls);
+			return;
+		}
+		snprintf(line, sizeof(line), "%.1f ms", p->starttls.ms);
+		detail(out, "starttls", line);
+	}
+	if (p->tls.run && !p->tls.ok) {
+		text_step_failed(out, "TLS", &p->tls);
+		if (p->port_speaks != NULL)
+			detail(out, "port speaks", p->port_speaks);
+		return;
+	}
+	if (p->tls.ok)
+		text_tls(out, p);
+	if (p->sip.run) {
+		if (!p->sip.ok)
+			text_step_failed(out, "SIP OPTIONS", &p->sip);
+		else {
+			snprintf(line, sizeof(line), "%s (%.1f ms)%s%s",
+			    p->sip_result.status_line, p->sip.ms,
+			    p->sip_result.server[0] ? ", " : "",
+			    p->sip_result.server);
+			detail(out, "SIP OPTIONS", line);
+		}
+		if (p->port_speaks != NULL)
+			detail(out, "port speaks", p->port_speaks);
 	}
 	if (p->xmpp.run) {
 		if (!p->xmpp.ok)

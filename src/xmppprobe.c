@@ -224,6 +224,7 @@ fr_xmpp_open(struct fr_conn *c, const char *domain, unsigned timeout_ms,
 		len += (size_t)r;
 		scan(&s, buf, len, f);
 		if (!f->stream && len > 0 && memchr(buf, '<', len) == NULL) {
+			f->not_xmpp = true;
 			snprintf(err, errlen, "the peer does not speak XMPP "
 			    "(no '<' in its first %zu bytes)", len);
 			return -1;

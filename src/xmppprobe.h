@@ -20,6 +20,7 @@
 
 struct fr_xmpp_features {
 	bool stream;			/* a stream header came */
+	bool not_xmpp;			/* what came was not XML at all */
 	bool features;			/* and a <stream:features> */
 	bool starttls;			/* urn:ietf:params:xml:ns:xmpp-tls */
 	bool starttls_required;

@@ -64,6 +64,11 @@ FINDINGS = {
     "CERT_EXPIRING": {"warning"},
     # warning when only the other name (domain / SRV target) matches
     "CERT_NAME_MISMATCH": {"warning", "error"},
+    "PLAIN_ON_TLS_PORT": {"error"},
+    "TLS_ON_PLAIN_PORT": {"error"},
+    "SIP_OPTIONS_NO_ANSWER": {"error"},
+    # warning for 3xx/4xx (there, but refuses us), error for 5xx/6xx
+    "SIP_OPTIONS_ERROR": {"warning", "error"},
     "XMPP_STREAM_FAILED": {"error"},
     "XMPP_NO_STARTTLS": {"error"},
     "NO_TARGET_USABLE": {"error"},

@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Integration tests: `fedroute lookup --connect` -- TCP, TLS, the
 certificate (trust, dates, names under RFC 5922, RFC 6125/6120 and the
-SRV target) and XMPP STARTTLS and stream features, against real peers.
+SRV target), SIP OPTIONS over UDP, TCP and TLS, XMPP STARTTLS and stream
+features, and ports that speak plain text where TLS is published (or
+the other way round), against real peers.
 
 The peers, all on private loopback addresses with ports picked now:
 * Kamailio with one TLS listener per certificate case (127.0.5.1-20),
   each presenting a certificate made by this test (peers.CertFactory):
   right names, wrong names, only the SRV target, only the domain, a
   wildcard, CN only, expired and not yet valid (signed under faketime),
-  expiring in 10 days, from a CA we do not trust, self-signed;
+  expiring in 10 days, from a CA we do not trust, self-signed; and plain
+  UDP+TCP listeners answering OPTIONS with 200 (127.0.5.21), 503 (.22),
+  403 (.23) or nothing at all (.24);
 * Prosody (XMPP s2s, STARTTLS and XEP-0368 direct TLS) serving domains
   with a DNS-ID certificate, an SRV-ID-only certificate, a certificate
   for another name, and no certificate at all;
@@ -62,8 +66,12 @@ SIP_CASES = {
                            "DNS:sip.failover.conn.test"]),
 }
 XMPP_HOST = "127.0.5.40"
+# the ports swapped in DNS: these get their own SRV records below
+XMPP_SWAPPED = ("xplain.conn.test", "xtlsport.conn.test")
 XMPP_CASES = {          # domain -> SANs, or None for no certificate
     "xgood.conn.test": ["DNS:xgood.conn.test"],
+    "xplain.conn.test": ["DNS:xplain.conn.test"],
+    "xtlsport.conn.test": ["DNS:xtlsport.conn.test"],
     "xsrv.conn.test": ["otherName:1.3.6.1.5.5.7.8.7;IA5STRING:"
                        "_xmpp-server.xsrv.conn.test"],
     "xbad.conn.test": ["DNS:elsewhere.example"],
@@ -104,6 +112,34 @@ def setUpModule():
                 srv, case, prio, port, case, D))
         zone.append("sip.%s 120 IN A %s" % (case, ip))
 
+    # plain SIP over TCP and UDP, one address per way of answering
+    replies = {}
+    for ip, name, reply in (("127.0.5.21", "plain", (200, "OK")),
+                            ("127.0.5.22", "err503",
+                             (503, "Service Unavailable")),
+                            ("127.0.5.23", "err403", (403, "Forbidden")),
+                            ("127.0.5.24", "nosip", None)):
+        port = peers.free_port_on(ip)
+        S["ip"][name] = (ip, port)
+        listeners += [("tcp", ip, port, None), ("udp", ip, port, None)]
+        if reply != (200, "OK"):
+            replies[ip] = reply
+        zone.append("_sip._tcp.%s IN SRV 0 0 %d sip.%s.%s."
+                    % (name, port, name, D))
+        zone.append("_sip._udp.%s IN SRV 0 0 %d sip.%s.%s."
+                    % (name, port, name, D))
+        zone.append("sip.%s 120 IN A %s" % (name, ip))
+    # a TLS record naming the plain port, a plain one naming a TLS port
+    zone.append("_sips._tcp.plainontls IN SRV 0 0 %d sip.plainontls.%s."
+                % (S["ip"]["plain"][1], D))
+    zone.append("sip.plainontls 120 IN A %s" % S["ip"]["plain"][0])
+    zone.append("_sip._tcp.tlsonplain IN SRV 0 0 %d sip.tlsonplain.%s."
+                % (S["ip"]["good"][1], D))
+    zone.append("sip.tlsonplain 120 IN A %s" % S["ip"]["good"][0])
+    # UDP to a port where nothing listens: ICMP port unreachable
+    zone.append("_sip._udp.udpdead IN SRV 0 0 5060 sip.udpdead.%s." % D)
+    zone.append("sip.udpdead 120 IN A 127.0.5.99")
+
     # failover: first a dead address, then the good listener above
     dead = "127.0.5.99"
     S["dead"] = dead
@@ -139,10 +175,19 @@ def setUpModule():
             dom.split(".")[0], ca, dom if sans[0].startswith("DNS:" + dom)
             else "x", sans=sans)
         label = dom[:-len("." + D)]
+        if dom in XMPP_SWAPPED:
+            continue
         zone.append("_xmpp-server._tcp.%s IN SRV 0 0 %d xmpp.%s.%s."
                     % (label, xport, label, D))
         zone.append("_xmpps-server._tcp.%s IN SRV 5 0 %d xmpp.%s.%s."
                     % (label, xtls, label, D))
+        zone.append("xmpp.%s 120 IN A %s" % (label, XMPP_HOST))
+    # the plain port published for direct TLS, the TLS port for STARTTLS
+    zone.append("_xmpps-server._tcp.xplain IN SRV 0 0 %d xmpp.xplain.%s."
+                % (xport, D))
+    zone.append("_xmpp-server._tcp.xtlsport IN SRV 0 0 %d xmpp.xtlsport.%s."
+                % (xtls, D))
+    for label in ("xplain", "xtlsport"):
         zone.append("xmpp.%s 120 IN A %s" % (label, XMPP_HOST))
     # a domain Prosody does not serve
     zone.append("_xmpp-server._tcp.xunknown IN SRV 0 0 %d xmpp.xunknown.%s."
@@ -157,7 +202,7 @@ def setUpModule():
         fh.write("\n".join(zone) + "\n")
 
     try:
-        S["kam"] = peers.Kamailio(listeners).start()
+        S["kam"] = peers.Kamailio(listeners, replies).start()
         S["s_server"] = peers.SServer(
             S["oldtls"][0], S["oldtls"][1], old,
             ["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"]).start()
@@ -203,7 +248,17 @@ class ConnectCase(LookupTestCase):
 
     def check_probe_schema(self, p, doc):
         self.assertEqual(set(p), {"address", "skipped", "tcp", "starttls",
-                                  "tls", "xmpp", "usable"}, self.ctx(doc))
+                                  "tls", "sip", "xmpp", "port_speaks",
+                                  "usable"}, self.ctx(doc))
+        if p["sip"] is not None:
+            self.assertEqual(set(p["sip"]), {"ok", "ms", "error", "status",
+                                             "reason", "status_line",
+                                             "server"}, self.ctx(doc))
+            self.assertEqual(p["sip"]["status"] is not None,
+                             p["sip"]["status_line"] is not None,
+                             self.ctx(doc))
+        self.assertIn(p["port_speaks"], (None, "plain", "tls"),
+                      self.ctx(doc))
         for k in ("tcp", "starttls"):
             if p[k] is not None:
                 self.assertEqual(set(p[k]), {"ok", "ms", "error"},
@@ -262,6 +317,14 @@ class Tls(ConnectCase):
         self.assertTrue(p["tcp"]["ok"], self.ctx(doc))
         self.assertIsNone(p["starttls"], self.ctx(doc))
         self.assertIsNone(p["xmpp"], self.ctx(doc))
+        self.assertIsNone(p["port_speaks"], self.ctx(doc))
+        sip = p["sip"]
+        self.assertEqual((sip["ok"], sip["status"], sip["reason"],
+                          sip["status_line"], sip["error"]),
+                         (True, 200, "OK", "SIP/2.0 200 OK", None),
+                         self.ctx(doc))
+        self.assertIn("kamailio", (sip["server"] or "").lower(),
+                      self.ctx(doc))
         t = p["tls"]
         self.assertEqual((t["ok"], t["error"]), (True, None), self.ctx(doc))
         self.assertIn(t["protocol"], ("TLSv1.2", "TLSv1.3"), self.ctx(doc))
@@ -466,6 +529,90 @@ class Connect(ConnectCase):
             self.assertLessEqual(len(line), 80, line)
 
 
+class Sip(ConnectCase):
+
+    def sip_probes(self, doc):
+        out = {}
+        for t in doc["targets"]:
+            self.assertEqual(len(t["connect"]), 1, self.ctx(doc))
+            p = t["connect"][0]
+            self.check_probe_schema(p, doc)
+            self.assertIsNone(p["tls"], self.ctx(doc))
+            out[t["transport"]] = p
+        self.assertEqual(set(out), {"tcp", "udp"}, self.ctx(doc))
+        return out
+
+    def test_tcp_and_udp(self):
+        doc = self.connect("sip:plain." + D, expect_rc=0)
+        self.assertEqual(doc["findings"], [], self.ctx(doc))
+        p = self.sip_probes(doc)
+        self.assertTrue(p["tcp"]["tcp"]["ok"], self.ctx(doc))
+        self.assertIsNone(p["udp"]["tcp"], "no handshake on UDP"
+                          + self.ctx(doc))
+        for pr in p.values():
+            self.assertEqual((pr["sip"]["status"], pr["usable"]),
+                             (200, True), self.ctx(doc))
+
+    def test_server_error(self):
+        doc = self.connect("sip:err503." + D, expect_rc=2)
+        self.assert_findings(doc, {"SIP_OPTIONS_ERROR": ("error", 2),
+                                   "NO_TARGET_USABLE": ("error", 1)})
+        for pr in self.sip_probes(doc).values():
+            self.assertEqual(pr["sip"]["status_line"],
+                             "SIP/2.0 503 Service Unavailable",
+                             self.ctx(doc))
+        self.assertIn("SIP/2.0 503 Service Unavailable", self.finding(
+            doc, "SIP_OPTIONS_ERROR")["message"], self.ctx(doc))
+
+    def test_refused_request(self):
+        # 403: the server is there but refuses us -- a warning
+        doc = self.connect("sip:err403." + D, expect_rc=1)
+        self.assert_findings(doc, {"SIP_OPTIONS_ERROR": ("warning", 2)})
+        for pr in self.sip_probes(doc).values():
+            self.assertEqual((pr["sip"]["status"], pr["usable"]),
+                             (403, True), self.ctx(doc))
+
+    def test_no_answer(self):
+        doc = self.connect("sip:nosip." + D, timeout="600", expect_rc=2)
+        self.assert_findings(doc, {"SIP_OPTIONS_NO_ANSWER": ("error", 2),
+                                   "NO_TARGET_USABLE": ("error", 1)})
+        for pr in self.sip_probes(doc).values():
+            self.assertEqual((pr["sip"]["ok"], pr["sip"]["status"]),
+                             (False, None), self.ctx(doc))
+            self.assertIn("no final response in time", pr["sip"]["error"],
+                          self.ctx(doc))
+            self.assertGreaterEqual(pr["sip"]["ms"], 590, self.ctx(doc))
+
+    def test_udp_port_unreachable(self):
+        doc = self.connect("sip:udpdead." + D, expect_rc=2)
+        self.assert_findings(doc, {"CONNECT_REFUSED": ("error", 1),
+                                   "NO_TARGET_USABLE": ("error", 1)})
+        self.assertIn("port unreachable", self.finding(
+            doc, "CONNECT_REFUSED")["message"], self.ctx(doc))
+
+    def test_plain_sip_on_tls_port(self):
+        # Kamailio waits for the end of a SIP message that a ClientHello
+        # never brings: the handshake times out, then plain text works
+        doc = self.connect("sips:plainontls." + D, timeout="1000",
+                           expect_rc=2)
+        self.assert_findings(doc, {"PLAIN_ON_TLS_PORT": ("error", 1),
+                                   "NO_TARGET_USABLE": ("error", 1)})
+        p = self.one_probe(doc)
+        self.assertEqual((p["tls"]["ok"], p["port_speaks"]),
+                         (False, "plain"), self.ctx(doc))
+        self.assertIn('"SIP/2.0 200 OK"', self.finding(
+            doc, "PLAIN_ON_TLS_PORT")["message"], self.ctx(doc))
+
+    def test_tls_on_plain_port(self):
+        doc = self.connect("sip:tlsonplain.%s;transport=tcp" % D,
+                           expect_rc=2)
+        self.assert_findings(doc, {"TLS_ON_PLAIN_PORT": ("error", 1),
+                                   "NO_TARGET_USABLE": ("error", 1)})
+        p = self.one_probe(doc)
+        self.assertEqual((p["sip"]["ok"], p["tls"], p["port_speaks"]),
+                         (False, None, "tls"), self.ctx(doc))
+
+
 class Xmpp(ConnectCase):
 
     def xprobes(self, doc):
@@ -531,6 +678,22 @@ class Xmpp(ConnectCase):
                           st["xmpp"]["before_tls"]["starttls"],
                           st["xmpp"]["before_tls"]["dialback"]),
                          (False, False, True), self.ctx(doc))
+
+    def test_plain_on_direct_tls_port(self):
+        doc = self.connect("xmpp:xplain." + D, expect_rc=2)
+        self.assert_findings(doc, {"PLAIN_ON_TLS_PORT": ("error", 1),
+                                   "NO_TARGET_USABLE": ("error", 1)})
+        self.assertIn("an XMPP stream header", self.finding(
+            doc, "PLAIN_ON_TLS_PORT")["message"], self.ctx(doc))
+        self.assertEqual(self.one_probe(doc)["port_speaks"], "plain",
+                         self.ctx(doc))
+
+    def test_tls_on_starttls_port(self):
+        doc = self.connect("xmpp:xtlsport." + D, expect_rc=2)
+        self.assert_findings(doc, {"TLS_ON_PLAIN_PORT": ("error", 1),
+                                   "NO_TARGET_USABLE": ("error", 1)})
+        self.assertEqual(self.one_probe(doc)["port_speaks"], "tls",
+                         self.ctx(doc))
 
     def test_unknown_host(self):
         doc = self.connect("xmpp:xunknown." + D, expect_rc=2)
