@@ -50,6 +50,29 @@ fr_batch_add(struct fr_batch *b, const char *target, char *err,
 	return add(b, target, false, FR_PROFILE_SIP, 0, err, errlen);
 }
 
+int
+fr_batch_add_self(struct fr_batch *b, enum fr_self kind, const char *domain,
+    char *err, size_t errlen)
+{
+	char input[FR_DNAME_MAX + 32];
+	enum fr_profile profile;
+
+	if (strpbrk(domain, ":;@[]/") != NULL) {
+		snprintf(err, errlen, "--self wants a domain, not '%s'",
+		    domain);
+		return -1;
+	}
+	if (fr_self_query(kind, domain, input, sizeof(input),
+	    &profile) != 0) {
+		snprintf(err, errlen, "--self %s: name too long", domain);
+		return -1;
+	}
+	if (add(b, input, true, profile, 0, err, errlen) != 0)
+		return -1;
+	b->v[b->n - 1].self = kind;
+	return 0;
+}
+
 /* Split a trimmed line into an optional profile word and the target. */
 static int
 parse_line(struct fr_batch *b, char *s, unsigned line, char *err,

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "selfcheck.h"
 
 #define FR_BATCH_MAX_LINE 1024		/* longer lines are refused */
 #define FR_BATCH_MAX_TARGETS 10000
@@ -30,6 +31,7 @@ struct fr_batch_entry {
 	bool has_profile;
 	enum fr_profile profile;
 	unsigned line;			/* 0 for command-line targets */
+	enum fr_self self;		/* a --self check, or FR_SELF_NONE */
 };
 
 struct fr_batch {
@@ -48,6 +50,10 @@ int fr_batch_read(struct fr_batch *b, const char *path, char *err,
 /* Append one command-line target, checked like a line.  0 or -1. */
 int fr_batch_add(struct fr_batch *b, const char *target, char *err,
     size_t errlen);
+
+/* Append the lookup of one --self check of domain.  0 or -1. */
+int fr_batch_add_self(struct fr_batch *b, enum fr_self kind,
+    const char *domain, char *err, size_t errlen);
 
 void fr_batch_clear(struct fr_batch *b);
 

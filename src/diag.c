@@ -82,6 +82,9 @@ static const struct {
 	    "enable TLS for server-to-server streams" },
 	[FR_CHECK_NO_TARGET_USABLE] = { "NO_TARGET_USABLE", true,
 	    "fix the findings above for at least one target" },
+	[FR_CHECK_SELF_RECORD_MISSING] = { "SELF_RECORD_MISSING", true,
+	    "publish the SRV record in the public DNS, naming the edge's "
+	    "public host name and port" },
 };
 
 static const char *const plan_hints[FR_FIND_COUNT] = {

@@ -15,6 +15,7 @@ src_fedroute_SOURCES = \
 	src/probe.c src/probe.h \
 	src/report.c src/report.h \
 	src/resdiff.c src/resdiff.h \
+	src/selfcheck.c src/selfcheck.h \
 	src/sipprobe.c src/sipprobe.h \
 	src/strbuf.c src/strbuf.h \
 	src/tester.c src/tester.h \

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "nagios.h"
 #include "report.h"
+#include "selfcheck.h"
 #include "tester.h"
 #include "zonefile.h"
 
@@ -41,6 +42,8 @@ struct opts {
 	int color;			/* -1 auto, 0 never, 1 always */
 	struct fr_batch targets;
 	bool batch;			/* --batch: always a list */
+	const char *self[MAX_LIST];	/* --self domains */
+	size_t nself;
 	char error[1024];		/* the first usage error */
 };
 
@@ -50,6 +53,7 @@ fr_cmd_lookup_usage(void)
 	fprintf(stderr,
 "usage: fedroute lookup [options] TARGET...\n"
 "       fedroute lookup [options] --batch FILE\n"
+"       fedroute lookup [options] --self DOMAIN\n"
 "options:\n"
 "  --profile sip|ms-fed|xmpp-s2s   profile of a bare domain (default sip)\n"
 "  --resolver ADDR[@PORT]          DNS server to ask (repeatable)\n"
@@ -63,6 +67,8 @@ fr_cmd_lookup_usage(void)
 "                                  TLS, certificate, application probe\n"
 "  --connect-timeout MS            per connection step (default 5000)\n"
 "  --ca FILE                       trust these CAs, not the system's\n"
+"  --self DOMAIN                   check our own publication as a foreign\n"
+"                                  edge sees it (implies --connect)\n"
 "  --batch FILE                    targets from FILE, one a line (- stdin)\n"
 "  --format text|json|nagios       output (default text); --json = json\n"
 "  --color auto|always|never       colour in text output (default auto)\n"
@@ -200,6 +206,14 @@ parse_option(struct opts *o, int c, const char *arg, const char *word)
 	case 'P':
 		o->tconf.check_public = true;
 		break;
+	case 'S':
+		if (o->nself == MAX_LIST)
+			usage_error(o, "too many --self (%d at most)",
+			    MAX_LIST);
+		else
+			o->self[o->nself++] = arg;
+		o->tconf.connect = true;
+		break;
 	case 'C':
 		o->tconf.connect = true;
 		break;
@@ -220,6 +234,36 @@ parse_option(struct opts *o, int c, const char *arg, const char *word)
 		usage_error(o, "unknown option '%s'", word);
 		break;
 	}
+}
+
+/*
+ * The lookups of each --self domain: every federation a foreign edge may
+ * use, or only the one --profile names.
+ */
+static void
+add_self(struct opts *o)
+{
+	static const struct {
+		enum fr_self kind;
+		enum fr_profile profile;
+	} kinds[] = {
+		{ FR_SELF_MSFED, FR_PROFILE_MSFED },
+		{ FR_SELF_SIPS, FR_PROFILE_SIP },
+		{ FR_SELF_XMPP, FR_PROFILE_XMPP_S2S },
+	};
+	char err[512];
+	size_t i, k;
+
+	for (i = 0; i < o->nself && o->error[0] == '\0'; i++)
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			if (o->profile_forced && kinds[k].profile != o->profile)
+				continue;
+			if (fr_batch_add_self(&o->targets, kinds[k].kind,
+			    o->self[i], err, sizeof(err)) != 0) {
+				usage_error(o, "%s", err);
+				return;
+			}
+		}
 }
 
 /* Colour on a terminal that wants it (https://no-color.org). */
@@ -255,7 +299,7 @@ run(struct opts *o)
 	struct fr_lookup **lks;
 	struct ev_loop *loop;
 	size_t i, n = o->targets.n;
-	bool many = o->batch || n > 1;
+	bool many = o->batch || o->nself > 0 || n > 1;
 	int status = 0;
 
 	if ((lks = calloc(n, sizeof(*lks))) == NULL ||
@@ -280,6 +324,7 @@ run(struct opts *o)
 			n = i;
 			break;
 		}
+		fr_self_judge(lks[i], e->self);
 		status = i == 0 ? lks[i]->status :
 		    fr_status_worse(status, lks[i]->status);
 		if (o->format != FORMAT_TEXT)
@@ -333,6 +378,7 @@ fr_cmd_lookup(int argc, char **argv)
 		{ "connect", no_argument, NULL, 'C' },
 		{ "connect-timeout", required_argument, NULL, 'O' },
 		{ "ca", required_argument, NULL, 'A' },
+		{ "self", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -352,7 +398,7 @@ fr_cmd_lookup(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;		/* errors are reported by usage_exit() */
-	while ((c = getopt_long(argc, argv, ":p:r:z:a:t:T:s:jf:c:b:PCO:A:h",
+	while ((c = getopt_long(argc, argv, ":p:r:z:a:t:T:s:jf:c:b:PCO:A:S:h",
 	    longopts, NULL)) != -1) {
 		const char *word = argv[optind - 1];
 
@@ -369,6 +415,7 @@ fr_cmd_lookup(int argc, char **argv)
 	for (i = optind; i < argc && o->error[0] == '\0'; i++)
 		if (fr_batch_add(&o->targets, argv[i], err, sizeof(err)) != 0)
 			usage_error(o, "%s", err);
+	add_self(o);
 	if (o->error[0] == '\0' && o->targets.n == 0)
 		usage_error(o, "no TARGET given");
 	if (o->error[0] != '\0') {

@@ -71,8 +71,11 @@ summary(const struct fr_lookup *lk, char *buf, size_t size)
 	struct fr_strbuf sb;
 	size_t i, k, s;
 
+	char label[FR_DNAME_MAX + 64];
+
+	fr_lookup_label(lk, label, sizeof(label));
 	fr_strbuf_init(&sb, buf, size);
-	fr_strbuf_printf(&sb, "%s: ", lk->input);
+	fr_strbuf_printf(&sb, "%s: ", label);
 	if (lk->plan == NULL) {
 		fr_strbuf_printf(&sb, "%s", lk->error);
 		return;
@@ -151,8 +154,12 @@ fr_nagios_report(FILE *out, struct fr_lookup *const *lks, size_t n,
 		    lks[i]->status : 3]++;
 	fprintf(out, "%zu lookups: %u critical, %u warning, %u unknown, "
 	    "%u ok |", n, count[2], count[1], count[3], count[0]);
-	for (i = 0; i < n; i++)
-		perfdata(out, lks[i], lks[i]->input);
+	for (i = 0; i < n; i++) {
+		char label[FR_DNAME_MAX + 64];
+
+		fr_lookup_label(lks[i], label, sizeof(label));
+		perfdata(out, lks[i], label);
+	}
 	fputc('\n', out);
 	for (i = 0; i < n; i++) {
 		summary(lks[i], line, sizeof(line));

@@ -943,14 +943,16 @@ fr_report_text_summary(FILE *out, struct fr_lookup *const *lks, size_t n,
 	    "targets", "warn", "errors", "verdict");
 	for (i = 0; i < n; i++) {
 		const struct fr_lookup *lk = lks[i];
+		char label[FR_DNAME_MAX + 64];
 		unsigned warn = 0, errs = 0;
 
 		for (k = 0; k < lk->diag.nfindings; k++) {
 			warn += lk->diag.findings[k].severity == FR_SEV_WARNING;
 			errs += lk->diag.findings[k].severity == FR_SEV_ERROR;
 		}
+		fr_lookup_label(lk, label, sizeof(label));
 		fprintf(out, "  ");
-		column(out, lk->input, 2, 30);
+		column(out, label, 2, 30);
 		fprintf(out, " %-11s %7zu %5u %6u  ",
 		    lk->plan ? fr_result_name(lk->plan->result) : "-",
 		    lk->plan ? lk->plan->ntargets : 0, warn, errs);

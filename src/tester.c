@@ -105,6 +105,26 @@ fr_lookup_free(struct fr_lookup *lk)
 	free(lk);
 }
 
+void
+fr_lookup_label(const struct fr_lookup *lk, char *buf, size_t len)
+{
+	/* a scheme (sip:, sips:, xmpp:) picks the profile; so does none
+	 * for the default, sip */
+	if (lk->plan == NULL || strchr(lk->input, ':') != NULL ||
+	    lk->plan->profile == FR_PROFILE_SIP)
+		snprintf(buf, len, "%s", lk->input);
+	else
+		snprintf(buf, len, "%s %s", fr_profile_name(lk->plan->profile),
+		    lk->input);
+}
+
+void
+fr_lookup_judge(struct fr_lookup *lk)
+{
+	if (lk->plan != NULL)
+		lk->status = fr_diag_exit_status(&lk->diag, lk->plan);
+}
+
 int
 fr_status_worse(int a, int b)
 {

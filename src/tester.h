@@ -54,6 +54,15 @@ struct fr_lookup *fr_lookup_run(struct ev_loop *loop,
 void fr_lookup_free(struct fr_lookup *lk);
 
 /*
+ * The lookup as a one-line label: its input, after the profile when the
+ * input does not say it ("ms-fed lync.example"), as --batch reads it.
+ */
+void fr_lookup_label(const struct fr_lookup *lk, char *buf, size_t len);
+
+/* Work out lk->status again after findings were added. */
+void fr_lookup_judge(struct fr_lookup *lk);
+
+/*
  * The worse of two exit statuses, for a run of several lookups:
  * CRITICAL (2) before UNKNOWN (3) before WARNING (1) before OK (0).
  */

@@ -72,10 +72,12 @@ FINDINGS = {
     "XMPP_STREAM_FAILED": {"error"},
     "XMPP_NO_STARTTLS": {"error"},
     "NO_TARGET_USABLE": {"error"},
+    "SELF_RECORD_MISSING": {"error"},
 }
 # Findings that, as errors, mean no route is left although DNS gave
 # targets: the lookup exits 2.
-NO_ROUTE_FINDINGS = {"ADDRESS_NOT_PUBLIC", "NO_TARGET_USABLE"}
+NO_ROUTE_FINDINGS = {"ADDRESS_NOT_PUBLIC", "NO_TARGET_USABLE",
+                     "SELF_RECORD_MISSING"}
 CHECK_KINDS = {"legacy-label", "naptr", "udp-size"}
 VERDICTS = {0: "ok", 1: "warning", 2: "critical", 3: "unknown"}
 EXIT_BY_RESULT = {"nxdomain": 2, "nodata": 2, "unavailable": 2,

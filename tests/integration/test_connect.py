@@ -64,12 +64,20 @@ SIP_CASES = {
                              "DNS:sip.selfsigned.conn.test"], ca=None),
     "failover": dict(sans=["DNS:failover.conn.test",
                            "DNS:sip.failover.conn.test"]),
+    # --self: our own edge, for the domains self and partial
+    "self": dict(sans=["DNS:self.conn.test", "URI:sip:self.conn.test",
+                       "DNS:edge.self.conn.test", "DNS:partial.conn.test",
+                       "DNS:edge.partial.conn.test"],
+                 cn="edge.self.conn.test"),
 }
 XMPP_HOST = "127.0.5.40"
-# the ports swapped in DNS: these get their own SRV records below
-XMPP_SWAPPED = ("xplain.conn.test", "xtlsport.conn.test")
+# domains whose XMPP records are written by hand below
+XMPP_OWN_RECORDS = ("xplain.conn.test", "xtlsport.conn.test",
+                    "self.conn.test", "xonly.conn.test")
 XMPP_CASES = {          # domain -> SANs, or None for no certificate
     "xgood.conn.test": ["DNS:xgood.conn.test"],
+    "self.conn.test": ["DNS:self.conn.test"],
+    "xonly.conn.test": ["DNS:xonly.conn.test"],
     "xplain.conn.test": ["DNS:xplain.conn.test"],
     "xtlsport.conn.test": ["DNS:xtlsport.conn.test"],
     "xsrv.conn.test": ["otherName:1.3.6.1.5.5.7.8.7;IA5STRING:"
@@ -106,6 +114,8 @@ def setUpModule():
         port = peers.free_port_on(ip)
         S["ip"][case] = (ip, port)
         listeners.append(("tls", ip, port, leaf))
+        if case == "self":
+            continue        # its records are written below
         for srv in ("_sips._tcp", "_sipfederationtls._tcp"):
             prio = 10 if case == "failover" else 0
             zone.append("%s.%s IN SRV %d 0 %d sip.%s.%s." % (
@@ -140,6 +150,16 @@ def setUpModule():
     zone.append("_sip._udp.udpdead IN SRV 0 0 5060 sip.udpdead.%s." % D)
     zone.append("sip.udpdead 120 IN A 127.0.5.99")
 
+    # --self: self publishes all three records; partial only _sips._tcp;
+    # xonly only _xmpps-server (direct TLS), not _xmpp-server
+    edge = S["ip"]["self"]
+    for line in ("_sipfederationtls._tcp.self IN SRV 0 0 %d edge.self.%s.",
+                 "_sips._tcp.self IN SRV 0 0 %d edge.self.%s.",
+                 "_sips._tcp.partial IN SRV 0 0 %d edge.partial.%s."):
+        zone.append(line % (edge[1], D))
+    zone.append("edge.partial 120 IN A %s" % edge[0])
+    zone.append("edge.self 120 IN A %s" % edge[0])
+
     # failover: first a dead address, then the good listener above
     dead = "127.0.5.99"
     S["dead"] = dead
@@ -172,10 +192,10 @@ def setUpModule():
     hosts = {}
     for dom, sans in XMPP_CASES.items():
         hosts[dom] = None if sans is None else certs.leaf(
-            dom.split(".")[0], ca, dom if sans[0].startswith("DNS:" + dom)
+            "xmpp-" + dom.split(".")[0], ca, dom if sans[0].startswith("DNS:" + dom)
             else "x", sans=sans)
         label = dom[:-len("." + D)]
-        if dom in XMPP_SWAPPED:
+        if dom in XMPP_OWN_RECORDS:
             continue
         zone.append("_xmpp-server._tcp.%s IN SRV 0 0 %d xmpp.%s.%s."
                     % (label, xport, label, D))
@@ -188,6 +208,12 @@ def setUpModule():
     zone.append("_xmpp-server._tcp.xtlsport IN SRV 0 0 %d xmpp.xtlsport.%s."
                 % (xtls, D))
     for label in ("xplain", "xtlsport"):
+        zone.append("xmpp.%s 120 IN A %s" % (label, XMPP_HOST))
+    zone.append("_xmpp-server._tcp.self IN SRV 0 0 %d xmpp.self.%s."
+                % (xport, D))
+    zone.append("_xmpps-server._tcp.xonly IN SRV 0 0 %d xmpp.xonly.%s."
+                % (xtls, D))
+    for label in ("self", "xonly"):
         zone.append("xmpp.%s 120 IN A %s" % (label, XMPP_HOST))
     # a domain Prosody does not serve
     zone.append("_xmpp-server._tcp.xunknown IN SRV 0 0 %d xmpp.xunknown.%s."
@@ -611,6 +637,82 @@ class Sip(ConnectCase):
         p = self.one_probe(doc)
         self.assertEqual((p["sip"]["ok"], p["tls"], p["port_speaks"]),
                          (False, None, "tls"), self.ctx(doc))
+
+
+class Self(ConnectCase):
+    """--self DOMAIN: our own records, connected to, as a foreign edge
+    would: one lookup each for _sipfederationtls._tcp, _sips._tcp and
+    _xmpp-server._tcp."""
+
+    def self_check(self, domain, *extra, expect_rc):
+        res = nsdharness.run_fedroute(
+            ["lookup", "--json", "--resolver", self.resolver, "--ca",
+             S["ca"], "--connect-timeout", TIMEOUT, "--self", domain] +
+            list(extra), expect_json=True)
+        rc, doc, err = res
+        ctx = "\nexit %d\n%s\n%s" % (rc, res.stdout, err)
+        self.assertEqual(rc, expect_rc, ctx)
+        self.assertEqual(set(doc), {"version", "lookups", "summary"}, ctx)
+        for d in doc["lookups"]:
+            self.check_schema(d, d["query"]["input"], ctx)
+            # --self implies --connect
+            for t in d["targets"]:
+                self.assertIsNotNone(t["connect"], ctx)
+        return doc["lookups"], doc["summary"], ctx
+
+    def ids(self, d):
+        return sorted(f["id"] for f in d["findings"])
+
+    def test_all_published(self):
+        lks, summary, ctx = self.self_check("self." + D, expect_rc=0)
+        self.assertEqual([(d["query"]["input"], d["query"]["profile"])
+                          for d in lks],
+                         [("self.conn.test", "ms-fed"),
+                          ("sips:self.conn.test;transport=tls", "sip"),
+                          ("xmpp:self.conn.test", "xmpp-s2s")], ctx)
+        for d in lks:
+            self.assertEqual((d["result"], d["findings"], d["exit"]),
+                             ("ok", [], 0), ctx)
+        self.assertEqual(summary["ok"], 3, ctx)
+        sip = lks[1]["targets"][0]["connect"][0]
+        self.assertEqual((sip["sip"]["status"], sip["tls"]["certificate"]
+                          ["rfc5922"]), (200, "match"), ctx)
+
+    def test_missing_records(self):
+        lks, summary, ctx = self.self_check("partial." + D, expect_rc=2)
+        msfed, sips, xmpp = lks
+        self.assertIn("SELF_RECORD_MISSING", self.ids(msfed), ctx)
+        self.assertIn("NO_RECORDS", self.ids(msfed), ctx)
+        self.assertEqual((sips["exit"], sips["findings"]), (0, []), ctx)
+        self.assertIn("SELF_RECORD_MISSING", self.ids(xmpp), ctx)
+        m = [f["message"] for f in msfed["findings"]
+             if f["id"] == "SELF_RECORD_MISSING"][0]
+        self.assertIn("_sipfederationtls._tcp.partial.conn.test SRV is not "
+                      "published (nxdomain)", m, ctx)
+        self.assertIn("Microsoft", m, ctx)
+        self.assertEqual((summary["ok"], summary["critical"]), (1, 2), ctx)
+
+    def test_xmpps_only_is_not_enough(self):
+        # a route through _xmpps-server exists, but RFC 6120 peers ask
+        # _xmpp-server: an error that leaves no route for them (exit 2)
+        lks, _, ctx = self.self_check("xonly." + D, "--profile",
+                                      "xmpp-s2s", expect_rc=2)
+        self.assertEqual(len(lks), 1, ctx)
+        d = lks[0]
+        self.assertEqual(d["result"], "ok", ctx)
+        self.assertEqual(self.ids(d), ["SELF_RECORD_MISSING"], ctx)
+        self.assertTrue(d["targets"][0]["connect"][0]["usable"], ctx)
+
+    def test_one_profile(self):
+        lks, _, ctx = self.self_check("self." + D, "--profile", "ms-fed",
+                                      expect_rc=0)
+        self.assertEqual([d["query"]["profile"] for d in lks], ["ms-fed"],
+                         ctx)
+
+    def test_bad_domain(self):
+        res = nsdharness.run_fedroute(["lookup", "--self", "sip:x.test"])
+        self.assertEqual(res[0], 64, res[2])
+        self.assertIn("--self wants a domain", res[2])
 
 
 class Xmpp(ConnectCase):

@@ -258,6 +258,19 @@ class Batch(OutputCase):
         self.assertEqual([len(d["targets"]) for d in doc["lookups"]],
                          [9, 2, 4], ctx)
 
+    def test_profile_in_labels(self):
+        # a bare domain of another profile is labelled as --batch reads it
+        path = self.batch_file("ms-fed lync.test\n" + OK + "\n")
+        rc, out, _, ctx = self.run_cli("--format", "nagios", "--batch", path)
+        self.assertEqual(rc, 0, ctx)
+        lines = out.splitlines()
+        self.assertIn("'ms-fed lync.test targets'=2;;;0", lines[0], ctx)
+        self.assertEqual(lines[1:], ["OK ms-fed lync.test: 2 targets",
+                                     "OK sip:rfc3263.test: 9 targets"], ctx)
+        rc, out, _, ctx = self.run_cli("--batch", path)
+        self.assertRegex(out, r"\n  ms-fed lync.test +ok +2 +0 +0  ok\n",
+                         ctx)
+
     def test_stdin_and_command_line(self):
         rc, out, _, ctx = self.run_cli("--json", "--batch", "-", CRIT,
                                        stdin=("%s\n" % OK).encode())
