@@ -553,6 +553,11 @@ udp_checks(struct run *run)
 	size_t s, i, k;
 
 	run->out->nservers = up->nforwarders;
+	if (up->nforwarders == 0)
+		for (i = 0; i < plan->ntrace; i++)
+			if (plan->trace[i].status == FR_DNS_ANSWER &&
+			    !in_local_zone(conf, plan->trace[i].name))
+				run->out->udp_unchecked = true;
 	for (s = 0; s < up->nforwarders; s++) {
 		struct sockaddr_storage ss;
 		socklen_t sslen;

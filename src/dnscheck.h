@@ -78,6 +78,8 @@ struct fr_dnscheck {
 	struct fr_dnscheck_q *qs;
 	size_t nqs;
 	size_t nservers;		/* --resolvers to ask over UDP */
+	bool udp_unchecked;		/* answers came over the network, but
+					 * no --resolver to ask them of */
 	unsigned ttl_unjudged;		/* answers whose published TTL is
 					 * unknown (caching resolver) */
 };

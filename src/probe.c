@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -53,6 +54,8 @@ fail(struct fr_conn *c, enum fr_conn_status st, const char *fmt, ...)
 static int
 errno_fail(struct fr_conn *c, int err, const char *what)
 {
+	size_t k;
+
 	switch (err) {
 	case ECONNREFUSED:
 		return fail(c, FR_CONN_REFUSED, "%s: connection refused",
@@ -64,7 +67,12 @@ errno_fail(struct fr_conn *c, int err, const char *what)
 		return fail(c, FR_CONN_CLOSED, "%s: connection reset by the "
 		    "peer", what);
 	}
-	return fail(c, FR_CONN_ERROR, "%s: %s", what, strerror(err));
+	/* "connect: no route to host": strerror() capitalises */
+	fail(c, FR_CONN_ERROR, "%s: %s", what, strerror(err));
+	k = strlen(what) + 2;
+	if (k < sizeof(c->error))
+		c->error[k] = (char)tolower((unsigned char)c->error[k]);
+	return -1;
 }
 
 /*

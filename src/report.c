@@ -659,7 +659,7 @@ text_checks(FILE *out, const struct fr_lookup *lk)
 		fprintf(out, "  ");
 		wrap(out, line, 2, 4);
 	}
-	if (dc->nservers == 0)
+	if (dc->udp_unchecked)
 		fprintf(out, "  UDP answer size: not checked (needs "
 		    "--resolver)\n");
 	if (dc->ttl_unjudged > 0) {
