@@ -28,7 +28,7 @@ fr_name_verdict_name(enum fr_name_verdict v)
 	return NULL;
 }
 
-/* ---- identifiers ---------------------------------------------------------- */
+/* ---- identifiers --------------------------------------------------------- */
 
 /*
  * An ASN.1 string as a C string in buf; false when it does not fit or
@@ -249,7 +249,7 @@ fr_cert_host(X509 *cert, const char *host, char *how, size_t howlen)
 	return ok;
 }
 
-/* ---- description ---------------------------------------------------------- */
+/* ---- description --------------------------------------------------------- */
 
 static void
 name_text(const X509_NAME *name, char *buf, size_t len)
@@ -363,7 +363,7 @@ fr_cert_names_join(const struct fr_cert_info *ci, char *buf, size_t len)
 		fr_strbuf_printf(&sb, "none");
 }
 
-/* ---- trust ---------------------------------------------------------------- */
+/* ---- trust --------------------------------------------------------------- */
 
 static int
 collect(int ok, X509_STORE_CTX *ctx)

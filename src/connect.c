@@ -29,7 +29,7 @@ struct ctx {
 	unsigned timeout_ms;
 };
 
-/* ---- findings ------------------------------------------------------------- */
+/* ---- findings ------------------------------------------------------------ */
 
 /* "host 192.0.2.1:5061/tls", the prefix of every probe finding. */
 static void
@@ -81,7 +81,7 @@ step_end(struct fr_step *s, double t0, bool ok, const char *error)
 		snprintf(s->error, sizeof(s->error), "%s", error);
 }
 
-/* ---- certificate verdicts ------------------------------------------------- */
+/* ---- certificate verdicts ------------------------------------------------ */
 
 static void
 judge_cert(struct ctx *x, size_t ti, struct fr_probe *p)
@@ -158,7 +158,7 @@ judge_cert(struct ctx *x, size_t ti, struct fr_probe *p)
 	}
 }
 
-/* ---- the steps ------------------------------------------------------------- */
+/* ---- the steps ----------------------------------------------------------- */
 
 /*
  * A TLS port failed the handshake: does it answer in plain text?  A new
@@ -420,7 +420,7 @@ done:
 	fr_conn_close(&c);
 }
 
-/* ---- entry ---------------------------------------------------------------- */
+/* ---- entry --------------------------------------------------------------- */
 
 static int
 tls_setup(struct ctx *x, char *err, size_t errlen)

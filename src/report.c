@@ -614,7 +614,7 @@ text_checks(FILE *out, const struct fr_lookup *lk)
 		fprintf(out, " %-8s %3u rec  %s\n",
 		    fr_dns_status_name(q->status), q->answers,
 		    q->kind == FR_DNSCHECK_LEGACY ? "(wrong name)" :
-		    "(transport ties)");
+		    "(NAPTR ties)");
 	}
 	/* One line per server asked over UDP. */
 	for (i = 0; i < dc->nqs; i++) {

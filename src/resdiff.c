@@ -30,7 +30,7 @@ on_plan(void *arg, struct fr_plan *plan)
 	(*w->left)--;
 }
 
-/* ---- the values compared ------------------------------------------------ */
+/* ---- the values compared ------------------------------------------------- */
 
 static void
 result_value(const struct fr_resdiff_view *v, char *buf, size_t len)
@@ -60,7 +60,8 @@ question_value(const struct fr_resdiff_view *v, const char *name,
 			snprintf(buf, len, "%u record%s", te->answers,
 			    te->answers == 1 ? "" : "s");
 		else
-			snprintf(buf, len, "%s", fr_dns_status_name(te->status));
+			snprintf(buf, len, "%s",
+			    fr_dns_status_name(te->status));
 		return;
 	}
 }
@@ -97,7 +98,7 @@ target_value(const struct fr_resdiff_view *v, const char *key, char *buf,
 	}
 }
 
-/* ---- comparing ------------------------------------------------------------ */
+/* ---- comparing ----------------------------------------------------------- */
 
 enum subject_kind { SUBJ_RESULT, SUBJ_QUESTION, SUBJ_TARGET };
 
@@ -243,7 +244,7 @@ finding(const struct fr_resdiff *rd, struct fr_diag *diag)
 	    rd->nviews, rd->nitems, rd->nitems == 1 ? "" : "s", list);
 }
 
-/* ---- entry ---------------------------------------------------------------- */
+/* ---- entry --------------------------------------------------------------- */
 
 int
 fr_resdiff_run(struct ev_loop *loop, const struct fr_resolver_conf *base,

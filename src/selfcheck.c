@@ -58,7 +58,8 @@ published(const struct fr_plan *plan, const char *owner, const char **how)
 	for (i = 0; i < plan->ntrace; i++) {
 		const struct fr_trace_entry *te = &plan->trace[i];
 
-		if (te->type != LDNS_RR_TYPE_SRV || strcmp(te->name, owner) != 0)
+		if (te->type != LDNS_RR_TYPE_SRV ||
+		    strcmp(te->name, owner) != 0)
 			continue;
 		if (te->status != FR_DNS_ANSWER) {
 			*how = fr_dns_status_name(te->status);

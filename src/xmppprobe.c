@@ -21,7 +21,7 @@ struct tag {
 	char xmlns[128];		/* its xmlns attribute, or "" */
 	bool end;			/* </name> */
 	bool empty;			/* <name/> */
-	const char *text;		/* what follows '>', up to the next '<' */
+	const char *text;		/* what follows '>', up to '<' */
 	size_t textlen;
 	bool text_complete;		/* ... and that '<' has arrived */
 	size_t start;			/* offset of its '<' */
@@ -114,6 +114,8 @@ scan(struct scan *s, const char *buf, size_t len, struct fr_xmpp_features *f)
 	struct tag t;
 
 	while (!s->done && next_tag(buf, len, &s->pos, &t)) {
+		if (t.end && s->depth == 0)
+			continue;	/* nothing is open: ignore it */
 		if (t.end) {
 			if (s->depth == 1 && strcmp(t.name, "stream") == 0)
 				s->closed = s->done = true;
@@ -156,7 +158,8 @@ scan(struct scan *s, const char *buf, size_t len, struct fr_xmpp_features *f)
 			else if (s->in_mechanisms &&
 			    strcmp(t.name, "mechanism") == 0 && !t.empty) {
 				if (!t.text_complete) {
-					s->pos = t.start;	/* more to come */
+					/* its name is still coming */
+					s->pos = t.start;
 					return;
 				}
 				fr_strbuf_item(&s->mechs, ", ", "%.*s",
