@@ -99,7 +99,9 @@ int fr_diag_exit_status(const struct fr_diag *d, const struct fr_plan *plan);
 
 const char *fr_check_name(enum fr_check id);
 const char *fr_check_hint(enum fr_check id);
-/* Hint for one of the resolver's findings. */
+/* Hint for one of the resolver's findings; a generic one if the table
+ * has none (fr_finding_has_hint() tells). */
 const char *fr_finding_hint(enum fr_finding_id id);
+bool fr_finding_has_hint(enum fr_finding_id id);
 
 #endif /* FR_DIAG_H */

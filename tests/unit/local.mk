@@ -6,7 +6,8 @@ UNIT_TESTS = \
 	tests/unit/test_link \
 	tests/unit/test_addrscope \
 	tests/unit/test_strbuf \
-	tests/unit/test_certcheck
+	tests/unit/test_certcheck \
+	tests/unit/test_diag
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -29,3 +30,6 @@ tests_unit_test_certcheck_SOURCES = tests/unit/test_certcheck.c \
 	src/certcheck.c src/strbuf.c
 tests_unit_test_certcheck_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_certcheck_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
+tests_unit_test_diag_SOURCES = tests/unit/test_diag.c src/diag.c
+tests_unit_test_diag_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_diag_LDADD = $(UNIT_LDADD)
