@@ -61,9 +61,20 @@ json_target(struct fr_json *j, const struct fr_target *t)
 		    t->addrs[i].family == AF_INET ? "inet" : "inet6");
 		fr_json_string(j, "address",
 		    addr_str(&t->addrs[i], buf, sizeof(buf)));
+		fr_json_bool(j, "down", i >= t->naddrs - t->ndown);
 		fr_json_object_end(j);
 	}
 	fr_json_array_end(j);
+	if (t->ndown > 0) {
+		fr_json_object_begin(j, "health");
+		fr_json_bool(j, "down", t->down);
+		fr_json_int(j, "addresses_down", (long long)t->ndown);
+		fr_json_double(j, "retry_in", t->down_for);
+		fr_json_string(j, "reason", t->down_reason);
+		fr_json_object_end(j);
+	} else {
+		fr_json_null(j, "health");
+	}
 	if (t->source == FR_SOURCE_LITERAL)
 		fr_json_null(j, "ttl");
 	else
@@ -100,6 +111,11 @@ fr_report_json(FILE *out, const struct fr_plan *plan)
 	fr_json_object_end(&j);
 
 	fr_json_string(&j, "result", fr_result_name(plan->result));
+	fr_json_object_begin(&j, "cache");
+	fr_json_string(&j, "status", fr_cache_status_name(plan->cache));
+	fr_json_double(&j, "age", plan->age);
+	fr_json_double(&j, "ttl_left", plan->ttl_left);
+	fr_json_object_end(&j);
 
 	fr_json_array_begin(&j, "targets");
 	for (i = 0; i < plan->ntargets; i++)
@@ -194,6 +210,11 @@ fr_report_text(FILE *out, const struct fr_plan *plan)
 			    t->srv);
 		if (t->cname[0])
 			fprintf(out, "  (alias of %s)", t->cname);
+		if (t->ndown > 0)
+			fprintf(out, "\n     %s: %zu address%s down, retry in "
+			    "%.0f s (%s)", t->down ? "DOWN" : "partly down",
+			    t->ndown, t->ndown == 1 ? "" : "es", t->down_for,
+			    t->down_reason);
 		fputc('\n', out);
 	}
 
@@ -209,5 +230,10 @@ fr_report_text(FILE *out, const struct fr_plan *plan)
 	if (plan->result == FR_RESULT_OK)
 		fprintf(out, ", %zu target%s", plan->ntargets,
 		    plan->ntargets == 1 ? "" : "s");
+	if (plan->cache == FR_CACHE_HIT || plan->cache == FR_CACHE_STALE)
+		fprintf(out, " (from cache%s: resolved %.0f s ago, %s %.0f s)",
+		    plan->cache == FR_CACHE_STALE ? ", STALE" : "", plan->age,
+		    plan->ttl_left >= 0 ? "expires in" : "expired",
+		    plan->ttl_left >= 0 ? plan->ttl_left : -plan->ttl_left);
 	fputc('\n', out);
 }
