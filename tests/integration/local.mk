@@ -33,3 +33,13 @@ EXTRA_DIST += \
 	zones/demo/rfc3263.test.zone \
 	zones/demo/xmpp.test.zone \
 	zones/test/cases.test.zone
+
+# A long-running resolver driven over stdin (cache and health tests).
+check_PROGRAMS += tests/integration/resolver_driver
+tests_integration_resolver_driver_SOURCES = \
+	tests/integration/resolver_driver.c \
+	src/json.c src/report.c
+tests_integration_resolver_driver_LDADD = resolver/libfedresolve.a \
+	$(FR_DEP_LIBS) -lm
+TESTS += tests/integration/test_cache.py
+EXTRA_DIST += tests/integration/test_cache.py zones/test/cache.test.zone
