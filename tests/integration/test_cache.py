@@ -154,7 +154,9 @@ class CacheAgainstNsd(unittest.TestCase):
         doc, _ = self.drv.lookup("short.cache.test")
         self.assertEqual(doc["result"], "ok", doc)
         self.assertEqual(doc["cache"]["status"], "miss")
-        self.assertEqual(doc["cache"]["ttl_left"], TTL)
+        # Fresh data; at a whole-second boundary libunbound may hand a
+        # record over with 0 s left, so only the range is certain.
+        self.assertTrue(0 <= doc["cache"]["ttl_left"] <= TTL, doc["cache"])
         self.assertNotIn("CACHE_STALE", self.ids(doc))
         time.sleep(max(0.0, 5.2 - STALE_RETRY - 0.2))
         doc, _ = self.drv.lookup("other.cache.test")
