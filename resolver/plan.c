@@ -170,7 +170,9 @@ fr_plan_copy_with(const struct fr_plan *src, const struct fr_finding *extra,
 		TAKE(p->targets[i].addrs, src->targets[i].naddrs);
 	TAKE(p->trace, src->ntrace);
 #undef TAKE
-	memcpy(at, src->findings, src->nfindings * sizeof(*src->findings));
+	if (src->nfindings > 0)
+		memcpy(at, src->findings,
+		    src->nfindings * sizeof(*src->findings));
 	if (nextra > 0)
 		memcpy(at + src->nfindings * sizeof(*src->findings), extra,
 		    nextra * sizeof(*extra));
