@@ -142,12 +142,12 @@ fr_plan_bytes(const struct fr_plan *plan)
 struct fr_plan *
 fr_plan_copy(const struct fr_plan *src)
 {
-	return fr_plan_copy_with(src, NULL, 0);
+	return fr_plan_copy_with(src, NULL, 0, NULL);
 }
 
 struct fr_plan *
 fr_plan_copy_with(const struct fr_plan *src, const struct fr_finding *extra,
-    size_t nextra)
+    size_t nextra, const size_t *order)
 {
 	size_t size = bytes_with(src, extra, nextra), i, len;
 	struct fr_plan *p;
@@ -165,9 +165,17 @@ fr_plan_copy_with(const struct fr_plan *src, const struct fr_finding *extra,
 		(field) = (void *)at;					\
 		at += ALIGN_UP(bytes_);					\
 	} while (0)
-	TAKE(p->targets, src->ntargets);
+	if (order != NULL) {
+		for (i = 0; i < src->ntargets; i++)
+			memcpy(at + i * sizeof(*src->targets),
+			    &src->targets[order[i]], sizeof(*src->targets));
+		p->targets = (void *)at;
+		at += ALIGN_UP(src->ntargets * sizeof(*src->targets));
+	} else {
+		TAKE(p->targets, src->ntargets);
+	}
 	for (i = 0; i < src->ntargets; i++)
-		TAKE(p->targets[i].addrs, src->targets[i].naddrs);
+		TAKE(p->targets[i].addrs, p->targets[i].naddrs);
 	TAKE(p->trace, src->ntrace);
 #undef TAKE
 	if (src->nfindings > 0)

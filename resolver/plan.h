@@ -203,9 +203,10 @@ int fr_plan_add_finding(struct fr_plan *plan, enum fr_finding_id id,
  */
 struct fr_plan *fr_plan_copy(const struct fr_plan *plan);
 size_t fr_plan_bytes(const struct fr_plan *plan);
-/* The same, with nextra findings appended (their messages are copied). */
+/* The same, with nextra findings appended (their messages are copied),
+ * and, if order is not NULL, target i of the copy = target order[i]. */
 struct fr_plan *fr_plan_copy_with(const struct fr_plan *plan,
-    const struct fr_finding *extra, size_t nextra);
+    const struct fr_finding *extra, size_t nextra, const size_t *order);
 
 /*
  * How long the DNS data of plan may be kept: the smallest TTL of the

@@ -125,47 +125,48 @@ normalise(const struct fr_query *q, struct normq *n, char *err, size_t errlen)
 
 /* ---- the per-request plan --------------------------------------------- */
 
-/* Each group's slice of targets in a fresh RFC 2782 order. */
-static void
-draw(struct fr_plan *p, struct fr_rng *rng)
+/*
+ * The order of this request: each group's slice of targets in a fresh
+ * RFC 2782 draw.  order[i] is the index in p of the target to try i-th.
+ * Returns -1 only when memory ran out (order is then the identity).
+ */
+static int
+draw(const struct fr_plan *p, struct fr_rng *rng, size_t *order)
 {
 	struct fr_srv_weight w_small[32], *w = w_small;
-	size_t order_small[32], *order = order_small;
-	struct fr_target tmp_small[8], *tmp = NULL;
+	size_t sub_small[32], *sub = sub_small;
 	size_t lo, hi, i, n;
+	int rc = 0;
 
+	for (i = 0; i < p->ntargets; i++)
+		order[i] = i;
 	for (lo = 0; lo < p->ntargets; lo = hi) {
 		for (hi = lo + 1; hi < p->ntargets &&
 		    p->targets[hi].group == p->targets[lo].group; hi++)
 			;
 		if ((n = hi - lo) < 2 || !p->targets[lo].from_srv)
 			continue;
-		if (n > 32) {
-			w = malloc(n * sizeof(*w));
-			order = malloc(n * sizeof(*order));
+		if (n > 32 && ((w = malloc(n * sizeof(*w))) == NULL ||
+		    (sub = malloc(n * sizeof(*sub))) == NULL)) {
+			rc = -1;	/* canonical order is still valid */
+			goto next;
 		}
-		tmp = n > 8 ? malloc(n * sizeof(*tmp)) : tmp_small;
-		if (w == NULL || order == NULL || tmp == NULL)
-			goto next;	/* keep canonical order: still valid */
 		for (i = 0; i < n; i++) {
 			w[i].priority = p->targets[lo + i].priority;
 			w[i].weight = p->targets[lo + i].weight;
 		}
-		fr_srv_order(w, n, rng, order);
+		fr_srv_order(w, n, rng, sub);
 		for (i = 0; i < n; i++)
-			tmp[i] = p->targets[lo + order[i]];
-		memcpy(&p->targets[lo], tmp, n * sizeof(*tmp));
+			order[lo + i] = lo + sub[i];
 next:
 		if (w != w_small)
 			free(w);
-		if (order != order_small)
-			free(order);
-		if (tmp != tmp_small)
-			free(tmp);
+		if (sub != sub_small)
+			free(sub);
 		w = w_small;
-		order = order_small;
-		tmp = NULL;
+		sub = sub_small;
 	}
+	return rc;
 }
 
 /*
@@ -300,18 +301,25 @@ assemble(struct fr_resolver *res, const struct fr_resolve_req *req,
 	char msg[MAX_EXTRA][MSG_MAX];
 	struct fr_rng affine, *rng = &res->rng;
 	double now = fr_resolver_now(res);
+	size_t order_small[64], *order = order_small;
 	struct fr_plan *p;
 	size_t nextra;
 
-	nextra = moment_findings(res, src, status, ttl_left, now, extra, msg);
-	if ((p = fr_plan_copy_with(src, extra, nextra)) == NULL)
+	if (src->ntargets > 64 &&
+	    (order = malloc(src->ntargets * sizeof(*order))) == NULL)
 		return NULL;
 	if (req != NULL && req->has_affinity) {
 		/* Same key, same draw, for as long as the data holds. */
 		fr_rng_seed(&affine, req->affinity);
 		rng = &affine;
 	}
-	draw(p, rng);
+	(void)draw(src, rng, order);
+	nextra = moment_findings(res, src, status, ttl_left, now, extra, msg);
+	p = fr_plan_copy_with(src, extra, nextra, order);
+	if (order != order_small)
+		free(order);
+	if (p == NULL)
+		return NULL;
 	apply_health(res, p, now);
 	p->cache = status;
 	p->age = age;

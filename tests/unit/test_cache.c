@@ -341,7 +341,7 @@ plan_copy_is_deep(void **state)
 	assert_int_equal(fr_plan_add_target(p, &t), 0);
 	assert_int_equal(fr_plan_add_finding(p, FR_FIND_NO_RECORDS,
 	    FR_SEV_ERROR, "msg %d", 1), 0);
-	q = fr_plan_copy_with(p, &extra, 1);
+	q = fr_plan_copy_with(p, &extra, 1, NULL);
 	fr_plan_free(p);
 	assert_non_null(q);
 	assert_true(q->arena);
