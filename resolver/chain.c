@@ -265,6 +265,19 @@ note_failure(struct fr_chain *req, const struct fr_dns_answer *ans)
 	}
 }
 
+/* How many records of an answer to use: all, up to the sanity bound. */
+static size_t
+records_to_take(struct fr_chain *req, const struct fr_dns_answer *ans)
+{
+	size_t n = ldns_rr_list_rr_count(ans->rrs);
+
+	if (n > FR_PLAN_MAX_TARGETS) {
+		n = FR_PLAN_MAX_TARGETS;
+		req->truncated = true;
+	}
+	return n;
+}
+
 static void
 got_naptr(struct fr_chain *req, const struct fr_dns_answer *ans)
 {
@@ -274,11 +287,7 @@ got_naptr(struct fr_chain *req, const struct fr_dns_answer *ans)
 		req->domain_nxdomain = true;
 	if (ans->status != FR_DNS_ANSWER)
 		return;
-	n = ldns_rr_list_rr_count(ans->rrs);
-	if (n > FR_PLAN_MAX_TARGETS) {
-		n = FR_PLAN_MAX_TARGETS;
-		req->truncated = true;
-	}
+	n = records_to_take(req, ans);
 	if ((req->naptrs = calloc(n, sizeof(*req->naptrs))) == NULL) {
 		req->nomem = true;
 		return;
@@ -327,11 +336,7 @@ got_srv(struct fr_chain *req, struct srvset *set,
 	set->ttl = ans->ttl;
 	if (ans->status != FR_DNS_ANSWER)
 		return;
-	n = ldns_rr_list_rr_count(ans->rrs);
-	if (n > FR_PLAN_MAX_TARGETS) {
-		n = FR_PLAN_MAX_TARGETS;
-		req->truncated = true;
-	}
+	n = records_to_take(req, ans);
 	if ((set->recs = calloc(n, sizeof(*set->recs))) == NULL) {
 		req->nomem = true;
 		return;
@@ -386,9 +391,7 @@ got_addr(struct fr_chain *req, struct hostrec *h,
 		snprintf(h->canon, sizeof(h->canon), "%s", ans->canon);
 	}
 	min_ttl(&h->has_ttl, &h->ttl, ans->has_ttl, ans->ttl);
-	n = ldns_rr_list_rr_count(ans->rrs);
-	if (n > FR_PLAN_MAX_TARGETS)
-		n = FR_PLAN_MAX_TARGETS;
+	n = records_to_take(req, ans);
 	p = realloc(h->addrs, (h->naddrs + n) * sizeof(*p));
 	if (p == NULL) {
 		req->nomem = true;
