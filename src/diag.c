@@ -121,6 +121,10 @@ static const char *const plan_hints[FR_FIND_COUNT] = {
 	    "nothing, if direct TLS is not offered on purpose",
 	[FR_FIND_PLAN_TRUNCATED] =
 	    "publish fewer records; no peer tries hundreds of targets",
+	[FR_FIND_CACHE_STALE] =
+	    "DNS is failing: check the resolvers; the answer shown is old",
+	[FR_FIND_TARGET_DOWN] =
+	    "check that target; the edge retries it when the time is up",
 };
 
 void

@@ -1,6 +1,9 @@
 # src/local.mk -- the fedroute command line (included from Makefile.am).
-bin_PROGRAMS += src/fedroute
-src_fedroute_SOURCES = \
+#
+# Everything but main() is in libfedtester.a, so that test programs can
+# link the same modules the command uses.
+noinst_LIBRARIES += src/libfedtester.a
+src_libfedtester_a_SOURCES = \
 	src/addrscope.c src/addrscope.h \
 	src/batch.c src/batch.h \
 	src/certcheck.c src/certcheck.h \
@@ -8,7 +11,6 @@ src_fedroute_SOURCES = \
 	src/connect.c src/connect.h \
 	src/diag.c src/diag.h \
 	src/dnscheck.c src/dnscheck.h \
-	src/fedroute.c \
 	src/json.c src/json.h \
 	src/lookup.c \
 	src/nagios.c src/nagios.h \
@@ -21,4 +23,9 @@ src_fedroute_SOURCES = \
 	src/tester.c src/tester.h \
 	src/xmppprobe.c src/xmppprobe.h \
 	src/zonefile.c src/zonefile.h
-src_fedroute_LDADD = resolver/libfedresolve.a $(FR_DEP_LIBS) $(OPENSSL_LIBS) -lm
+FR_TESTER_LIBS = src/libfedtester.a resolver/libfedresolve.a $(FR_DEP_LIBS) \
+	$(OPENSSL_LIBS) -lm
+
+bin_PROGRAMS += src/fedroute
+src_fedroute_SOURCES = src/fedroute.c
+src_fedroute_LDADD = $(FR_TESTER_LIBS)

@@ -242,9 +242,20 @@ json_target(struct fr_json *j, const struct fr_target *t,
 		    t->addrs[i].family == AF_INET ? "inet" : "inet6");
 		fr_json_string(j, "address",
 		    addr_str(&t->addrs[i], buf, sizeof(buf)));
+		fr_json_bool(j, "down", i >= t->naddrs - t->ndown);
 		fr_json_object_end(j);
 	}
 	fr_json_array_end(j);
+	if (t->ndown > 0) {
+		fr_json_object_begin(j, "health");
+		fr_json_bool(j, "down", t->down);
+		fr_json_int(j, "addresses_down", (long long)t->ndown);
+		fr_json_double(j, "retry_in", t->down_for);
+		fr_json_string(j, "reason", t->down_reason);
+		fr_json_object_end(j);
+	} else {
+		fr_json_null(j, "health");
+	}
 	if (t->source == FR_SOURCE_LITERAL)
 		fr_json_null(j, "ttl");
 	else
@@ -368,6 +379,11 @@ json_lookup(struct fr_json *j, const struct fr_lookup *lk)
 	fr_json_object_end(j);
 
 	fr_json_string(j, "result", fr_result_name(plan->result));
+	fr_json_object_begin(j, "cache");
+	fr_json_string(j, "status", fr_cache_status_name(plan->cache));
+	fr_json_double(j, "age", plan->age);
+	fr_json_double(j, "ttl_left", plan->ttl_left);
+	fr_json_object_end(j);
 
 	fr_json_array_begin(j, "targets");
 	for (i = 0; i < plan->ntargets; i++)
@@ -425,6 +441,21 @@ fr_report_json(FILE *out, const struct fr_lookup *lk)
 
 	fr_json_init(&j, out);
 	json_lookup(&j, lk);
+}
+
+void
+fr_report_plan_json(FILE *out, struct fr_plan *plan)
+{
+	struct fr_lookup lk;
+
+	memset(&lk, 0, sizeof(lk));
+	lk.input = plan->input;
+	lk.plan = plan;
+	fr_diag_init(&lk.diag);
+	fr_diag_add_plan(&lk.diag, plan);
+	lk.status = fr_diag_exit_status(&lk.diag, plan);
+	fr_report_json(out, &lk);
+	fr_diag_clear(&lk.diag);
 }
 
 void
@@ -580,6 +611,15 @@ text_targets(FILE *out, const struct fr_plan *plan)
 			    addr_str(&t->addrs[k], buf, sizeof(buf)));
 		fprintf(out, "%5s", "");
 		wrap(out, line, 5, 5);
+		if (t->ndown > 0) {
+			fr_strbuf_init(&sb, line, sizeof(line));
+			fr_strbuf_printf(&sb, "%s: %zu address%s down, retry in "
+			    "%.0f s (%s)", t->down ? "DOWN" : "partly down",
+			    t->ndown, t->ndown == 1 ? "" : "es", t->down_for,
+			    t->down_reason);
+			fprintf(out, "%5s", "");
+			wrap(out, line, 5, 5);
+		}
 		if (!t->has_naptr && !t->srv[0] && !t->cname[0])
 			continue;
 		fr_strbuf_init(&sb, line, sizeof(line));
@@ -924,6 +964,11 @@ fr_report_text(FILE *out, const struct fr_lookup *lk,
 	if (plan->result == FR_RESULT_OK)
 		fprintf(out, ", %zu target%s", plan->ntargets,
 		    plan->ntargets == 1 ? "" : "s");
+	if (plan->cache == FR_CACHE_HIT || plan->cache == FR_CACHE_STALE)
+		fprintf(out, " (from cache%s: resolved %.0f s ago, %s %.0f s)",
+		    plan->cache == FR_CACHE_STALE ? ", STALE" : "", plan->age,
+		    plan->ttl_left >= 0 ? "expires in" : "expired",
+		    plan->ttl_left >= 0 ? plan->ttl_left : -plan->ttl_left);
 	fprintf(out, "; verdict ");
 	colour(out, o, verdict_sgr(lk->status), fr_verdict_name(lk->status),
 	    0);

@@ -25,6 +25,9 @@ const char *fr_verdict_name(int status);
 
 /* One lookup as one JSON object (the single-target document). */
 void fr_report_json(FILE *out, const struct fr_lookup *lk);
+/* A bare plan in the same document: no checks, probes or comparison
+ * (for programs that drive the resolver themselves). */
+void fr_report_plan_json(FILE *out, struct fr_plan *plan);
 /* Several lookups: {"version", "lookups": [...], "summary": {...}}. */
 void fr_report_json_many(FILE *out, struct fr_lookup *const *lks, size_t n,
     int status);

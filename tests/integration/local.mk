@@ -45,3 +45,11 @@ EXTRA_DIST += \
 	zones/test/checks.test.zone \
 	zones/test/split.test.zone \
 	zones/internal/split.test.zone
+
+# A long-running resolver driven over stdin (cache and health tests).
+check_PROGRAMS += tests/integration/resolver_driver
+tests_integration_resolver_driver_SOURCES = \
+	tests/integration/resolver_driver.c
+tests_integration_resolver_driver_LDADD = $(FR_TESTER_LIBS)
+TESTS += tests/integration/test_cache.py
+EXTRA_DIST += tests/integration/test_cache.py zones/test/cache.test.zone

@@ -154,10 +154,18 @@ class LookupTestCase(unittest.TestCase):
     def check_schema(self, doc, target_arg, ctx):
         """Every field of the contract, with its type and allowed values."""
         a = self
-        a.assertEqual(set(doc), {"version", "query", "result", "targets",
-                                 "trace", "findings", "checks", "resolvers",
-                                 "verdict", "exit"}, "top-level keys" + ctx)
+        a.assertEqual(set(doc), {"version", "query", "result", "cache",
+                                 "targets", "trace", "findings", "checks",
+                                 "resolvers", "verdict", "exit"},
+                      "top-level keys" + ctx)
         a.assertEqual(doc["version"], 1, ctx)
+        # A one-shot lookup resolves now: "miss", or "none" for a literal
+        # (no DNS); its data is as old as the lookup.
+        c = doc["cache"]
+        a.assertEqual(set(c), {"status", "age", "ttl_left"}, ctx)
+        a.assertEqual(c["status"], "none" if not doc["trace"] else "miss",
+                      "cache status" + ctx)
+        a.assertEqual(c["age"], 0, ctx)
 
         q = doc["query"]
         a.assertEqual(set(q), {"input", "profile", "domain", "sips", "port",
@@ -182,9 +190,11 @@ class LookupTestCase(unittest.TestCase):
         for t in doc["targets"]:
             a.assertEqual(set(t), {"host", "port", "transport", "secure",
                                    "priority", "weight", "source", "naptr",
-                                   "srv", "cname", "addresses", "ttl",
-                                   "connect"},
+                                   "srv", "cname", "addresses", "health",
+                                   "ttl", "connect"},
                           "target keys" + ctx)
+            # Nothing reports health into a one-shot lookup.
+            a.assertIsNone(t["health"], "no destination down" + ctx)
             h = t["host"]
             a.assertIsInstance(h, str, ctx)
             a.assertEqual(h, h.lower(), "host lower case" + ctx)
@@ -230,7 +240,8 @@ class LookupTestCase(unittest.TestCase):
             a.assertTrue(addrs, "a usable target has addresses" + ctx)
             fams = []
             for ad in addrs:
-                a.assertEqual(set(ad), {"family", "address"}, ctx)
+                a.assertEqual(set(ad), {"family", "address", "down"}, ctx)
+                a.assertIs(ad["down"], False, ctx)
                 a.assertIn(ad["family"], {"inet", "inet6"}, ctx)
                 ip = ipaddress.ip_address(ad["address"])
                 a.assertEqual(ip.version, 4 if ad["family"] == "inet" else 6,
@@ -239,7 +250,8 @@ class LookupTestCase(unittest.TestCase):
                 fams.append(ad["family"])
             a.assertEqual(fams, sorted(fams), "A before AAAA" + ctx)
             for fam in ("inet", "inet6"):
-                lst = [ad for ad in addrs if ad["family"] == fam]
+                lst = [{k: ad[k] for k in ("family", "address")}
+                       for ad in addrs if ad["family"] == fam]
                 a.assertEqual(lst, sorted(lst, key=addr_key),
                               "addresses sorted" + ctx)
             if t["source"] == "literal":   # no DNS, so no TTL to speak of
@@ -410,7 +422,10 @@ class LookupTestCase(unittest.TestCase):
             if k == "addresses":
                 exp = [{"family": "inet6" if ":" in s else "inet",
                         "address": s} for s in v]
-                self.assertEqual(t["addresses"], exp, "addresses of %s%s"
+                # "down" is checked (always false here) by check_schema.
+                got = [{k: ad[k] for k in ("family", "address")}
+                       for ad in t["addresses"]]
+                self.assertEqual(got, exp, "addresses of %s%s"
                                  % (t["host"], self.ctx(doc)))
             elif k == "ttl":
                 self.assert_ttl(t["ttl"], v, doc, "ttl of %s" % t["host"])

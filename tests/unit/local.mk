@@ -4,6 +4,9 @@ UNIT_TESTS = \
 	tests/unit/test_naptr \
 	tests/unit/test_uri \
 	tests/unit/test_link \
+	tests/unit/test_cache \
+	tests/unit/test_health \
+	tests/unit/test_resolver \
 	tests/unit/test_addrscope \
 	tests/unit/test_strbuf \
 	tests/unit/test_certcheck \
@@ -18,6 +21,13 @@ tests_unit_test_uri_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_uri_LDADD = $(UNIT_LDADD)
 tests_unit_test_link_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_link_LDADD = $(UNIT_LDADD)
+tests_unit_test_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_cache_LDADD = $(UNIT_LDADD)
+tests_unit_test_health_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_health_LDADD = $(UNIT_LDADD)
+tests_unit_test_resolver_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	-DFR_TEST_ZONES_DIR='"$(abs_top_srcdir)/zones"'
+tests_unit_test_resolver_LDADD = $(UNIT_LDADD)
 # Units of the command line (src/) are compiled into their test.
 tests_unit_test_addrscope_SOURCES = tests/unit/test_addrscope.c \
 	src/addrscope.c
