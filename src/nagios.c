@@ -42,6 +42,38 @@ label(FILE *out, const char *prefix, const char *what)
 	fprintf(out, "%s'=", what);
 }
 
+/*
+ * With --connect: addresses that passed, and the fewest days any
+ * certificate seen has left, with the thresholds of CERT_EXPIRING
+ * (warning) and CERT_EXPIRED (critical), so a graph shows renewals.
+ */
+static void
+connect_perfdata(FILE *out, const struct fr_lookup *lk, const char *prefix)
+{
+	const struct fr_connect *cn = &lk->connect;
+	bool any = false;
+	long days = 0;
+	size_t i, k;
+
+	fputc(' ', out);
+	label(out, prefix, "usable");
+	fprintf(out, "%u;;;0;%u", cn->usable, cn->probed);
+	for (i = 0; i < cn->ntargets; i++)
+		for (k = 0; k < cn->targets[i].nprobes; k++) {
+			const struct fr_probe *p = &cn->targets[i].probes[k];
+
+			if (p->has_cert && (!any || p->cert.days_left < days)) {
+				days = p->cert.days_left;
+				any = true;
+			}
+		}
+	if (any) {
+		fputc(' ', out);
+		label(out, prefix, "cert_days");
+		fprintf(out, "%ld;%d:;0:", days, FR_CERT_EXPIRING_DAYS);
+	}
+}
+
 static void
 perfdata(FILE *out, const struct fr_lookup *lk, const char *prefix)
 {
@@ -61,6 +93,9 @@ perfdata(FILE *out, const struct fr_lookup *lk, const char *prefix)
 	fprintf(out, "%u;;;0 ", errs);
 	label(out, prefix, "time");
 	fprintf(out, "%.6fs;;;0", lk->ms / 1000.0);
+	if (!lk->connect.run)
+		return;
+	connect_perfdata(out, lk, prefix);
 }
 
 /* "input: result; errors: A, B; warnings: C" */

@@ -6,6 +6,9 @@
  *
  * then one line per warning or error (the "long output").  The exit
  * status is the caller's: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+ * Performance data: targets, warnings, errors, time; with --connect also
+ * usable (addresses that passed, of those probed) and cert_days (the
+ * fewest days a certificate seen has left; warn below 30, crit below 0).
  */
 #ifndef FR_NAGIOS_H
 #define FR_NAGIOS_H

@@ -440,6 +440,33 @@ class Tls(ConnectCase):
         self.assertTrue(self.one_probe(doc)["usable"], self.ctx(doc))
 
 
+class Nagios(ConnectCase):
+
+    def nagios(self, target, rc_want):
+        res = nsdharness.run_fedroute(
+            ["lookup", "--format", "nagios", "--resolver", self.resolver,
+             "--connect", "--connect-timeout", TIMEOUT, "--ca", S["ca"],
+             target])
+        ctx = "\nexit %d\n%s%s" % (res[0], res.stdout, res[2])
+        self.assertEqual(res[0], rc_want, ctx)
+        head, _, perf = res.stdout.splitlines()[0].partition(" | ")
+        items = dict(i.split("=", 1) for i in perf.split())
+        return head, items, ctx
+
+    def test_cert_days_in_perfdata(self):
+        head, perf, ctx = self.nagios("sips:expiring." + D, 1)
+        self.assertTrue(head.startswith("FEDROUTE WARNING - "), ctx)
+        self.assertEqual(perf["'usable'"], "1;;;0;1", ctx)
+        days, warn, crit = perf["'cert_days'"].split(";")
+        self.assertIn(days, ("9", "10"), ctx)
+        self.assertEqual((warn, crit), ("30:", "0:"), ctx)
+
+    def test_no_cert_no_cert_days(self):
+        head, perf, ctx = self.nagios("sips:refused." + D, 2)
+        self.assertEqual(perf["'usable'"], "0;;;0;1", ctx)
+        self.assertNotIn("'cert_days'", perf, ctx)
+
+
 class Names(ConnectCase):
 
     def test_wrong_name(self):
