@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install every Debian package that fedroute's build, tests and
-# benchmarks need.  Run as root on Debian 12 (bookworm) or later.
+# benchmarks need.  The peers of `lookup --connect`'s tests: openssl and
+# faketime make certificates, Kamailio answers SIP (TLS module apart),
+# Prosody (with lua-sec for TLS) answers XMPP server-to-server.
+# Run as root on Debian 12 (bookworm) or later.
 set -eu
 
 PACKAGES="
@@ -8,6 +11,7 @@ PACKAGES="
   libldns-dev libunbound-dev libevent-dev nettle-dev
   libssl-dev libev-dev libcmocka-dev
   nsd ldnsutils bind9-dnsutils python3
+  openssl faketime kamailio kamailio-tls-modules prosody lua-sec
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -43,7 +43,43 @@ FINDINGS = {
     # info when _xmpp-server is used, error when that leaves no route
     "XMPPS_UNAVAILABLE": {"info", "error"},
     "PLAN_TRUNCATED": {"warning"},
+    # the tester's own checks (src/diag.c)
+    # info while the profile's own records route, warning when they do not
+    "LEGACY_SRV_LABEL": {"info", "warning"},
+    "NAPTR_EQUAL_PREFERENCE": {"warning"},
+    "TTL_LOW": {"warning"},
+    "DNS_TRUNCATED_UDP": {"warning"},
+    # error when no target has a public address
+    "ADDRESS_NOT_PUBLIC": {"warning", "error"},
+    # error when the results differ, warning when only records do
+    "RESOLVERS_DISAGREE": {"warning", "error"},
+    # --connect
+    "CONNECT_REFUSED": {"error"},
+    "CONNECT_TIMEOUT": {"error"},
+    "CONNECT_FAILED": {"error"},
+    "TLS_HANDSHAKE_FAILED": {"error"},
+    "CERT_UNTRUSTED": {"error"},
+    "CERT_EXPIRED": {"error"},
+    "CERT_NOT_YET_VALID": {"error"},
+    "CERT_EXPIRING": {"warning"},
+    # warning when only the other name (domain / SRV target) matches
+    "CERT_NAME_MISMATCH": {"warning", "error"},
+    "PLAIN_ON_TLS_PORT": {"error"},
+    "TLS_ON_PLAIN_PORT": {"error"},
+    "SIP_OPTIONS_NO_ANSWER": {"error"},
+    # warning for 3xx/4xx (there, but refuses us), error for 5xx/6xx
+    "SIP_OPTIONS_ERROR": {"warning", "error"},
+    "XMPP_STREAM_FAILED": {"error"},
+    "XMPP_NO_STARTTLS": {"error"},
+    "NO_TARGET_USABLE": {"error"},
+    "SELF_RECORD_MISSING": {"error"},
 }
+# Findings that, as errors, mean no route is left although DNS gave
+# targets: the lookup exits 2.
+NO_ROUTE_FINDINGS = {"ADDRESS_NOT_PUBLIC", "NO_TARGET_USABLE",
+                     "SELF_RECORD_MISSING"}
+CHECK_KINDS = {"legacy-label", "naptr", "udp-size"}
+VERDICTS = {0: "ok", 1: "warning", 2: "critical", 3: "unknown"}
 EXIT_BY_RESULT = {"nxdomain": 2, "nodata": 2, "unavailable": 2,
                   "servfail": 3, "timeout": 3, "bogus": 3}
 
@@ -60,6 +96,9 @@ def addr_key(a):
 def expected_exit(doc):
     if doc["result"] != "ok":
         return EXIT_BY_RESULT[doc["result"]]
+    if any(f["id"] in NO_ROUTE_FINDINGS and f["severity"] == "error"
+           for f in doc["findings"]):
+        return 2
     if any(f["severity"] in ("warning", "error") for f in doc["findings"]):
         return 1
     return 0
@@ -92,6 +131,8 @@ class LookupTestCase(unittest.TestCase):
         self.check_schema(doc, args[-1], ctx)
         self.assertEqual(rc, expected_exit(doc),
                          "exit status does not match result/findings" + ctx)
+        self.assertEqual((doc["exit"], doc["verdict"]), (rc, VERDICTS[rc]),
+                         "exit and verdict in the document" + ctx)
         if expect_rc is not None:
             self.assertEqual(rc, expect_rc, "exit status" + ctx)
         doc["_ctx"] = ctx
@@ -114,7 +155,8 @@ class LookupTestCase(unittest.TestCase):
         """Every field of the contract, with its type and allowed values."""
         a = self
         a.assertEqual(set(doc), {"version", "query", "result", "cache",
-                                 "targets", "trace", "findings"},
+                                 "targets", "trace", "findings", "checks",
+                                 "resolvers", "verdict", "exit"},
                       "top-level keys" + ctx)
         a.assertEqual(doc["version"], 1, ctx)
         # A one-shot lookup resolves now: "miss", or "none" for a literal
@@ -149,7 +191,7 @@ class LookupTestCase(unittest.TestCase):
             a.assertEqual(set(t), {"host", "port", "transport", "secure",
                                    "priority", "weight", "source", "naptr",
                                    "srv", "cname", "addresses", "health",
-                                   "ttl"},
+                                   "ttl", "connect"},
                           "target keys" + ctx)
             # Nothing reports health into a one-shot lookup.
             a.assertIsNone(t["health"], "no destination down" + ctx)
@@ -249,12 +291,40 @@ class LookupTestCase(unittest.TestCase):
             a.assertIsInstance(e["secure"], bool, ctx)
 
         for f in doc["findings"]:
-            a.assertEqual(set(f), {"id", "severity", "message"}, ctx)
+            a.assertEqual(set(f), {"id", "severity", "message", "hint",
+                                   "target"}, ctx)
             a.assertIn(f["id"], FINDINGS, "stable finding id" + ctx)
             a.assertIn(f["severity"], FINDINGS[f["id"]],
                        "severity of %s" % f["id"] + ctx)
             a.assertIsInstance(f["message"], str, ctx)
             a.assertTrue(f["message"].strip(), ctx)
+            a.assertIsInstance(f["hint"], str, ctx)
+            a.assertTrue(f["hint"].strip(), "every finding has a hint" + ctx)
+            a.assertNotIn("\n", f["hint"], "a hint is one line" + ctx)
+            a.assertTrue(f["target"] is None or
+                         (type(f["target"]) is int and
+                          0 <= f["target"] < len(doc["targets"])),
+                         "finding target indexes targets" + ctx)
+
+        for c in doc["checks"]:
+            a.assertEqual(set(c), {"check", "name", "type", "server",
+                                   "status", "answers", "ttl", "size",
+                                   "truncated", "authoritative", "ms"},
+                          "check keys" + ctx)
+            a.assertIn(c["check"], CHECK_KINDS, ctx)
+            a.assertIn(c["type"], TYPES, ctx)
+            a.assertIn(c["status"], STATUSES, ctx)
+            a.assertEqual(c["server"] is None, c["check"] != "udp-size",
+                          "server iff udp-size" + ctx)
+            if c["check"] != "udp-size":
+                a.assertIsNone(c["size"], ctx)
+            if c["size"] is None:
+                a.assertIsNone(c["truncated"], ctx)
+                a.assertIsNone(c["authoritative"], ctx)
+            else:
+                a.assertIsInstance(c["truncated"], bool, ctx)
+                a.assertIsInstance(c["authoritative"], bool, ctx)
+                a.assertGreater(c["size"], 0, ctx)
 
     # ------------------------------------------------------------ helpers
     def ctx(self, doc):

@@ -81,7 +81,7 @@ command(struct fr_resolver *res, char *line)
 			printf("error: %s\n", err);
 			return;
 		}
-		fr_report_json(stdout, p);
+		fr_report_plan_json(stdout, p);
 		fr_plan_free(p);
 	} else if ((strcmp(argv[0], "fail") == 0 && (argc == 4 || argc == 5)) ||
 	    (strcmp(argv[0], "ok") == 0 && argc == 4)) {
