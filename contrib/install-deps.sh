@@ -1,9 +1,12 @@
 #!/bin/sh
 # Install every Debian package that fedroute's build, tests and
-# benchmarks need.  Run as root on Debian 12 (bookworm) or later.
-# Kamailio (with its TLS module) and OpenSSL serve as the IM&P nodes of
-# the daemon's integration tests; HAProxy, nginx, wrk and iperf3 are
+# benchmarks need.  The peers of `lookup --connect`'s tests: openssl and
+# faketime make certificates, Kamailio answers SIP (TLS module apart),
+# Prosody (with lua-sec for TLS) answers XMPP server-to-server.
+# Kamailio and OpenSSL also serve as the IM&P nodes of the daemon's
+# integration tests; HAProxy, nginx, wrk and iperf3 are
 # contrib/bench/bench.py's contenders, back end and load.
+# Run as root on Debian 12 (bookworm) or later.
 set -eu
 
 PACKAGES="
@@ -11,7 +14,7 @@ PACKAGES="
   libldns-dev libunbound-dev libevent-dev nettle-dev
   libssl-dev libev-dev libcmocka-dev
   nsd ldnsutils bind9-dnsutils python3
-  kamailio kamailio-tls-modules openssl
+  openssl faketime kamailio kamailio-tls-modules prosody lua-sec
   haproxy nginx-light wrk iperf3
 "
 

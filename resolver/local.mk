@@ -1,6 +1,9 @@
 # resolver/local.mk -- libfedresolve (included from Makefile.am).
 noinst_LIBRARIES += resolver/libfedresolve.a
 resolver_libfedresolve_a_SOURCES = \
+	resolver/cache.c resolver/cache.h \
+	resolver/chain.c resolver/chain.h \
+	resolver/health.c resolver/health.h \
 	resolver/naptr.c resolver/naptr.h \
 	resolver/plan.c resolver/plan.h \
 	resolver/resolver.c resolver/resolver.h \

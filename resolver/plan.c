@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,10 @@ fr_plan_free(struct fr_plan *plan)
 
 	if (plan == NULL)
 		return;
+	if (plan->arena) {
+		free(plan);
+		return;
+	}
 	for (i = 0; i < plan->ntargets; i++)
 		free(plan->targets[i].addrs);
 	for (i = 0; i < plan->nfindings; i++)
@@ -102,6 +107,127 @@ fr_plan_add_finding(struct fr_plan *plan, enum fr_finding_id id,
 	return 0;
 }
 
+/* ---- one-allocation copies --------------------------------------------- */
+
+#define ALIGN_UP(n) (((n) + _Alignof(max_align_t) - 1) & \
+	~(size_t)(_Alignof(max_align_t) - 1))
+
+/* Layout of a copy: the plan, then each array, then the strings. */
+static size_t
+bytes_with(const struct fr_plan *plan, const struct fr_finding *extra,
+    size_t nextra)
+{
+	size_t n = ALIGN_UP(sizeof(*plan)), i;
+
+	n += ALIGN_UP(plan->ntargets * sizeof(*plan->targets));
+	for (i = 0; i < plan->ntargets; i++)
+		n += ALIGN_UP(plan->targets[i].naddrs *
+		    sizeof(*plan->targets[i].addrs));
+	n += ALIGN_UP(plan->ntrace * sizeof(*plan->trace));
+	n += ALIGN_UP((plan->nfindings + nextra) * sizeof(*plan->findings));
+	for (i = 0; i < plan->nfindings; i++)
+		n += strlen(plan->findings[i].message) + 1;
+	for (i = 0; i < nextra; i++)
+		n += strlen(extra[i].message) + 1;
+	n += strlen(plan->input) + 1;
+	return n;
+}
+
+size_t
+fr_plan_bytes(const struct fr_plan *plan)
+{
+	return bytes_with(plan, NULL, 0);
+}
+
+struct fr_plan *
+fr_plan_copy(const struct fr_plan *src)
+{
+	return fr_plan_copy_with(src, NULL, 0, NULL);
+}
+
+struct fr_plan *
+fr_plan_copy_with(const struct fr_plan *src, const struct fr_finding *extra,
+    size_t nextra, const size_t *order)
+{
+	size_t size = bytes_with(src, extra, nextra), i, len;
+	struct fr_plan *p;
+	char *at;
+
+	if ((p = malloc(size)) == NULL)
+		return NULL;
+	*p = *src;
+	p->arena = true;
+	at = (char *)p + ALIGN_UP(sizeof(*p));
+#define TAKE(field, count) do {						\
+		size_t bytes_ = (count) * sizeof(*(field));		\
+		if (bytes_ > 0)						\
+			memcpy(at, (field), bytes_);			\
+		(field) = (void *)at;					\
+		at += ALIGN_UP(bytes_);					\
+	} while (0)
+	if (order != NULL) {
+		for (i = 0; i < src->ntargets; i++)
+			memcpy(at + i * sizeof(*src->targets),
+			    &src->targets[order[i]], sizeof(*src->targets));
+		p->targets = (void *)at;
+		at += ALIGN_UP(src->ntargets * sizeof(*src->targets));
+	} else {
+		TAKE(p->targets, src->ntargets);
+	}
+	for (i = 0; i < src->ntargets; i++)
+		TAKE(p->targets[i].addrs, p->targets[i].naddrs);
+	TAKE(p->trace, src->ntrace);
+#undef TAKE
+	if (src->nfindings > 0)
+		memcpy(at, src->findings,
+		    src->nfindings * sizeof(*src->findings));
+	if (nextra > 0)
+		memcpy(at + src->nfindings * sizeof(*src->findings), extra,
+		    nextra * sizeof(*extra));
+	p->findings = (void *)at;
+	p->nfindings = src->nfindings + nextra;
+	at += ALIGN_UP(p->nfindings * sizeof(*p->findings));
+	for (i = 0; i < p->nfindings; i++) {
+		len = strlen(p->findings[i].message) + 1;
+		memcpy(at, p->findings[i].message, len);
+		p->findings[i].message = at;
+		at += len;
+	}
+	len = strlen(src->input) + 1;
+	memcpy(at, src->input, len);
+	p->input = at;
+	return p;
+}
+
+bool
+fr_plan_min_ttl(const struct fr_plan *plan, uint32_t *ttl)
+{
+	bool found = false;
+	size_t i;
+
+	for (i = 0; i < plan->ntrace; i++) {
+		if (!plan->trace[i].has_ttl)
+			continue;
+		if (!found || plan->trace[i].ttl < *ttl)
+			*ttl = plan->trace[i].ttl;
+		found = true;
+	}
+	return found;
+}
+
+bool
+fr_plan_has_failure(const struct fr_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ntrace; i++)
+		if (plan->trace[i].status == FR_DNS_SERVFAIL ||
+		    plan->trace[i].status == FR_DNS_TIMEOUT ||
+		    plan->trace[i].status == FR_DNS_BOGUS)
+			return true;
+	return false;
+}
+
 bool
 fr_plan_has_severity(const struct fr_plan *plan, enum fr_severity sev)
 {
@@ -162,6 +288,8 @@ static const char *const finding_names[FR_FIND_COUNT] = {
 	[FR_FIND_DNSSEC_BOGUS] = "DNSSEC_BOGUS",
 	[FR_FIND_XMPPS_UNAVAILABLE] = "XMPPS_UNAVAILABLE",
 	[FR_FIND_PLAN_TRUNCATED] = "PLAN_TRUNCATED",
+	[FR_FIND_CACHE_STALE] = "CACHE_STALE",
+	[FR_FIND_TARGET_DOWN] = "TARGET_DOWN",
 };
 
 const char *
@@ -305,4 +433,17 @@ const char *
 fr_finding_name(enum fr_finding_id id)
 {
 	return finding_names[id];
+}
+
+const char *
+fr_cache_status_name(enum fr_cache_status s)
+{
+	static const char *const names[] = {
+		[FR_CACHE_NONE] = "none",
+		[FR_CACHE_MISS] = "miss",
+		[FR_CACHE_HIT] = "hit",
+		[FR_CACHE_COALESCED] = "coalesced",
+		[FR_CACHE_STALE] = "stale",
+	};
+	return names[s];
 }

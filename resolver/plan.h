@@ -87,6 +87,8 @@ enum fr_finding_id {
 	FR_FIND_DNSSEC_BOGUS,
 	FR_FIND_XMPPS_UNAVAILABLE,
 	FR_FIND_PLAN_TRUNCATED,
+	FR_FIND_CACHE_STALE,
+	FR_FIND_TARGET_DOWN,
 	FR_FIND_COUNT
 };
 
@@ -107,6 +109,8 @@ struct fr_naptr_info {
 
 struct fr_target {
 	char host[FR_DNAME_MAX];	/* no trailing dot, lower case */
+	uint16_t group;			/* targets of one group are drawn
+					 * together in RFC 2782 order */
 	uint16_t port;
 	enum fr_transport transport;
 	bool from_srv;			/* priority and weight are meaningful */
@@ -120,6 +124,21 @@ struct fr_target {
 	struct fr_address *addrs;
 	size_t naddrs;
 	uint32_t ttl;			/* smallest TTL along the chain */
+	/* Destination health: the last ndown addresses are marked down
+	 * (moved last); down is set when all of them are. */
+	size_t ndown;
+	bool down;
+	double down_for;		/* seconds until the first retry */
+	char down_reason[64];
+};
+
+/* Where the plan came from, for a resolver with a cache. */
+enum fr_cache_status {
+	FR_CACHE_NONE,		/* not cacheable (IP literal) */
+	FR_CACHE_MISS,		/* resolved now */
+	FR_CACHE_HIT,
+	FR_CACHE_COALESCED,	/* resolved now, shared with other requests */
+	FR_CACHE_STALE,		/* expired data served: DNS is failing */
 };
 
 struct fr_trace_entry {
@@ -155,6 +174,11 @@ struct fr_plan {
 	size_t ntrace;
 	struct fr_finding *findings;
 	size_t nfindings;
+
+	enum fr_cache_status cache;
+	double age;			/* seconds since the data was resolved */
+	double ttl_left;		/* seconds until it expires (< 0: stale) */
+	bool arena;			/* one allocation: free(plan) frees all */
 };
 
 /* Allocate an empty plan; NULL on allocation failure. */
@@ -172,6 +196,26 @@ struct fr_trace_entry *fr_plan_add_trace(struct fr_plan *plan);
 int fr_plan_add_finding(struct fr_plan *plan, enum fr_finding_id id,
     enum fr_severity severity, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * A copy of plan in one allocation (freed by fr_plan_free).  NULL if
+ * memory ran out.  fr_plan_bytes() is the size that copy takes.
+ */
+struct fr_plan *fr_plan_copy(const struct fr_plan *plan);
+size_t fr_plan_bytes(const struct fr_plan *plan);
+/* The same, with nextra findings appended (their messages are copied),
+ * and, if order is not NULL, target i of the copy = target order[i]. */
+struct fr_plan *fr_plan_copy_with(const struct fr_plan *plan,
+    const struct fr_finding *extra, size_t nextra, const size_t *order);
+
+/*
+ * How long the DNS data of plan may be kept: the smallest TTL of the
+ * answers in its trace (negative answers count with their RFC 2308
+ * TTL).  Returns false when no answer carried a TTL.
+ */
+bool fr_plan_min_ttl(const struct fr_plan *plan, uint32_t *ttl);
+/* True if some question of the trace failed (SERVFAIL, time-out, bogus). */
+bool fr_plan_has_failure(const struct fr_plan *plan);
 
 /* True if some finding has at least this severity. */
 bool fr_plan_has_severity(const struct fr_plan *plan, enum fr_severity sev);
@@ -191,6 +235,7 @@ const char *fr_source_name(enum fr_source s);
 const char *fr_dns_status_name(enum fr_dns_status s);
 const char *fr_severity_name(enum fr_severity s);
 const char *fr_finding_name(enum fr_finding_id id);
+const char *fr_cache_status_name(enum fr_cache_status s);
 
 /* Exit status of the tester for this plan: 0, 1 (warnings), 2, 3. */
 int fr_plan_exit_status(const struct fr_plan *plan);

@@ -1,1031 +1,333 @@
 /*
- * resolver.c -- one request walks the chain of a profile in stages:
+ * resolver.c -- the public resolver: cache, coalescing, prefetch,
+ * serve-stale, and the per-request plan.
  *
- *   NAPTR  (sip only)    which SRV names / hosts to use, in NAPTR order
- *   SRV    (all)         the SRV sets, asked in parallel; then each set
- *                        (or merged group, for XEP-0368) is put in
- *                        RFC 2782 order; with no SRV at all, the domain
- *                        itself becomes the host (A/AAAA fallback)
- *   ADDR                 A and AAAA of every distinct host, in parallel
- *
- * Each stage waits for all of its questions before the next starts.
- * Failures of single questions are reported as findings and do not stop
- * the chain: the plan is built from whatever did answer.
+ * A query becomes a cache key.  A fresh entry answers at once; an
+ * absent or expired one starts a resolution (a "job" running one
+ * chain.c chain), which later requests for the same key join instead
+ * of starting their own.  When the job ends, its canonical plan is
+ * stored and every waiter gets its own copy with its own RFC 2782 draw
+ * and with destination health applied.  If the job failed (SERVFAIL,
+ * time-out) and expired data is still within the stale window, that
+ * data is served instead, marked stale.
  */
 #include "config.h"
 
 #include <sys/queue.h>
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "naptr.h"
+#include "chain.h"
 #include "resolver.h"
 #include "rng.h"
 #include "srvorder.h"
 #include "uri.h"
-#include "util.h"
 
-#define SIP_PORT	5060
-#define SIPS_PORT	5061
-#define XMPP_S2S_PORT	5269
+#define KEY_MAX		(FR_DNAME_MAX + 64)
+#define JOB_BUCKETS	1024
+#define MAX_EXTRA	8		/* per-request findings ... */
+#define MSG_MAX		(FR_DNAME_MAX + 256)	/* ... and their size */
 
-enum stage { ST_NAPTR, ST_SRV, ST_ADDR, ST_DONE };
-
-struct srvrec {
-	uint16_t priority, weight, port;
-	char target[FR_DNAME_MAX];	/* "" for "." */
-};
-
-/* One SRV name asked, and what it answered. */
-struct srvset {
-	char owner[FR_DNAME_MAX];
-	enum fr_transport transport;
-	int group;			/* sets of one group are ordered together */
-	enum fr_source source;
-	bool has_naptr;
-	struct fr_naptr_info naptr;
-	enum fr_dns_status status;
-	struct srvrec *recs;
-	size_t nrecs;
-	uint32_t ttl;
-};
-
-/* One host name whose addresses are asked. */
-struct hostrec {
-	char name[FR_DNAME_MAX];
-	struct fr_address *addrs;
-	size_t naddrs;
-	unsigned answered;		/* of A and AAAA */
-	unsigned nxdomain;		/* how many said NXDOMAIN */
-	bool failed;			/* one of them failed */
-	bool has_ttl;
-	uint32_t ttl;
-	bool cname;
-	char canon[FR_DNAME_MAX];
-};
-
-/* A target before its addresses are known. */
-struct cand {
-	struct fr_target t;
-	bool has_ttl;			/* t.ttl holds the chain's TTL so far */
-	size_t host;
-	bool alias_is_finding;		/* SRV/NAPTR target: CNAME is wrong */
-};
-
-enum ask_kind { ASK_NAPTR, ASK_SRV, ASK_A, ASK_AAAA };
-
-struct ask {
-	struct fr_resolve_req *req;
-	TAILQ_ENTRY(ask) link;
-	enum ask_kind kind;
-	size_t index;			/* srvset or hostrec */
-	size_t trace;			/* index of its trace entry */
-	struct fr_ubev_q *q;
+struct job {
+	struct fr_resolver *res;
+	struct job *next;		/* in the job hash */
+	TAILQ_ENTRY(job) link;		/* all jobs */
+	struct fr_chain *chain;
+	TAILQ_HEAD(, fr_resolve_req) waiters;
+	bool cacheable;
+	uint64_t hash;
+	char key[KEY_MAX];
 };
 
 struct fr_resolve_req {
 	struct fr_resolver *res;
+	struct job *job;		/* waiting for it, or NULL: ready */
 	TAILQ_ENTRY(fr_resolve_req) link;
 	fr_resolve_cb *cb;
 	void *arg;
-	struct fr_plan *plan;
-	struct fr_uri uri;
-	unsigned transports;
-	enum stage stage;
-	TAILQ_HEAD(, ask) asks;
-	unsigned pending;
-	ev_timer kick;			/* delivers the plan from the loop */
-
-	struct fr_naptr_rec *naptrs;
-	size_t nnaptrs;
-	bool naptr_has_ttl;
-	uint32_t naptr_ttl;
-
-	struct srvset *sets;
-	size_t nsets;
-	struct hostrec *hosts;
-	size_t nhosts;
-	struct cand *cands;
-	size_t ncands;
-
-	bool domain_nxdomain;
-	bool any_dot;			/* some SRV set was a sole "." */
-	bool truncated;
-	bool nomem;
-	bool fail_servfail, fail_timeout, fail_bogus;
+	struct fr_plan *plan;		/* when ready */
+	ev_timer kick;			/* delivers a ready plan */
+	bool has_affinity;
+	uint64_t affinity;
+	bool coalesced;
 };
 
 struct fr_resolver {
 	struct ev_loop *loop;
 	struct fr_ubev *ub;
-	unsigned timeout_ms;
+	struct fr_chain_env env;
 	struct fr_rng rng;
-	char **zones;			/* local zone origins */
-	size_t nzones;
-	TAILQ_HEAD(, fr_resolve_req) reqs;
+	struct fr_cache *cache;
+	struct fr_health *health;
+	fr_clock_fn *clock;
+	void *clock_arg;
+	struct job *jobs[JOB_BUCKETS];
+	TAILQ_HEAD(, job) alljobs;
+	TAILQ_HEAD(, fr_resolve_req) ready;
 };
 
-static void step(struct fr_resolve_req *req);
-static void finish(struct fr_resolve_req *req);
+/* ---- clock and keys --------------------------------------------------- */
 
-/* ---- small helpers ---------------------------------------------------- */
-
-/* Add a finding; running out of memory here only loses the finding. */
-#define finding(req, id, sev, ...) \
-	((void)fr_plan_add_finding((req)->plan, (id), (sev), __VA_ARGS__))
-
-static void
-min_ttl(bool *has, uint32_t *ttl, bool other_has, uint32_t other)
+double
+fr_resolver_now(struct fr_resolver *res)
 {
-	if (other_has && (!*has || other < *ttl)) {
-		*has = true;
-		*ttl = other;
-	}
+	return res->clock ? res->clock(res->clock_arg) : ev_now(res->loop);
 }
 
-/* Presentation name of a wire-format rdf: lower case, no final dot. */
-static void
-rdf_dname(const ldns_rdf *rdf, char *out, size_t outlen)
+static uint64_t
+hash_str(const char *s)
 {
-	char *s = rdf ? ldns_rdf2str(rdf) : NULL;
+	uint64_t h = 0xcbf29ce484222325ULL;
 
-	out[0] = '\0';
-	if (s == NULL)
-		return;
-	fr_dname_normalise(s);
-	snprintf(out, outlen, "%s", s);
-	free(s);
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
 }
 
-/* A character-string rdf (NAPTR flags, service, regexp) without quotes. */
-static void
-rdf_text(const ldns_rdf *rdf, char *out, size_t outlen)
-{
-	const uint8_t *d;
-	size_t n;
-
-	out[0] = '\0';
-	if (rdf == NULL || ldns_rdf_size(rdf) < 1)
-		return;
-	d = ldns_rdf_data(rdf);
-	n = d[0];
-	if (n > ldns_rdf_size(rdf) - 1)
-		n = ldns_rdf_size(rdf) - 1;
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, d + 1, n);
-	out[n] = '\0';
-}
-
-static bool
-in_local_zone(const struct fr_resolver *res, const char *name)
-{
-	size_t i, nlen = strlen(name);
-
-	for (i = 0; i < res->nzones; i++) {
-		size_t zlen = strlen(res->zones[i]);
-
-		if (nlen == zlen ? strcmp(name, res->zones[i]) == 0 :
-		    nlen > zlen && name[nlen - zlen - 1] == '.' &&
-		    strcmp(name + nlen - zlen, res->zones[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-static enum fr_source
-source_of(const struct fr_resolve_req *req, enum fr_source s,
-    const char *owner)
-{
-	return in_local_zone(req->res, owner) ? FR_SOURCE_ZONE : s;
-}
-
-/* ---- asking ----------------------------------------------------------- */
-
-static void on_answer(void *arg, const struct fr_dns_answer *ans);
-
-static void
-ask(struct fr_resolve_req *req, enum ask_kind kind, size_t index,
-    const char *name, uint16_t type)
-{
-	struct fr_trace_entry *te;
-	struct ask *a;
-
-	if ((a = calloc(1, sizeof(*a))) == NULL ||
-	    (te = fr_plan_add_trace(req->plan)) == NULL) {
-		free(a);
-		req->nomem = true;
-		return;
-	}
-	snprintf(te->name, sizeof(te->name), "%s", name);
-	te->type = type;
-	te->rcode = -1;
-	a->req = req;
-	a->kind = kind;
-	a->index = index;
-	a->trace = req->plan->ntrace - 1;
-	a->q = fr_ubev_ask(req->res->ub, name, type, req->res->timeout_ms,
-	    on_answer, a);
-	if (a->q == NULL) {
-		te->status = FR_DNS_SERVFAIL;
-		req->fail_servfail = true;
-		finding(req, FR_FIND_DNS_SERVFAIL, FR_SEV_WARNING,
-		    "%s %s could not be asked (resolver refused)",
-		    name, fr_rr_type_name(type));
-		free(a);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&req->asks, a, link);
-	req->pending++;
-}
-
-/* Record a failed question; the finding becomes an error if no route. */
-static void
-note_failure(struct fr_resolve_req *req, const struct fr_dns_answer *ans)
-{
-	const char *type = fr_rr_type_name(ans->qtype);
-
-	switch (ans->status) {
-	case FR_DNS_SERVFAIL:
-		req->fail_servfail = true;
-		finding(req, FR_FIND_DNS_SERVFAIL, FR_SEV_WARNING,
-		    "%s %s: the DNS server failed (%s)", ans->qname, type,
-		    ans->rcode >= 0 ? fr_rcode_name(ans->rcode) : "no answer");
-		break;
-	case FR_DNS_TIMEOUT:
-		req->fail_timeout = true;
-		finding(req, FR_FIND_DNS_TIMEOUT, FR_SEV_WARNING,
-		    "%s %s: no answer within %u ms", ans->qname, type,
-		    req->res->timeout_ms);
-		break;
-	case FR_DNS_BOGUS:
-		req->fail_bogus = true;
-		finding(req, FR_FIND_DNSSEC_BOGUS, FR_SEV_ERROR,
-		    "%s %s: DNSSEC validation failed, answer refused (%s)",
-		    ans->qname, type,
-		    ans->why_bogus ? ans->why_bogus : "no reason given");
-		break;
-	default:
-		break;
-	}
-}
-
-static void
-got_naptr(struct fr_resolve_req *req, const struct fr_dns_answer *ans)
-{
-	size_t i, n;
-
-	if (ans->status == FR_DNS_NXDOMAIN)
-		req->domain_nxdomain = true;
-	if (ans->status != FR_DNS_ANSWER)
-		return;
-	n = ldns_rr_list_rr_count(ans->rrs);
-	if (n > FR_PLAN_MAX_TARGETS) {
-		n = FR_PLAN_MAX_TARGETS;
-		req->truncated = true;
-	}
-	if ((req->naptrs = calloc(n, sizeof(*req->naptrs))) == NULL) {
-		req->nomem = true;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(ans->rrs, i);
-		struct fr_naptr_rec *r = &req->naptrs[i];
-
-		if (ldns_rr_rd_count(rr) < 6)
-			continue;	/* malformed: flags stay empty, ignored */
-		r->order = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
-		r->preference = ldns_rdf2native_int16(ldns_rr_rdf(rr, 1));
-		rdf_text(ldns_rr_rdf(rr, 2), r->flags, sizeof(r->flags));
-		rdf_text(ldns_rr_rdf(rr, 3), r->service, sizeof(r->service));
-		rdf_text(ldns_rr_rdf(rr, 4), r->regexp, sizeof(r->regexp));
-		rdf_dname(ldns_rr_rdf(rr, 5), r->replacement,
-		    sizeof(r->replacement));
-	}
-	req->nnaptrs = n;
-	req->naptr_has_ttl = ans->has_ttl;
-	req->naptr_ttl = ans->ttl;
-}
+/* What a query resolves to, once its URI is parsed. */
+struct normq {
+	struct fr_uri uri;
+	enum fr_profile profile;
+	unsigned transports;		/* restricted by profile and sips */
+	char key[KEY_MAX];
+};
 
 static int
-srvrec_cmp(const void *a, const void *b)
+normalise(const struct fr_query *q, struct normq *n, char *err, size_t errlen)
 {
-	const struct srvrec *x = a, *y = b;
-	int c = strcmp(x->target, y->target);
-
-	if (x->priority != y->priority)
-		return x->priority < y->priority ? -1 : 1;
-	if (c != 0)
-		return c;
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	return x->weight < y->weight ? -1 : x->weight > y->weight;
+	if (fr_uri_parse(q->input, &n->uri, err, errlen) != 0)
+		return -1;
+	n->profile = q->profile;
+	if (!q->profile_forced) {
+		if (n->uri.scheme == FR_SCHEME_SIP ||
+		    n->uri.scheme == FR_SCHEME_SIPS)
+			n->profile = FR_PROFILE_SIP;
+		else if (n->uri.scheme == FR_SCHEME_XMPP)
+			n->profile = FR_PROFILE_XMPP_S2S;
+	}
+	n->transports = q->transports ? q->transports : FR_TRANSPORTS_ALL;
+	if (n->uri.scheme == FR_SCHEME_SIPS)	/* sips: only ever TLS */
+		n->transports &= FR_TRANSPORT_BIT(FR_TRANSPORT_TLS) |
+		    FR_TRANSPORT_BIT(FR_TRANSPORT_SCTP_TLS);
+	if (n->profile == FR_PROFILE_MSFED)
+		n->transports &= FR_TRANSPORT_BIT(FR_TRANSPORT_TLS);
+	if (n->profile == FR_PROFILE_XMPP_S2S)
+		n->transports &= FR_TRANSPORT_BIT(FR_TRANSPORT_TLS) |
+		    FR_TRANSPORT_BIT(FR_TRANSPORT_TCP);
+	snprintf(n->key, sizeof(n->key), "%d|%d|%d|%d|%x|%s", n->profile,
+	    n->uri.scheme == FR_SCHEME_SIPS, n->uri.port,
+	    n->uri.has_transport ? (int)n->uri.transport : -1,
+	    n->transports, n->uri.host);
+	return 0;
 }
 
-static void
-got_srv(struct fr_resolve_req *req, struct srvset *set,
-    const struct fr_dns_answer *ans)
-{
-	size_t i, n;
+/* ---- the per-request plan --------------------------------------------- */
 
-	set->status = ans->status;
-	set->ttl = ans->ttl;
-	if (ans->status != FR_DNS_ANSWER)
-		return;
-	n = ldns_rr_list_rr_count(ans->rrs);
-	if (n > FR_PLAN_MAX_TARGETS) {
-		n = FR_PLAN_MAX_TARGETS;
-		req->truncated = true;
-	}
-	if ((set->recs = calloc(n, sizeof(*set->recs))) == NULL) {
-		req->nomem = true;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(ans->rrs, i);
-		struct srvrec *r = &set->recs[set->nrecs];
-
-		if (ldns_rr_rd_count(rr) < 4)
-			continue;
-		r->priority = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
-		r->weight = ldns_rdf2native_int16(ldns_rr_rdf(rr, 1));
-		r->port = ldns_rdf2native_int16(ldns_rr_rdf(rr, 2));
-		if (ldns_dname_label_count(ldns_rr_rdf(rr, 3)) > 0)
-			rdf_dname(ldns_rr_rdf(rr, 3), r->target,
-			    sizeof(r->target));
-		set->nrecs++;
-	}
-	/* Answers come in varying order; a seed must reproduce a plan. */
-	qsort(set->recs, set->nrecs, sizeof(*set->recs), srvrec_cmp);
-}
-
+/*
+ * The order of this request: each group's slice of targets in a fresh
+ * RFC 2782 draw.  order[i] is the index in p of the target to try i-th.
+ * Returns -1 only when memory ran out (order is then the identity).
+ */
 static int
-addr_cmp(const void *a, const void *b)
+draw(const struct fr_plan *p, struct fr_rng *rng, size_t *order)
 {
-	const struct fr_address *x = a, *y = b;
+	struct fr_srv_weight w_small[32], *w = w_small;
+	size_t sub_small[32], *sub = sub_small;
+	size_t lo, hi, i, n;
+	int rc = 0;
 
-	if (x->family != y->family)
-		return x->family == AF_INET ? -1 : 1;
-	return x->family == AF_INET ?
-	    memcmp(&x->u.v4, &y->u.v4, sizeof(x->u.v4)) :
-	    memcmp(&x->u.v6, &y->u.v6, sizeof(x->u.v6));
-}
-
-static void
-got_addr(struct fr_resolve_req *req, struct hostrec *h,
-    const struct fr_dns_answer *ans)
-{
-	size_t i, n;
-	int family = ans->qtype == LDNS_RR_TYPE_A ? AF_INET : AF_INET6;
-	struct fr_address *p;
-
-	h->answered++;
-	h->nxdomain += ans->status == FR_DNS_NXDOMAIN;
-	if (ans->status == FR_DNS_SERVFAIL || ans->status == FR_DNS_TIMEOUT ||
-	    ans->status == FR_DNS_BOGUS)
-		h->failed = true;
-	if (ans->status != FR_DNS_ANSWER)
-		return;
-	if (ans->cname) {
-		h->cname = true;
-		snprintf(h->canon, sizeof(h->canon), "%s", ans->canon);
-	}
-	min_ttl(&h->has_ttl, &h->ttl, ans->has_ttl, ans->ttl);
-	n = ldns_rr_list_rr_count(ans->rrs);
-	if (n > FR_PLAN_MAX_TARGETS)
-		n = FR_PLAN_MAX_TARGETS;
-	p = realloc(h->addrs, (h->naddrs + n) * sizeof(*p));
-	if (p == NULL) {
-		req->nomem = true;
-		return;
-	}
-	h->addrs = p;
-	for (i = 0; i < n; i++) {
-		ldns_rdf *rdf = ldns_rr_rdf(ldns_rr_list_rr(ans->rrs, i), 0);
-		struct fr_address *a = &h->addrs[h->naddrs];
-
-		if (rdf == NULL)
+	for (i = 0; i < p->ntargets; i++)
+		order[i] = i;
+	for (lo = 0; lo < p->ntargets; lo = hi) {
+		for (hi = lo + 1; hi < p->ntargets &&
+		    p->targets[hi].group == p->targets[lo].group; hi++)
+			;
+		if ((n = hi - lo) < 2 || !p->targets[lo].from_srv)
 			continue;
-		memset(a, 0, sizeof(*a));
-		a->family = family;
-		if (family == AF_INET &&
-		    ldns_rdf_size(rdf) == sizeof(a->u.v4))
-			memcpy(&a->u.v4, ldns_rdf_data(rdf), sizeof(a->u.v4));
-		else if (family == AF_INET6 &&
-		    ldns_rdf_size(rdf) == sizeof(a->u.v6))
-			memcpy(&a->u.v6, ldns_rdf_data(rdf), sizeof(a->u.v6));
-		else
-			continue;
-		h->naddrs++;
+		if (n > 32 && ((w = malloc(n * sizeof(*w))) == NULL ||
+		    (sub = malloc(n * sizeof(*sub))) == NULL)) {
+			rc = -1;	/* canonical order is still valid */
+			goto next;
+		}
+		for (i = 0; i < n; i++) {
+			w[i].priority = p->targets[lo + i].priority;
+			w[i].weight = p->targets[lo + i].weight;
+		}
+		fr_srv_order(w, n, rng, sub);
+		for (i = 0; i < n; i++)
+			order[lo + i] = lo + sub[i];
+next:
+		if (w != w_small)
+			free(w);
+		if (sub != sub_small)
+			free(sub);
+		w = w_small;
+		sub = sub_small;
 	}
-	qsort(h->addrs, h->naddrs, sizeof(*h->addrs), addr_cmp);
-}
-
-static void
-on_answer(void *arg, const struct fr_dns_answer *ans)
-{
-	struct ask *a = arg;
-	struct fr_resolve_req *req = a->req;
-	struct fr_trace_entry *te = &req->plan->trace[a->trace];
-
-	TAILQ_REMOVE(&req->asks, a, link);
-	req->pending--;
-
-	te->status = ans->status;
-	te->rcode = ans->rcode;
-	te->answers = ans->rrs ? (unsigned)ldns_rr_list_rr_count(ans->rrs) : 0;
-	te->has_ttl = ans->has_ttl;
-	te->ttl = ans->ttl;
-	te->secure = ans->secure;
-	te->ms = ans->ms;
-	note_failure(req, ans);
-
-	switch (a->kind) {
-	case ASK_NAPTR:
-		got_naptr(req, ans);
-		break;
-	case ASK_SRV:
-		got_srv(req, &req->sets[a->index], ans);
-		break;
-	case ASK_A:
-	case ASK_AAAA:
-		got_addr(req, &req->hosts[a->index], ans);
-		break;
-	}
-	free(a);
-	if (req->pending == 0)
-		step(req);
-}
-
-/* ---- building the chain ----------------------------------------------- */
-
-static struct srvset *
-add_srvset(struct fr_resolve_req *req, const char *owner,
-    enum fr_transport tp, int group, enum fr_source source,
-    const struct fr_naptr_info *naptr)
-{
-	struct srvset *s;
-	size_t i;
-
-	for (i = 0; i < req->nsets; i++)	/* two NAPTRs, one SRV name */
-		if (strcmp(req->sets[i].owner, owner) == 0 &&
-		    req->sets[i].transport == tp)
-			return NULL;
-	if ((s = fr_array_grow(&req->sets, &req->nsets, sizeof(*s))) == NULL) {
-		req->nomem = true;
-		return NULL;
-	}
-	snprintf(s->owner, sizeof(s->owner), "%s", owner);
-	s->transport = tp;
-	s->group = group;
-	s->source = source;
-	if (naptr != NULL) {
-		s->has_naptr = true;
-		s->naptr = *naptr;
-	}
-	return s;
-}
-
-static size_t
-host_index(struct fr_resolve_req *req, const char *name)
-{
-	struct hostrec *h;
-	size_t i;
-
-	for (i = 0; i < req->nhosts; i++)
-		if (strcmp(req->hosts[i].name, name) == 0)
-			return i;
-	if ((h = fr_array_grow(&req->hosts, &req->nhosts, sizeof(*h))) == NULL) {
-		req->nomem = true;
-		return SIZE_MAX;
-	}
-	snprintf(h->name, sizeof(h->name), "%s", name);
-	return req->nhosts - 1;
-}
-
-static void
-add_cand(struct fr_resolve_req *req, const struct fr_target *t,
-    bool has_ttl, bool alias_is_finding)
-{
-	struct cand *c;
-	size_t h;
-
-	if (req->ncands >= FR_PLAN_MAX_TARGETS) {
-		req->truncated = true;
-		return;
-	}
-	if ((h = host_index(req, t->host)) == SIZE_MAX)
-		return;
-	if ((c = fr_array_grow(&req->cands, &req->ncands, sizeof(*c))) == NULL) {
-		req->nomem = true;
-		return;
-	}
-	c->t = *t;
-	c->has_ttl = has_ttl;
-	c->host = h;
-	c->alias_is_finding = alias_is_finding;
-}
-
-static uint16_t
-default_port(enum fr_profile p, enum fr_transport t)
-{
-	if (p == FR_PROFILE_XMPP_S2S)
-		return XMPP_S2S_PORT;
-	return fr_transport_secure(t) ? SIPS_PORT : SIP_PORT;
+	return rc;
 }
 
 /*
- * The transport for a target without SRV (RFC 3263 section 4.1): the
- * URI's transport parameter, else UDP for sip: and TLS for sips:, or
- * the next one the filter allows.  -1 if the filter allows none.
+ * Destination health: inside each target, down addresses go last (the
+ * one that failed longest ago first among them); targets with every
+ * address down go after all others, the one that failed longest ago
+ * first -- so a plan is never empty because of health.
  */
-static int
-direct_transport(const struct fr_resolve_req *req)
-{
-	static const enum fr_transport sip_pref[] = {
-		FR_TRANSPORT_UDP, FR_TRANSPORT_TCP, FR_TRANSPORT_TLS,
-		FR_TRANSPORT_SCTP,
-	};
-	static const enum fr_transport sips_pref[] = {
-		FR_TRANSPORT_TLS, FR_TRANSPORT_SCTP_TLS,
-	};
-	const enum fr_transport *pref = sip_pref;
-	size_t i, n = sizeof(sip_pref) / sizeof(sip_pref[0]);
-	enum fr_transport t;
-
-	switch (req->plan->profile) {
-	case FR_PROFILE_MSFED:
-		t = FR_TRANSPORT_TLS;
-		return (req->transports & FR_TRANSPORT_BIT(t)) ? (int)t : -1;
-	case FR_PROFILE_XMPP_S2S:
-		/* RFC 6120 fallback: STARTTLS on 5269 (a TCP stream). */
-		t = FR_TRANSPORT_TCP;
-		return (req->transports & FR_TRANSPORT_BIT(t)) ? (int)t : -1;
-	case FR_PROFILE_SIP:
-		break;
-	}
-	if (req->uri.has_transport) {
-		t = req->uri.transport;
-		if (req->plan->sips && t == FR_TRANSPORT_TCP)
-			t = FR_TRANSPORT_TLS;
-		else if (req->plan->sips && t == FR_TRANSPORT_SCTP)
-			t = FR_TRANSPORT_SCTP_TLS;
-		return (req->transports & FR_TRANSPORT_BIT(t)) ? (int)t : -1;
-	}
-	if (req->plan->sips) {
-		pref = sips_pref;
-		n = sizeof(sips_pref) / sizeof(sips_pref[0]);
-	}
-	for (i = 0; i < n; i++)
-		if (req->transports & FR_TRANSPORT_BIT(pref[i]))
-			return (int)pref[i];
-	return -1;
-}
-
-/* The domain itself (or the literal) as the one target. */
 static void
-add_direct(struct fr_resolve_req *req, enum fr_source source)
+apply_health(struct fr_resolver *res, struct fr_plan *p, double now)
 {
-	struct fr_target t;
-	int tp = direct_transport(req);
+	struct fr_health_state st;
+	size_t i, j, k, ndown_targets = 0;
+	double *since;
 
-	if (tp < 0) {
-		finding(req, FR_FIND_NO_RECORDS, FR_SEV_ERROR,
-		    "%s: the transport filter excludes the transport this "
-		    "target would use", req->plan->domain);
+	if (fr_health_count(res->health) == 0)
 		return;
-	}
-	memset(&t, 0, sizeof(t));
-	snprintf(t.host, sizeof(t.host), "%s", req->uri.host);
-	t.transport = (enum fr_transport)tp;
-	t.port = req->uri.port > 0 ? (uint16_t)req->uri.port :
-	    default_port(req->plan->profile, t.transport);
-	t.source = source == FR_SOURCE_LITERAL ? source :
-	    source_of(req, source, req->uri.host);
-	if (source == FR_SOURCE_LITERAL) {
-		if (fr_plan_add_target(req->plan, &t) != 0)
-			req->nomem = true;
-		else {
-			struct fr_target *pt =
-			    &req->plan->targets[req->plan->ntargets - 1];
+	if ((since = calloc(p->ntargets, sizeof(*since))) == NULL)
+		return;		/* plan stays valid, only unordered by health */
+	for (i = 0; i < p->ntargets; i++) {
+		struct fr_target *t = &p->targets[i];
 
-			if ((pt->addrs = calloc(1, sizeof(*pt->addrs))) == NULL)
-				req->nomem = true;
-			else {
-				pt->addrs[0] = req->uri.addr;
-				pt->naddrs = 1;
-			}
-		}
-		return;
-	}
-	add_cand(req, &t, false, false);
-}
-
-static const char *
-srv_name_for(bool sips, enum fr_transport t)
-{
-	switch (t) {
-	case FR_TRANSPORT_TLS:		return "_sips._tcp";
-	case FR_TRANSPORT_TCP:		return sips ? "_sips._tcp" : "_sip._tcp";
-	case FR_TRANSPORT_UDP:		return "_sip._udp";
-	case FR_TRANSPORT_SCTP:		return "_sip._sctp";
-	case FR_TRANSPORT_SCTP_TLS:	return "_sips._sctp";
-	default:			return "_sip._tcp";
-	}
-}
-
-static void
-ask_srvset_named(struct fr_resolve_req *req, const char *owner,
-    enum fr_transport tp, int group, enum fr_source source,
-    const struct fr_naptr_info *naptr)
-{
-	struct srvset *s = add_srvset(req, owner, tp, group, source, naptr);
-
-	if (s != NULL)
-		ask(req, ASK_SRV, (size_t)(s - req->sets), owner,
-		    LDNS_RR_TYPE_SRV);
-}
-
-static void
-ask_srvset(struct fr_resolve_req *req, const char *service,
-    enum fr_transport tp, int group)
-{
-	char owner[FR_DNAME_MAX];
-
-	if (!(req->transports & FR_TRANSPORT_BIT(tp)))
-		return;
-	if ((size_t)snprintf(owner, sizeof(owner), "%s.%s", service,
-	    req->plan->domain) >= sizeof(owner)) {
-		finding(req, FR_FIND_NO_RECORDS, FR_SEV_ERROR,
-		    "%s.%s: name too long", service, req->plan->domain);
-		return;
-	}
-	ask_srvset_named(req, owner, tp, group,
-	    source_of(req, FR_SOURCE_SRV, owner), NULL);
-}
-
-/* RFC 3263 section 4.1: SRV for the transports we support, no NAPTR. */
-static void
-probe_sip_srv(struct fr_resolve_req *req)
-{
-	if (req->uri.has_transport) {
-		int tp = direct_transport(req);
-
-		if (tp >= 0)
-			ask_srvset(req, srv_name_for(req->plan->sips,
-			    (enum fr_transport)tp), (enum fr_transport)tp, 0);
-		return;
-	}
-	ask_srvset(req, "_sips._tcp", FR_TRANSPORT_TLS, 0);
-	if (!req->plan->sips) {
-		ask_srvset(req, "_sip._tcp", FR_TRANSPORT_TCP, 1);
-		ask_srvset(req, "_sip._udp", FR_TRANSPORT_UDP, 2);
-	}
-}
-
-/* NAPTR answered (or not): ask the SRV names it leads to, or probe. */
-static void
-after_naptr(struct fr_resolve_req *req)
-{
-	size_t i, usable = 0;
-	int group = 0;
-
-	if (req->domain_nxdomain)
-		return;		/* RFC 8020: nothing exists below it either */
-	fr_naptr_sort(req->naptrs, req->nnaptrs);
-	for (i = 0; i < req->nnaptrs; i++) {
-		const struct fr_naptr_rec *r = &req->naptrs[i];
-		struct fr_naptr_info info;
-		enum fr_transport tp;
-		enum fr_naptr_kind kind;
-		const char *why;
-
-		if (!fr_naptr_usable(r, req->plan->sips, req->transports, &tp,
-		    &kind, &why)) {
-			finding(req, FR_FIND_NAPTR_RECORD_IGNORED, FR_SEV_INFO,
-			    "NAPTR %u %u \"%s\" \"%s\" \"%s\" %s. ignored: %s",
-			    r->order, r->preference, r->flags, r->service,
-			    r->regexp, r->replacement[0] ? r->replacement : "",
-			    why);
-			continue;
-		}
-		usable++;
-		memset(&info, 0, sizeof(info));
-		info.order = r->order;
-		info.preference = r->preference;
-		snprintf(info.flags, sizeof(info.flags), "%s", r->flags);
-		snprintf(info.service, sizeof(info.service), "%s", r->service);
-		if (kind == FR_NAPTR_SRV) {
-			ask_srvset_named(req, r->replacement, tp, group++,
-			    source_of(req, FR_SOURCE_NAPTR, req->plan->domain),
-			    &info);
-		} else {
-			struct fr_target t;
-
-			memset(&t, 0, sizeof(t));
-			snprintf(t.host, sizeof(t.host), "%s", r->replacement);
-			t.transport = tp;
-			t.port = default_port(FR_PROFILE_SIP, tp);
-			t.source = source_of(req, FR_SOURCE_NAPTR,
-			    req->plan->domain);
-			t.has_naptr = true;
-			t.naptr = info;
-			t.ttl = req->naptr_ttl;
-			add_cand(req, &t, req->naptr_has_ttl, true);
-		}
-	}
-	if (req->nnaptrs > 0 && usable == 0)
-		finding(req, FR_FIND_NAPTR_NONE_USABLE, FR_SEV_WARNING,
-		    "%s has %zu NAPTR record(s) but none usable for SIP "
-		    "with these transports; probing SRV instead",
-		    req->plan->domain, req->nnaptrs);
-	if (usable == 0)
-		probe_sip_srv(req);
-}
-
-/* All SRV sets are in: order them and make candidates. */
-static void
-after_srv(struct fr_resolve_req *req)
-{
-	bool any_records = false, all_negative = true;
-	bool via_naptr = req->ncands > 0;	/* NAPTR "a" records */
-	size_t i, j, s;
-	int g, maxgroup = -1;
-
-	if (req->domain_nxdomain)
-		return;
-	for (s = 0; s < req->nsets; s++) {
-		struct srvset *set = &req->sets[s];
-		size_t real = 0;
-
-		if (set->group > maxgroup)
-			maxgroup = set->group;
-		if (set->status != FR_DNS_NODATA &&
-		    set->status != FR_DNS_NXDOMAIN &&
-		    set->status != FR_DNS_ANSWER)
-			all_negative = false;
-		if (set->status == FR_DNS_ANSWER)
-			via_naptr = via_naptr || set->has_naptr;
-		for (i = 0; i < set->nrecs; i++)
-			real += set->recs[i].target[0] != '\0';
-		if (set->nrecs > 0 && real == 0) {
-			bool xmpps = strncmp(set->owner, "_xmpps-server.", 14) == 0;
-
-			req->any_dot = true;
-			if (xmpps)
-				finding(req, FR_FIND_XMPPS_UNAVAILABLE,
-				    FR_SEV_INFO, "%s is \".\": no direct TLS; "
-				    "_xmpp-server is used", set->owner);
-			else
-				finding(req, FR_FIND_SERVICE_UNAVAILABLE,
-				    FR_SEV_INFO, "%s is \".\": the service is "
-				    "decidedly not available there", set->owner);
-		} else if (real < set->nrecs) {
-			finding(req, FR_FIND_SRV_DOT_MIXED, FR_SEV_WARNING,
-			    "%s mixes a \".\" target with %zu real one(s); "
-			    "the \".\" is ignored (RFC 2782)", set->owner, real);
-		}
-		if (real > 0)
-			any_records = true;
-	}
-
-	/* Each group, in order of group number, in RFC 2782 order. */
-	for (g = 0; g <= maxgroup; g++) {
-		struct fr_srv_weight *w = NULL;
-		struct { size_t set, rec; } *idx = NULL;
-		size_t *order = NULL, n = 0, cap = 0;
-
-		for (s = 0; s < req->nsets; s++)
-			if (req->sets[s].group == g)
-				cap += req->sets[s].nrecs;
-		if (cap == 0)
-			continue;
-		w = calloc(cap, sizeof(*w));
-		idx = calloc(cap, sizeof(*idx));
-		order = calloc(cap, sizeof(*order));
-		if (w == NULL || idx == NULL || order == NULL) {
-			req->nomem = true;
-			goto next;
-		}
-		for (s = 0; s < req->nsets; s++) {
-			if (req->sets[s].group != g)
+		/* Stable: up addresses keep their order, down ones follow. */
+		for (j = 0; j < t->naddrs - t->ndown; ) {
+			if (!fr_health_get(res->health, &t->addrs[j], t->port,
+			    t->transport, now, &st) || !st.down) {
+				j++;
 				continue;
-			for (i = 0; i < req->sets[s].nrecs; i++) {
-				if (req->sets[s].recs[i].target[0] == '\0')
-					continue;
-				w[n].priority = req->sets[s].recs[i].priority;
-				w[n].weight = req->sets[s].recs[i].weight;
-				idx[n].set = s;
-				idx[n].rec = i;
-				n++;
+			}
+			struct fr_address a = t->addrs[j];
+
+			memmove(&t->addrs[j], &t->addrs[j + 1],
+			    (t->naddrs - j - 1) * sizeof(a));
+			t->addrs[t->naddrs - 1] = a;
+			t->ndown++;
+			if (t->ndown == 1 || st.last_failure < since[i]) {
+				since[i] = st.last_failure;
+				t->down_for = st.down_until - now;
+				snprintf(t->down_reason, sizeof(t->down_reason),
+				    "%s", st.reason);
 			}
 		}
-		fr_srv_order(w, n, &req->res->rng, order);
-		for (j = 0; j < n; j++) {
-			const struct srvset *set = &req->sets[idx[order[j]].set];
-			const struct srvrec *r = &set->recs[idx[order[j]].rec];
-			struct fr_target t;
-			bool has_ttl = true;
+		t->down = t->naddrs > 0 && t->ndown == t->naddrs;
+		ndown_targets += t->down;
+	}
+	/* Targets entirely down: after the others, oldest failure first. */
+	for (k = 0; k < ndown_targets; k++) {
+		size_t best = SIZE_MAX, end = p->ntargets - k;
 
-			memset(&t, 0, sizeof(t));
-			snprintf(t.host, sizeof(t.host), "%s", r->target);
-			t.port = r->port;
-			t.transport = set->transport;
-			t.from_srv = true;
-			t.priority = r->priority;
-			t.weight = r->weight;
-			t.source = set->source;
-			t.has_naptr = set->has_naptr;
-			t.naptr = set->naptr;
-			snprintf(t.srv, sizeof(t.srv), "%s", set->owner);
-			t.ttl = set->ttl;
-			if (set->has_naptr)
-				min_ttl(&has_ttl, &t.ttl, req->naptr_has_ttl,
-				    req->naptr_ttl);
-			add_cand(req, &t, has_ttl, true);
+		for (i = 0; i < end; i++)
+			if (p->targets[i].down && (best == SIZE_MAX ||
+			    since[i] < since[best]))
+				best = i;
+		if (best == SIZE_MAX)
+			break;
+		if (best != end - 1) {
+			struct fr_target t = p->targets[best];
+			double s = since[best];
+
+			memmove(&p->targets[best], &p->targets[best + 1],
+			    (end - best - 1) * sizeof(t));
+			memmove(&since[best], &since[best + 1],
+			    (end - best - 1) * sizeof(s));
+			p->targets[end - 1] = t;
+			since[end - 1] = s;
 		}
-next:
-		free(w);
-		free(idx);
+	}
+	/* That put the oldest failure last: reverse the down tail. */
+	for (i = p->ntargets - ndown_targets, j = p->ntargets; i + 1 < j;
+	    i++, j--) {
+		struct fr_target t = p->targets[i];
+
+		p->targets[i] = p->targets[j - 1];
+		p->targets[j - 1] = t;
+	}
+	free(since);
+}
+
+/* Findings that depend on the moment: stale data, down targets. */
+static size_t
+moment_findings(struct fr_resolver *res, const struct fr_plan *src,
+    enum fr_cache_status status, double ttl_left, double now,
+    struct fr_finding *extra, char (*msg)[MSG_MAX])
+{
+	struct fr_health_state st;
+	size_t n = 0, i, j;
+
+	if (status == FR_CACHE_STALE) {
+		snprintf(msg[n], sizeof(msg[n]), "DNS is failing: serving "
+		    "data of %s that expired %.0f s ago", src->domain,
+		    -ttl_left);
+		extra[n].id = FR_FIND_CACHE_STALE;
+		extra[n].severity = FR_SEV_WARNING;
+		extra[n].message = msg[n];
+		n++;
+	}
+	if (fr_health_count(res->health) == 0)
+		return n;
+	for (i = 0; i < src->ntargets && n < MAX_EXTRA; i++) {
+		const struct fr_target *t = &src->targets[i];
+
+		for (j = 0; j < t->naddrs; j++) {
+			char a[64];
+
+			if (!fr_health_get(res->health, &t->addrs[j], t->port,
+			    t->transport, now, &st) || !st.down)
+				continue;
+			if (inet_ntop(t->addrs[j].family, &t->addrs[j].u, a,
+			    sizeof(a)) == NULL)
+				snprintf(a, sizeof(a), "?");
+			snprintf(msg[n], sizeof(msg[n]), "%s (%s port %u %s) "
+			    "is down for %.0f s more after %u failure(s): %s",
+			    t->host, a, t->port, fr_transport_name(t->transport),
+			    st.down_until - now, st.failures, st.reason);
+			extra[n].id = FR_FIND_TARGET_DOWN;
+			extra[n].severity = FR_SEV_INFO;
+			extra[n].message = msg[n];
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+/* The plan one request gets from canonical data: NULL if no memory. */
+static struct fr_plan *
+assemble(struct fr_resolver *res, const struct fr_resolve_req *req,
+    const struct fr_plan *src, enum fr_cache_status status, double age,
+    double ttl_left)
+{
+	struct fr_finding extra[MAX_EXTRA];
+	char msg[MAX_EXTRA][MSG_MAX];
+	struct fr_rng affine, *rng = &res->rng;
+	double now = fr_resolver_now(res);
+	size_t order_small[64], *order = order_small;
+	struct fr_plan *p;
+	size_t nextra;
+
+	if (src->ntargets > 64 &&
+	    (order = malloc(src->ntargets * sizeof(*order))) == NULL)
+		return NULL;
+	if (req != NULL && req->has_affinity) {
+		/* Same key, same draw, for as long as the data holds. */
+		fr_rng_seed(&affine, req->affinity);
+		rng = &affine;
+	}
+	(void)draw(src, rng, order);
+	nextra = moment_findings(res, src, status, ttl_left, now, extra, msg);
+	p = fr_plan_copy_with(src, extra, nextra, order);
+	if (order != order_small)
 		free(order);
-	}
-
-	/*
-	 * No SRV at all, and every answer was a definite "none": use the
-	 * domain itself.  Not after a "." (the domain said no), nor after a
-	 * failure (we do not know that there is no SRV), nor for Microsoft
-	 * federation (which is SRV-only).
-	 */
-	if (!any_records && !req->any_dot && all_negative && !via_naptr &&
-	    req->plan->profile != FR_PROFILE_MSFED) {
-		int tp = direct_transport(req);
-
-		if (tp >= 0)
-			finding(req, FR_FIND_NO_SRV_FALLBACK_A, FR_SEV_INFO,
-			    "no SRV record for %s: using its A/AAAA on "
-			    "port %u (%s)", req->plan->domain,
-			    default_port(req->plan->profile,
-			    (enum fr_transport)tp),
-			    fr_transport_name((enum fr_transport)tp));
-		add_direct(req, FR_SOURCE_A);
-	}
+	if (p == NULL)
+		return NULL;
+	apply_health(res, p, now);
+	p->cache = status;
+	p->age = age;
+	p->ttl_left = ttl_left;
+	return p;
 }
 
-static void
-ask_hosts(struct fr_resolve_req *req)
-{
-	size_t i;
-
-	for (i = 0; i < req->nhosts; i++) {
-		ask(req, ASK_A, i, req->hosts[i].name, LDNS_RR_TYPE_A);
-		ask(req, ASK_AAAA, i, req->hosts[i].name, LDNS_RR_TYPE_AAAA);
-	}
-}
-
-/* All addresses are in: the plan's targets, in candidate order. */
-static void
-after_addr(struct fr_resolve_req *req)
-{
-	size_t i;
-
-	for (i = 0; i < req->ncands; i++) {
-		struct cand *c = &req->cands[i];
-		const struct hostrec *h = &req->hosts[c->host];
-
-		if (h->cname) {
-			snprintf(c->t.cname, sizeof(c->t.cname), "%s", h->canon);
-			if (c->alias_is_finding)
-				finding(req, FR_FIND_SRV_TARGET_CNAME,
-				    FR_SEV_WARNING, "target %s is an alias "
-				    "(CNAME) of %s; RFC 2782 requires the "
-				    "name of an address record", h->name,
-				    h->canon);
-		}
-		if (h->naddrs == 0) {
-			/* The domain itself as host: NXDOMAIN there is the
-			 * domain's own non-existence, reported as such. */
-			if (!c->alias_is_finding) {
-				if (h->nxdomain == 2)
-					req->domain_nxdomain = true;
-			} else if (!h->failed) {
-				finding(req, FR_FIND_SRV_TARGET_NO_ADDRESS,
-				    FR_SEV_WARNING, "target %s has no A or "
-				    "AAAA record; skipped", h->name);
-			}
-			continue;
-		}
-		min_ttl(&c->has_ttl, &c->t.ttl, h->has_ttl, h->ttl);
-		c->t.addrs = h->addrs;
-		c->t.naddrs = h->naddrs;
-		if (fr_plan_add_target(req->plan, &c->t) != 0)
-			req->nomem = true;
-	}
-}
-
-/* Advance to the next stage whenever the current one has no question
- * left in flight; stop when the plan is complete. */
-static void
-step(struct fr_resolve_req *req)
-{
-	while (req->pending == 0 && req->stage != ST_DONE) {
-		switch (req->stage) {
-		case ST_NAPTR:
-			after_naptr(req);
-			req->stage = ST_SRV;
-			break;
-		case ST_SRV:
-			after_srv(req);
-			ask_hosts(req);
-			req->stage = ST_ADDR;
-			break;
-		case ST_ADDR:
-			after_addr(req);
-			req->stage = ST_DONE;
-			finish(req);
-			return;
-		case ST_DONE:
-			break;
-		}
-	}
-}
-
-/* ---- the end of a request --------------------------------------------- */
-
-/* Failure findings were warnings while other parts might still route;
- * with no route at all they are the reason, hence errors. */
-static void
-escalate(struct fr_plan *plan, enum fr_finding_id id)
-{
-	size_t i;
-
-	for (i = 0; i < plan->nfindings; i++)
-		if (plan->findings[i].id == id)
-			plan->findings[i].severity = FR_SEV_ERROR;
-}
-
-static enum fr_result
-decide(struct fr_resolve_req *req)
-{
-	struct fr_plan *plan = req->plan;
-
-	if (plan->ntargets > 0)
-		return FR_RESULT_OK;
-	escalate(plan, FR_FIND_DNS_SERVFAIL);
-	escalate(plan, FR_FIND_DNS_TIMEOUT);
-	if (req->fail_bogus)
-		return FR_RESULT_BOGUS;
-	if (req->fail_timeout)
-		return FR_RESULT_TIMEOUT;
-	if (req->fail_servfail || req->nomem)
-		return FR_RESULT_SERVFAIL;
-	if (req->domain_nxdomain) {
-		finding(req, FR_FIND_DOMAIN_NXDOMAIN, FR_SEV_ERROR,
-		    "%s does not exist (NXDOMAIN)", plan->domain);
-		return FR_RESULT_NXDOMAIN;
-	}
-	if (req->any_dot && req->ncands == 0) {
-		escalate(plan, FR_FIND_SERVICE_UNAVAILABLE);
-		escalate(plan, FR_FIND_XMPPS_UNAVAILABLE);
-		return FR_RESULT_UNAVAILABLE;
-	}
-	if (req->ncands > 0)
-		finding(req, FR_FIND_NO_RECORDS, FR_SEV_ERROR,
-		    "%s: no target of the %s profile has an address",
-		    plan->domain, fr_profile_name(plan->profile));
-	else
-		finding(req, FR_FIND_NO_RECORDS, FR_SEV_ERROR,
-		    "%s publishes no record usable for the %s profile",
-		    plan->domain, fr_profile_name(plan->profile));
-	return FR_RESULT_NODATA;
-}
-
-static void
-req_free(struct fr_resolve_req *req)
-{
-	struct ask *a;
-	size_t i;
-
-	while ((a = TAILQ_FIRST(&req->asks)) != NULL) {
-		TAILQ_REMOVE(&req->asks, a, link);
-		fr_ubev_cancel(a->q);
-		free(a);
-	}
-	ev_timer_stop(req->res->loop, &req->kick);
-	TAILQ_REMOVE(&req->res->reqs, req, link);
-	for (i = 0; i < req->nsets; i++)
-		free(req->sets[i].recs);
-	for (i = 0; i < req->nhosts; i++)
-		free(req->hosts[i].addrs);
-	free(req->sets);
-	free(req->hosts);
-	free(req->cands);
-	free(req->naptrs);
-	fr_plan_free(req->plan);
-	free(req);
-}
+/* ---- delivery --------------------------------------------------------- */
 
 static void
 on_kick(struct ev_loop *loop, ev_timer *w, int revents)
@@ -1037,27 +339,161 @@ on_kick(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	/* Free the request first: the callback may delete the resolver. */
-	req->plan = NULL;
-	req_free(req);
+	TAILQ_REMOVE(&req->res->ready, req, link);
+	free(req);
 	cb(arg, plan);
 }
 
-/* The plan is complete: decide the result, deliver from the loop. */
+/* Hand req its plan from the loop (plan NULL: out of memory). */
 static void
-finish(struct fr_resolve_req *req)
+make_ready(struct fr_resolver *res, struct fr_resolve_req *req,
+    struct fr_plan *plan)
 {
-	if (req->truncated)
-		finding(req, FR_FIND_PLAN_TRUNCATED, FR_SEV_WARNING,
-		    "more than %d records or targets: the rest is ignored",
-		    FR_PLAN_MAX_TARGETS);
-	req->plan->result = decide(req);
-	if (req->nomem) {
-		/* A plan that misses parts is worse than no plan. */
-		fr_plan_free(req->plan);
-		req->plan = NULL;
+	req->job = NULL;
+	req->plan = plan;
+	TAILQ_INSERT_TAIL(&res->ready, req, link);
+	ev_timer_start(res->loop, &req->kick);
+}
+
+/* ---- jobs ------------------------------------------------------------- */
+
+static struct job **
+job_slot(struct fr_resolver *res, const char *key, uint64_t h)
+{
+	struct job **pp = &res->jobs[h % JOB_BUCKETS];
+
+	while (*pp != NULL && ((*pp)->hash != h || strcmp((*pp)->key, key)))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void
+job_unlink(struct job *job)
+{
+	struct fr_resolver *res = job->res;
+
+	if (job->cacheable) {
+		struct job **pp = job_slot(res, job->key, job->hash);
+
+		if (*pp == job)
+			*pp = job->next;
 	}
-	ev_timer_start(req->res->loop, &req->kick);
+	TAILQ_REMOVE(&res->alljobs, job, link);
+}
+
+static void
+on_chain_done(void *arg, struct fr_plan *plan)
+{
+	struct job *job = arg;
+	struct fr_resolver *res = job->res;
+	struct fr_resolve_req *req;
+	struct fr_cache_view view;
+	double now = fr_resolver_now(res);
+	bool failed = plan != NULL && (plan->result == FR_RESULT_SERVFAIL ||
+	    plan->result == FR_RESULT_TIMEOUT);
+	const struct fr_plan *src = plan;
+	enum fr_cache_status status = FR_CACHE_MISS;
+	double age = 0, ttl_left = 0;
+
+	job->chain = NULL;
+	job_unlink(job);
+	if (plan != NULL && job->cacheable) {
+		if (failed && fr_cache_serve_stale(res->cache, job->key, now,
+		    &view)) {
+			/* DNS is failing: the expired answer beats none. */
+			src = view.plan;
+			status = FR_CACHE_STALE;
+			age = view.age;
+			ttl_left = view.ttl_left;
+		} else if (!(failed && TAILQ_EMPTY(&job->waiters))) {
+			/* A failed renewal nobody waits for keeps the entry. */
+			(void)fr_cache_store(res->cache, job->key, plan, now);
+			ttl_left = fr_cache_ttl_for(res->cache, plan);
+		}
+	} else if (plan != NULL) {
+		status = FR_CACHE_NONE;
+	}
+	while ((req = TAILQ_FIRST(&job->waiters)) != NULL) {
+		TAILQ_REMOVE(&job->waiters, req, link);
+		make_ready(res, req, src == NULL ? NULL : assemble(res, req,
+		    src, status == FR_CACHE_MISS && req->coalesced ?
+		    FR_CACHE_COALESCED : status, age, ttl_left));
+	}
+	fr_plan_free(plan);
+	free(job);
+}
+
+static struct job *
+job_start(struct fr_resolver *res, const struct normq *n, const char *input,
+    bool cacheable)
+{
+	struct job *job;
+
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return NULL;
+	job->res = res;
+	job->cacheable = cacheable;
+	TAILQ_INIT(&job->waiters);
+	memcpy(job->key, n->key, sizeof(job->key));
+	job->hash = hash_str(job->key);
+	job->chain = fr_chain_start(&res->env, &n->uri, n->profile,
+	    n->transports, input, on_chain_done, job);
+	if (job->chain == NULL) {
+		free(job);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&res->alljobs, job, link);
+	if (cacheable) {
+		struct job **pp = job_slot(res, job->key, job->hash);
+
+		job->next = *pp;
+		*pp = job;
+	}
+	return job;
+}
+
+/* Renew a key in the background unless it is already being resolved. */
+static void
+prefetch(struct fr_resolver *res, const struct normq *n, const char *input)
+{
+	if (*job_slot(res, n->key, hash_str(n->key)) != NULL)
+		return;
+	if (job_start(res, n, input, true) != NULL)
+		fr_cache_stats(res->cache)->prefetches++;
+}
+
+/*
+ * Answer from the cache if it can: returns the plan (status set), or
+ * NULL with *miss true when the query must be resolved, or NULL with
+ * *miss false when memory ran out.
+ */
+static struct fr_plan *
+from_cache(struct fr_resolver *res, const struct fr_resolve_req *req,
+    const struct normq *n, const char *input, bool *miss)
+{
+	struct fr_cache_view view;
+	enum fr_cache_verdict v;
+	struct fr_plan *p;
+
+	*miss = true;
+	if (n->uri.literal)
+		return NULL;
+	v = fr_cache_lookup(res->cache, n->key, fr_resolver_now(res), &view);
+	switch (v) {
+	case FR_CACHE_ABSENT:
+	case FR_CACHE_EXPIRED:
+		return NULL;
+	case FR_CACHE_FRESH_RENEW:
+	case FR_CACHE_FRESH:
+	case FR_CACHE_STALE_SERVE:
+		break;
+	}
+	*miss = false;
+	p = assemble(res, req, view.plan, v == FR_CACHE_STALE_SERVE ?
+	    FR_CACHE_STALE : FR_CACHE_HIT, view.age, view.ttl_left);
+	if (v == FR_CACHE_FRESH_RENEW)
+		prefetch(res, n, input);
+	return p;
 }
 
 /* ---- public API ------------------------------------------------------- */
@@ -1066,6 +502,7 @@ struct fr_resolver *
 fr_resolver_create(struct ev_loop *loop, const struct fr_resolver_conf *conf,
     char *err, size_t errlen)
 {
+	struct fr_cache_conf cconf;
 	struct fr_resolver *res;
 	size_t i;
 
@@ -1074,19 +511,31 @@ fr_resolver_create(struct ev_loop *loop, const struct fr_resolver_conf *conf,
 		return NULL;
 	}
 	res->loop = loop;
-	TAILQ_INIT(&res->reqs);
-	res->timeout_ms = conf->timeout_ms ? conf->timeout_ms :
-	    FR_DEFAULT_TIMEOUT_MS;
+	res->clock = conf->clock;
+	res->clock_arg = conf->clock_arg;
+	TAILQ_INIT(&res->alljobs);
+	TAILQ_INIT(&res->ready);
 	if (conf->seeded)
 		fr_rng_seed(&res->rng, conf->seed);
 	else
 		fr_rng_seed_random(&res->rng);
+	if (conf->cache != NULL)
+		cconf = *conf->cache;
+	else
+		fr_cache_conf_defaults(&cconf);
+	if ((res->cache = fr_cache_create(&cconf)) == NULL ||
+	    (res->health = fr_health_create(conf->health)) == NULL)
+		goto nomem;
+	res->env.loop = loop;
+	res->env.timeout_ms = conf->timeout_ms ? conf->timeout_ms :
+	    FR_DEFAULT_TIMEOUT_MS;
 	if (conf->upstream.nzones > 0) {
-		res->zones = calloc(conf->upstream.nzones, sizeof(*res->zones));
-		if (res->zones == NULL)
+		res->env.zones = calloc(conf->upstream.nzones,
+		    sizeof(*res->env.zones));
+		if (res->env.zones == NULL)
 			goto nomem;
-		for (; res->nzones < conf->upstream.nzones; res->nzones++) {
-			char *z = strdup(conf->upstream.zone_origins[res->nzones]);
+		for (i = 0; i < conf->upstream.nzones; i++) {
+			char *z = strdup(conf->upstream.zone_origins[i]);
 			size_t len;
 
 			if (z == NULL)
@@ -1094,20 +543,18 @@ fr_resolver_create(struct ev_loop *loop, const struct fr_resolver_conf *conf,
 			len = strlen(z);
 			if (len > 1 && z[len - 1] == '.')
 				z[len - 1] = '\0';
-			res->zones[res->nzones] = z;
+			res->env.zones[res->env.nzones++] = z;
 		}
 	}
 	if ((res->ub = fr_ubev_create(loop, &conf->upstream, err,
 	    errlen)) == NULL)
 		goto bad;
+	res->env.ub = res->ub;
 	return res;
 nomem:
 	snprintf(err, errlen, "out of memory");
 bad:
-	for (i = 0; i < res->nzones; i++)
-		free(res->zones[i]);
-	free(res->zones);
-	free(res);
+	fr_resolver_delete(res);
 	return NULL;
 }
 
@@ -1115,16 +562,32 @@ void
 fr_resolver_delete(struct fr_resolver *res)
 {
 	struct fr_resolve_req *req;
+	struct job *job;
 	size_t i;
 
 	if (res == NULL)
 		return;
-	while ((req = TAILQ_FIRST(&res->reqs)) != NULL)
-		req_free(req);
+	while ((job = TAILQ_FIRST(&res->alljobs)) != NULL) {
+		fr_chain_cancel(job->chain);
+		job_unlink(job);
+		while ((req = TAILQ_FIRST(&job->waiters)) != NULL) {
+			TAILQ_REMOVE(&job->waiters, req, link);
+			free(req);
+		}
+		free(job);
+	}
+	while ((req = TAILQ_FIRST(&res->ready)) != NULL) {
+		TAILQ_REMOVE(&res->ready, req, link);
+		ev_timer_stop(res->loop, &req->kick);
+		fr_plan_free(req->plan);
+		free(req);
+	}
 	fr_ubev_delete(res->ub);
-	for (i = 0; i < res->nzones; i++)
-		free(res->zones[i]);
-	free(res->zones);
+	fr_cache_delete(res->cache);
+	fr_health_delete(res->health);
+	for (i = 0; i < res->env.nzones; i++)
+		free(res->env.zones[i]);
+	free(res->env.zones);
 	free(res);
 }
 
@@ -1134,96 +597,101 @@ fr_resolve(struct fr_resolver *res, const struct fr_query *query,
     size_t errlen)
 {
 	struct fr_resolve_req *req;
-	struct fr_uri uri;
-	enum fr_profile profile = query->profile;
+	struct normq n;
 	struct fr_plan *plan;
+	struct job *job;
+	bool miss;
 
-	if (fr_uri_parse(query->input, &uri, err, errlen) != 0)
+	if (normalise(query, &n, err, errlen) != 0)
 		return -1;
-	if (!query->profile_forced) {
-		if (uri.scheme == FR_SCHEME_SIP || uri.scheme == FR_SCHEME_SIPS)
-			profile = FR_PROFILE_SIP;
-		else if (uri.scheme == FR_SCHEME_XMPP)
-			profile = FR_PROFILE_XMPP_S2S;
-	}
-	if ((plan = fr_plan_new(profile, query->input)) == NULL ||
-	    (req = calloc(1, sizeof(*req))) == NULL) {
-		fr_plan_free(plan);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		goto nomem;
 	req->res = res;
 	req->cb = cb;
 	req->arg = arg;
-	req->plan = plan;
-	req->uri = uri;
-	req->transports = query->transports ? query->transports :
-	    FR_TRANSPORTS_ALL;
-	TAILQ_INIT(&req->asks);
-	TAILQ_INSERT_TAIL(&res->reqs, req, link);
 	ev_timer_init(&req->kick, on_kick, 0., 0.);
 	req->kick.data = req;
+	if (query->affinity != NULL) {
+		req->has_affinity = true;
+		req->affinity = hash_str(query->affinity) ^ hash_str(n.key);
+	}
 
-	snprintf(plan->domain, sizeof(plan->domain), "%s", uri.host);
-	plan->sips = uri.scheme == FR_SCHEME_SIPS;
-	plan->port = uri.port;
-	plan->transports = req->transports;
-	if (plan->sips)		/* a sips: URI may only ever use TLS */
-		req->transports &= FR_TRANSPORT_BIT(FR_TRANSPORT_TLS) |
-		    FR_TRANSPORT_BIT(FR_TRANSPORT_SCTP_TLS);
-	if (profile == FR_PROFILE_MSFED)
-		req->transports &= FR_TRANSPORT_BIT(FR_TRANSPORT_TLS);
-	if (profile == FR_PROFILE_XMPP_S2S)
-		req->transports &= FR_TRANSPORT_BIT(FR_TRANSPORT_TLS) |
-		    FR_TRANSPORT_BIT(FR_TRANSPORT_TCP);
-	plan->transports = req->transports;
-
-	if (uri.literal) {
-		/* A numeric IP skips DNS altogether (RFC 3263 section 4). */
-		add_direct(req, FR_SOURCE_LITERAL);
-		req->stage = ST_DONE;
-		finish(req);
-	} else if (uri.port > 0) {
-		/* An explicit port skips NAPTR and SRV. */
-		add_direct(req, FR_SOURCE_A);
-		req->stage = ST_SRV;
-		step(req);
+	if ((plan = from_cache(res, req, &n, query->input, &miss)) != NULL) {
+		make_ready(res, req, plan);
+	} else if (!miss) {
+		free(req);
+		goto nomem;
 	} else {
-		switch (profile) {
-		case FR_PROFILE_SIP:
-			if (uri.has_transport) {
-				probe_sip_srv(req);
-				req->stage = ST_SRV;
-			} else {
-				ask(req, ASK_NAPTR, 0, uri.host,
-				    LDNS_RR_TYPE_NAPTR);
-				req->stage = ST_NAPTR;
-			}
-			break;
-		case FR_PROFILE_MSFED:
-			ask_srvset(req, "_sipfederationtls._tcp",
-			    FR_TRANSPORT_TLS, 0);
-			req->stage = ST_SRV;
-			break;
-		case FR_PROFILE_XMPP_S2S:
-			/* XEP-0368: both services mixed in one RFC 2782 draw. */
-			ask_srvset(req, "_xmpps-server._tcp", FR_TRANSPORT_TLS, 0);
-			ask_srvset(req, "_xmpp-server._tcp", FR_TRANSPORT_TCP, 0);
-			req->stage = ST_SRV;
-			break;
+		job = n.uri.literal ? NULL : *job_slot(res, n.key,
+		    hash_str(n.key));
+		if (job != NULL) {
+			req->coalesced = true;
+			fr_cache_stats(res->cache)->coalesced++;
+		} else if ((job = job_start(res, &n, query->input,
+		    !n.uri.literal)) == NULL) {
+			free(req);
+			goto nomem;
 		}
-		step(req);
+		req->job = job;
+		TAILQ_INSERT_TAIL(&job->waiters, req, link);
 	}
 	if (reqp != NULL)
 		*reqp = req;
 	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int
+fr_resolve_cached(struct fr_resolver *res, const struct fr_query *query,
+    struct fr_plan **planp, char *err, size_t errlen)
+{
+	struct fr_resolve_req req;
+	struct normq n;
+	bool miss;
+
+	if (normalise(query, &n, err, errlen) != 0)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	if (query->affinity != NULL) {
+		req.has_affinity = true;
+		req.affinity = hash_str(query->affinity) ^ hash_str(n.key);
+	}
+	if ((*planp = from_cache(res, &req, &n, query->input, &miss)) != NULL)
+		return 1;
+	if (miss)
+		return 0;
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }
 
 void
 fr_resolve_cancel(struct fr_resolve_req *req)
 {
-	if (req != NULL)
-		req_free(req);
+	if (req == NULL)
+		return;
+	if (req->job != NULL) {
+		/* The resolution goes on for the others (and the cache). */
+		TAILQ_REMOVE(&req->job->waiters, req, link);
+	} else {
+		TAILQ_REMOVE(&req->res->ready, req, link);
+		ev_timer_stop(req->res->loop, &req->kick);
+		fr_plan_free(req->plan);
+	}
+	free(req);
+}
+
+struct fr_health *
+fr_resolver_health(struct fr_resolver *res)
+{
+	return res->health;
+}
+
+const struct fr_cache_stats *
+fr_resolver_cache_stats(struct fr_resolver *res)
+{
+	return fr_cache_stats(res->cache);
 }
 
 struct sync_wait {

@@ -6,6 +6,13 @@
  * The answer is a plan (plan.h): the targets in the order they are to
  * be tried, with the trace of every DNS question and findings.
  *
+ * Resolved chains are cached (cache.h) with their TTLs, negative
+ * answers per RFC 2308, stale data served when DNS fails (RFC 8767) and
+ * renewed ahead of expiry when asked for late in their life.  Requests
+ * for the same query while it resolves share one resolution, each
+ * waiter getting its own RFC 2782 draw.  Destination health (health.h),
+ * reported by the router, moves down addresses and targets last.
+ *
  * Threading: a resolver and its requests belong to the loop they were
  * created on; call everything from that loop's thread.
  */
@@ -17,16 +24,25 @@
 
 #include <ev.h>
 
+#include "cache.h"
+#include "health.h"
 #include "plan.h"
 #include "ubev.h"
 
 #define FR_DEFAULT_TIMEOUT_MS 5000
+
+/* Seconds on some monotonic scale; the cache and health tables use it. */
+typedef double fr_clock_fn(void *arg);
 
 struct fr_resolver_conf {
 	struct fr_ubev_conf upstream;	/* forwarders, local zones, anchor */
 	unsigned timeout_ms;		/* per DNS question; 0: default */
 	bool seeded;			/* draw RFC 2782 order from seed ... */
 	uint64_t seed;			/* ... else from the kernel */
+	const struct fr_cache_conf *cache;	/* NULL: defaults */
+	const struct fr_health_conf *health;	/* NULL: defaults */
+	fr_clock_fn *clock;		/* NULL: the loop's time (ev_now) */
+	void *clock_arg;
 };
 
 struct fr_query {
@@ -34,6 +50,7 @@ struct fr_query {
 	enum fr_profile profile;	/* for a bare domain ... */
 	bool profile_forced;		/* ... or always, overriding scheme */
 	unsigned transports;		/* FR_TRANSPORT_BIT set; 0: all */
+	const char *affinity;		/* same key, same order; NULL: none */
 };
 
 struct fr_resolver;
@@ -65,6 +82,23 @@ int fr_resolve(struct fr_resolver *res, const struct fr_query *query,
     char *err, size_t errlen);
 /* Cancel; the callback will not be called.  NULL is fine. */
 void fr_resolve_cancel(struct fr_resolve_req *req);
+
+/*
+ * Fast path for the router: if the query can be answered from the cache
+ * right now (fresh, or stale while DNS is failing), make its plan and
+ * return 1; return 0 when it cannot (then call fr_resolve), and -1 with
+ * err set for a malformed query or when memory ran out.  May start a
+ * background renewal.
+ */
+int fr_resolve_cached(struct fr_resolver *res, const struct fr_query *query,
+    struct fr_plan **planp, char *err, size_t errlen);
+
+/* The destination health table, for the router to report into. */
+struct fr_health *fr_resolver_health(struct fr_resolver *res);
+/* The resolver's clock (seconds), for health reports. */
+double fr_resolver_now(struct fr_resolver *res);
+/* Cache counters. */
+const struct fr_cache_stats *fr_resolver_cache_stats(struct fr_resolver *res);
 
 /*
  * Synchronous wrapper for the command line: runs the resolver's loop

@@ -1,6 +1,11 @@
 /*
  * ubev.c -- libunbound driven from a libev loop; answers digested by ldns.
  *
+ * libunbound runs inside our loop through its pluggable event base
+ * (unbound-event.h): its sockets and timers are libev watchers made by
+ * the small adapter below, and a question is ub_resolve_event().  No
+ * resolver thread, no result pipe: a question costs no thread switch.
+ *
  * libunbound is configured through a generated unbound.conf fragment,
  * because two things we need (auth-zone clauses for local zone files, and
  * "nodefault" for RFC 6761 names) exist only in the config-file syntax.
@@ -17,6 +22,7 @@
 #include <unistd.h>
 
 #include <unbound.h>
+#include <unbound-event.h>
 
 #include "ubev.h"
 #include "util.h"
@@ -26,6 +32,14 @@ struct fr_ubev_q {
 	TAILQ_ENTRY(fr_ubev_q) link;
 	int async_id;
 	ev_timer deadline;
+	/* An answer given before ub_resolve_event() returned (local data)
+	 * is kept here and delivered from the loop. */
+	bool asking;
+	ev_timer later;
+	int early_rcode, early_sec;
+	uint8_t *early_packet;
+	int early_len;
+	char *early_why;
 	fr_ubev_cb *cb;
 	void *arg;
 	struct timespec started;
@@ -33,11 +47,222 @@ struct fr_ubev_q {
 	char name[FR_DNAME_MAX];
 };
 
+/* Our ub_event_base: libunbound sees only the first member. */
+struct evbase {
+	struct ub_event_base base;
+	struct ev_loop *loop;
+};
+
 struct fr_ubev {
 	struct ev_loop *loop;
 	struct ub_ctx *ctx;
-	ev_io io;
+	struct evbase evb;
 	TAILQ_HEAD(, fr_ubev_q) inflight;
+};
+
+/* ---- libunbound's events as libev watchers ----------------------------- */
+
+/* One libunbound event: a descriptor with read/write interest and/or a
+ * timeout, with libevent's semantics (one-shot unless UB_EV_PERSIST). */
+struct evw {
+	struct ub_event ev;		/* first: libunbound casts */
+	struct evbase *b;
+	ev_io io;
+	ev_timer tm;
+	int fd;
+	short bits;
+	double timeout;			/* re-armed on activity if PERSIST */
+	void (*cb)(int, short, void *);
+	void *arg;
+};
+
+static void
+evw_stop(struct evw *e)
+{
+	ev_io_stop(e->b->loop, &e->io);
+	ev_timer_stop(e->b->loop, &e->tm);
+}
+
+static void
+evw_on_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct evw *e = w->data;
+	short fired = (short)(((revents & EV_READ) ? UB_EV_READ : 0) |
+	    ((revents & EV_WRITE) ? UB_EV_WRITE : 0));
+
+	if (!(e->bits & UB_EV_PERSIST))
+		evw_stop(e);
+	else if (ev_is_active(&e->tm))
+		ev_timer_again(loop, &e->tm);
+	e->cb(e->fd, fired, e->arg);	/* may free e */
+}
+
+static void
+evw_on_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct evw *e = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!(e->bits & UB_EV_PERSIST))
+		ev_io_stop(e->b->loop, &e->io);
+	e->cb(e->fd, UB_EV_TIMEOUT, e->arg);	/* may free e */
+}
+
+static void
+evw_add_bits(struct ub_event *ev, short bits)
+{
+	((struct evw *)ev)->bits |= bits;
+}
+
+static void
+evw_del_bits(struct ub_event *ev, short bits)
+{
+	((struct evw *)ev)->bits &= (short)~bits;
+}
+
+static void
+evw_set_fd(struct ub_event *ev, int fd)
+{
+	((struct evw *)ev)->fd = fd;
+}
+
+static void
+evw_free(struct ub_event *ev)
+{
+	struct evw *e = (struct evw *)ev;
+
+	if (e == NULL)
+		return;
+	evw_stop(e);
+	free(e);
+}
+
+static double
+tv_seconds(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+static int
+evw_add(struct ub_event *ev, struct timeval *tv)
+{
+	struct evw *e = (struct evw *)ev;
+	int events = ((e->bits & UB_EV_READ) ? EV_READ : 0) |
+	    ((e->bits & UB_EV_WRITE) ? EV_WRITE : 0);
+
+	evw_stop(e);
+	if (events != 0 && e->fd >= 0) {
+		ev_io_set(&e->io, e->fd, events);
+		ev_io_start(e->b->loop, &e->io);
+	}
+	if (tv != NULL) {
+		e->timeout = tv_seconds(tv);
+		ev_timer_set(&e->tm, e->timeout, e->timeout);
+		ev_timer_start(e->b->loop, &e->tm);
+	}
+	return 0;
+}
+
+static int
+evw_del(struct ub_event *ev)
+{
+	evw_stop((struct evw *)ev);
+	return 0;
+}
+
+static int
+evw_add_timer(struct ub_event *ev, struct ub_event_base *base,
+    void (*cb)(int, short, void *), void *arg, struct timeval *tv)
+{
+	struct evw *e = (struct evw *)ev;
+
+	(void)base;
+	ev_timer_stop(e->b->loop, &e->tm);
+	e->cb = cb;
+	e->arg = arg;
+	e->timeout = tv_seconds(tv);
+	ev_timer_set(&e->tm, e->timeout, 0.);
+	ev_timer_start(e->b->loop, &e->tm);
+	return 0;
+}
+
+static int
+evw_del_timer(struct ub_event *ev)
+{
+	struct evw *e = (struct evw *)ev;
+
+	ev_timer_stop(e->b->loop, &e->tm);
+	return 0;
+}
+
+static int
+evw_no_signal(struct ub_event *ev, struct timeval *tv)
+{
+	(void)ev;
+	(void)tv;
+	return -1;	/* libunbound never asks for signals */
+}
+
+static int
+evw_no_signal_del(struct ub_event *ev)
+{
+	(void)ev;
+	return -1;
+}
+
+static struct ub_event_vmt evw_vmt = {
+	evw_add_bits, evw_del_bits, evw_set_fd, evw_free, evw_add, evw_del,
+	evw_add_timer, evw_del_timer, evw_no_signal, evw_no_signal_del,
+	NULL, NULL,
+};
+
+static struct ub_event *
+evb_new_event(struct ub_event_base *base, int fd, short bits,
+    void (*cb)(int, short, void *), void *arg)
+{
+	struct evbase *b = (struct evbase *)base;
+	struct evw *e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->ev.magic = UB_EVENT_MAGIC;
+	e->ev.vmt = &evw_vmt;
+	e->b = b;
+	e->fd = fd;
+	e->bits = bits;
+	e->cb = cb;
+	e->arg = arg;
+	ev_init(&e->io, evw_on_io);
+	e->io.data = e;
+	ev_init(&e->tm, evw_on_timer);
+	e->tm.data = e;
+	return &e->ev;
+}
+
+static void
+evb_free(struct ub_event_base *base)
+{
+	(void)base;	/* embedded in struct fr_ubev */
+}
+
+static int
+evb_dispatch(struct ub_event_base *base)
+{
+	(void)base;	/* the caller runs the loop */
+	return 0;
+}
+
+static int
+evb_loopexit(struct ub_event_base *base, struct timeval *tv)
+{
+	(void)base;
+	(void)tv;	/* the loop is the caller's, not ours to stop */
+	return 0;
+}
+
+static struct ub_event_base_vmt evb_vmt = {
+	evb_free, evb_dispatch, evb_loopexit, evb_new_event, NULL, NULL,
 };
 
 /* ---- configuration ---------------------------------------------------- */
@@ -189,10 +414,11 @@ negative_ttl(const ldns_pkt *pkt, struct fr_dns_answer *ans)
 
 /* Fill the records, TTL and CNAME of a positive answer. */
 static void
-digest_records(struct fr_dns_answer *ans, const struct ub_result *res)
+digest_records(struct fr_dns_answer *ans)
 {
 	ldns_rr_list *an = ldns_pkt_answer(ans->pkt);
 	size_t i, n = an ? ldns_rr_list_rr_count(an) : 0;
+	const ldns_rdf *canon = NULL;
 
 	if ((ans->rrs = ldns_rr_list_new()) == NULL)
 		return;
@@ -200,8 +426,10 @@ digest_records(struct fr_dns_answer *ans, const struct ub_result *res)
 		ldns_rr *rr = ldns_rr_list_rr(an, i);
 		uint16_t t = (uint16_t)ldns_rr_get_type(rr);
 
-		if (t == LDNS_RR_TYPE_CNAME)
+		if (t == LDNS_RR_TYPE_CNAME) {
 			ans->cname = true;
+			canon = ldns_rr_rdf(rr, 0);	/* where it leads */
+		}
 		if (t != ans->qtype && t != LDNS_RR_TYPE_CNAME)
 			continue;
 		/* The TTL of an alias chain is bounded by each link. */
@@ -209,12 +437,20 @@ digest_records(struct fr_dns_answer *ans, const struct ub_result *res)
 			ans->has_ttl = true;
 			ans->ttl = ldns_rr_ttl(rr);
 		}
-		if (t == ans->qtype)
+		if (t == ans->qtype) {
 			ldns_rr_list_push_rr(ans->rrs, rr);
+			if (ans->cname)
+				canon = ldns_rr_owner(rr);
+		}
 	}
-	if (ans->cname && res->canonname != NULL) {
-		snprintf(ans->canon, sizeof(ans->canon), "%s", res->canonname);
-		fr_dname_normalise(ans->canon);
+	if (ans->cname && canon != NULL) {
+		char *c = ldns_rdf2str(canon);
+
+		if (c != NULL) {
+			snprintf(ans->canon, sizeof(ans->canon), "%s", c);
+			fr_dname_normalise(ans->canon);
+			free(c);
+		}
 	}
 }
 
@@ -224,6 +460,7 @@ deliver(struct fr_ubev_q *q, struct fr_dns_answer *ans)
 	struct fr_ubev *ub = q->ub;
 
 	ev_timer_stop(ub->loop, &q->deadline);
+	ev_timer_stop(ub->loop, &q->later);
 	TAILQ_REMOVE(&ub->inflight, q, link);
 	ans->qname = q->name;	/* also for time-outs */
 	ans->qtype = q->type;
@@ -232,38 +469,35 @@ deliver(struct fr_ubev_q *q, struct fr_dns_answer *ans)
 	free(q);
 }
 
+/* Digest one answer of libunbound and hand it to the question's owner. */
 static void
-on_result(void *mydata, int err, struct ub_result *res)
+answer(struct fr_ubev_q *q, int rcode, const void *packet, int len, int sec,
+    const char *why_bogus)
 {
-	struct fr_ubev_q *q = mydata;
 	struct fr_dns_answer ans;
 
 	memset(&ans, 0, sizeof(ans));
 	ans.qname = q->name;
 	ans.qtype = q->type;
-	ans.rcode = -1;
-	ans.status = FR_DNS_SERVFAIL;
-	if (err != 0 || res == NULL) {
-		deliver(q, &ans);
-		ub_resolve_free(res);
-		return;
-	}
-	ans.rcode = res->rcode;
-	ans.secure = res->secure != 0;
-	if (res->answer_packet != NULL && res->answer_len > 0 &&
-	    ldns_wire2pkt(&ans.pkt, res->answer_packet,
-	    (size_t)res->answer_len) != LDNS_STATUS_OK)
+	ans.rcode = rcode;
+	ans.secure = sec == 2;
+	if (packet != NULL && len > 0 && ldns_wire2pkt(&ans.pkt, packet,
+	    (size_t)len) != LDNS_STATUS_OK)
 		ans.pkt = NULL;
+	/* The callback's rcode says whether resolution worked; the DNS
+	 * rcode (NXDOMAIN among them) is the packet's. */
+	if (rcode == LDNS_RCODE_NOERROR && ans.pkt != NULL)
+		ans.rcode = rcode = (int)ldns_pkt_get_rcode(ans.pkt);
 
-	if (res->bogus) {
+	if (sec == 1) {
 		ans.status = FR_DNS_BOGUS;
-		ans.why_bogus = res->why_bogus;
-	} else if (res->nxdomain || res->rcode == LDNS_RCODE_NXDOMAIN) {
+		ans.why_bogus = why_bogus;
+	} else if (rcode == LDNS_RCODE_NXDOMAIN) {
 		ans.status = FR_DNS_NXDOMAIN;
-	} else if (res->rcode != LDNS_RCODE_NOERROR || ans.pkt == NULL) {
+	} else if (rcode != LDNS_RCODE_NOERROR || ans.pkt == NULL) {
 		ans.status = FR_DNS_SERVFAIL;
 	} else {
-		digest_records(&ans, res);
+		digest_records(&ans);
 		if (ans.rrs != NULL && ldns_rr_list_rr_count(ans.rrs) > 0) {
 			ans.status = FR_DNS_ANSWER;
 		} else if (ans.rrs == NULL) {
@@ -281,7 +515,45 @@ on_result(void *mydata, int err, struct ub_result *res)
 	/* The list holds pointers into pkt: free the list shell only. */
 	ldns_rr_list_free(ans.rrs);
 	ldns_pkt_free(ans.pkt);
-	ub_resolve_free(res);
+}
+
+static void
+on_early(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct fr_ubev_q *q = w->data;
+	uint8_t *packet = q->early_packet;
+	char *why = q->early_why;
+
+	(void)loop;
+	(void)revents;
+	answer(q, q->early_rcode, packet, q->early_len, q->early_sec, why);
+	free(packet);
+	free(why);
+}
+
+static void
+on_result(void *mydata, int rcode, void *packet, int len, int sec,
+    char *why_bogus, int was_ratelimited)
+{
+	struct fr_ubev_q *q = mydata;
+
+	(void)was_ratelimited;
+	if (!q->asking) {
+		answer(q, rcode, packet, len, sec, why_bogus);
+		return;
+	}
+	/* Answered at once (local data): keep it for the loop, so the
+	 * asker never gets its callback before fr_ubev_ask() returns. */
+	q->early_rcode = rcode;
+	q->early_sec = sec;
+	q->early_len = 0;
+	if (packet != NULL && len > 0 &&
+	    (q->early_packet = malloc((size_t)len)) != NULL) {
+		memcpy(q->early_packet, packet, (size_t)len);
+		q->early_len = len;
+	}
+	q->early_why = why_bogus ? strdup(why_bogus) : NULL;
+	ev_timer_start(q->ub->loop, &q->later);
 }
 
 static void
@@ -292,22 +564,14 @@ on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	ub_cancel(q->ub->ctx, q->async_id);
+	if (q->async_id != 0)
+		ub_cancel(q->ub->ctx, q->async_id);
+	free(q->early_packet);
+	free(q->early_why);
 	memset(&ans, 0, sizeof(ans));
 	ans.status = FR_DNS_TIMEOUT;
 	ans.rcode = -1;
 	deliver(q, &ans);
-}
-
-static void
-on_readable(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct fr_ubev *ub = w->data;
-
-	(void)loop;
-	(void)revents;
-	/* Runs the callbacks of every answer that is ready. */
-	ub_process(ub->ctx);
 }
 
 /* ---- context ---------------------------------------------------------- */
@@ -317,7 +581,6 @@ fr_ubev_create(struct ev_loop *loop, const struct fr_ubev_conf *conf,
     char *err, size_t errlen)
 {
 	struct fr_ubev *ub;
-	int rc, fd;
 
 	if ((ub = calloc(1, sizeof(*ub))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -325,26 +588,16 @@ fr_ubev_create(struct ev_loop *loop, const struct fr_ubev_conf *conf,
 	}
 	ub->loop = loop;
 	TAILQ_INIT(&ub->inflight);
-	if ((ub->ctx = ub_ctx_create()) == NULL) {
+	ub->evb.base.magic = UB_EVENT_MAGIC;
+	ub->evb.base.vmt = &evb_vmt;
+	ub->evb.loop = loop;
+	if ((ub->ctx = ub_ctx_create_ub_event(&ub->evb.base)) == NULL) {
 		snprintf(err, errlen, "cannot create a libunbound context");
 		free(ub);
 		return NULL;
 	}
-	/* Resolve in a thread, not a forked process; must precede any
-	 * call that finalizes the context. */
-	if ((rc = ub_ctx_async(ub->ctx, 1)) != 0) {
-		snprintf(err, errlen, "libunbound async: %s", ub_strerror(rc));
-		goto bad;
-	}
 	if (configure(ub->ctx, conf, err, errlen) != 0)
 		goto bad;
-	if ((fd = ub_fd(ub->ctx)) < 0) {
-		snprintf(err, errlen, "libunbound has no result descriptor");
-		goto bad;
-	}
-	ev_io_init(&ub->io, on_readable, fd, EV_READ);
-	ub->io.data = ub;
-	ev_io_start(loop, &ub->io);
 	return ub;
 bad:
 	ub_ctx_delete(ub->ctx);
@@ -361,7 +614,7 @@ fr_ubev_delete(struct fr_ubev *ub)
 		return;
 	while ((q = TAILQ_FIRST(&ub->inflight)) != NULL)
 		fr_ubev_cancel(q);
-	ev_io_stop(ub->loop, &ub->io);
+	/* Frees libunbound's own events through evw_free. */
 	ub_ctx_delete(ub->ctx);
 	free(ub);
 }
@@ -380,15 +633,24 @@ fr_ubev_ask(struct fr_ubev *ub, const char *name, uint16_t type,
 	q->type = type;
 	snprintf(q->name, sizeof(q->name), "%s", name);
 	clock_gettime(CLOCK_MONOTONIC, &q->started);
-	if (ub_resolve_async(ub->ctx, name, type, LDNS_RR_CLASS_IN, q,
+	ev_timer_init(&q->deadline, on_deadline, timeout_ms / 1000.0, 0.);
+	q->deadline.data = q;
+	ev_timer_init(&q->later, on_early, 0., 0.);
+	q->later.data = q;
+	TAILQ_INSERT_TAIL(&ub->inflight, q, link);
+	q->asking = true;
+	if (ub_resolve_event(ub->ctx, name, type, LDNS_RR_CLASS_IN, q,
 	    on_result, &q->async_id) != 0) {
+		TAILQ_REMOVE(&ub->inflight, q, link);
+		ev_timer_stop(ub->loop, &q->later);
+		free(q->early_packet);
+		free(q->early_why);
 		free(q);
 		return NULL;
 	}
-	TAILQ_INSERT_TAIL(&ub->inflight, q, link);
-	ev_timer_init(&q->deadline, on_deadline, timeout_ms / 1000.0, 0.);
-	q->deadline.data = q;
-	ev_timer_start(ub->loop, &q->deadline);
+	q->asking = false;
+	if (!ev_is_active(&q->later))
+		ev_timer_start(ub->loop, &q->deadline);
 	return q;
 }
 
@@ -397,9 +659,13 @@ fr_ubev_cancel(struct fr_ubev_q *q)
 {
 	if (q == NULL)
 		return;
-	ub_cancel(q->ub->ctx, q->async_id);
+	if (q->async_id != 0)
+		ub_cancel(q->ub->ctx, q->async_id);
 	ev_timer_stop(q->ub->loop, &q->deadline);
+	ev_timer_stop(q->ub->loop, &q->later);
 	TAILQ_REMOVE(&q->ub->inflight, q, link);
+	free(q->early_packet);
+	free(q->early_why);
 	free(q);
 }
 

@@ -1,9 +1,9 @@
 /*
  * ubev.h -- libunbound driven from a libev loop.
  *
- * One fr_ubev holds a libunbound context (resolving in its own thread)
- * whose result pipe is watched by an ev_io on the caller's loop.  A
- * question is one name and type; its answer is digested with ldns into
+ * One fr_ubev holds a libunbound context that runs inside the caller's
+ * libev loop (libunbound's pluggable event base: no resolver thread).
+ * A question is one name and type; its answer is digested with ldns into
  * what the resolver needs (status, records, TTL or negative TTL, CNAME,
  * DNSSEC state, time taken) and handed to the question's callback, on
  * the loop, never from inside fr_ubev_ask().

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "edgeint.h"
-#include "health.h"
+#include "checker.h"
 #include "listener.h"
 #include "log.h"
 #include "node.h"
@@ -199,12 +199,12 @@ same_check(const struct fr_check_conf *a, const struct fr_check_conf *b)
  * otherwise.
  */
 static void
-start_health(struct fr_edge *e, struct fr_node *n, bool fresh)
+start_checker(struct fr_edge *e, struct fr_node *n, bool fresh)
 {
-	fr_health_stop(n->health);
-	n->health = NULL;
+	fr_checker_stop(n->checker);
+	n->checker = NULL;
 	if (n->set->check.kind != FR_CHECK_NONE) {
-		n->health = fr_health_start(e, n, fresh);
+		n->checker = fr_checker_start(e, n, fresh);
 		return;
 	}
 	if (!n->up) {
@@ -233,7 +233,7 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 			st->set[i] = NULL;
 			fr_node_ref(st->nodes[i]);
 			if (recheck)
-				start_health(e, st->nodes[i], false);
+				start_checker(e, st->nodes[i], false);
 		}
 	for (i = 0; i < e->nnodes; i++) {
 		bool kept = false;
@@ -242,8 +242,8 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 			kept = st->nodes[j] == e->nodes[i];
 		if (!kept) {
 			e->nodes[i]->retired = true;
-			fr_health_stop(e->nodes[i]->health);
-			e->nodes[i]->health = NULL;
+			fr_checker_stop(e->nodes[i]->checker);
+			e->nodes[i]->checker = NULL;
 		}
 		fr_node_unref(e->nodes[i]);
 	}
@@ -265,7 +265,7 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 	/* New nodes are checked from now on (kept ones already are). */
 	for (i = 0; i < e->nnodes; i++)
 		if (!st->kept[i])
-			start_health(e, e->nodes[i], true);
+			start_checker(e, e->nodes[i], true);
 
 	/* Listeners: a kept socket moves to its new listener; the others
 	 * close.  Sessions keep the old objects alive as long as needed. */
@@ -477,8 +477,8 @@ fr_edge_drain(struct fr_edge *e, fr_edge_drained_fn *done, void *arg)
 	e->drained_arg = arg;
 	ev_timer_stop(e->loop, &e->accept_timer);
 	for (i = 0; i < e->nnodes; i++) {
-		fr_health_stop(e->nodes[i]->health);
-		e->nodes[i]->health = NULL;
+		fr_checker_stop(e->nodes[i]->checker);
+		e->nodes[i]->checker = NULL;
 	}
 	TAILQ_FOREACH(l, &e->listeners, entry)
 		fr_listener_close(l);
@@ -521,8 +521,8 @@ fr_edge_delete(struct fr_edge *e)
 	free(e->pools);
 	for (i = 0; i < e->nnodes; i++) {
 		e->nodes[i]->retired = true;
-		fr_health_stop(e->nodes[i]->health);
-		e->nodes[i]->health = NULL;
+		fr_checker_stop(e->nodes[i]->checker);
+		e->nodes[i]->checker = NULL;
 		fr_node_unref(e->nodes[i]);
 	}
 	free(e->nodes);

@@ -7,7 +7,7 @@ router_libfedrouter_a_SOURCES = \
 	router/buffer.c router/buffer.h \
 	router/edge.c router/edge.h router/edgeint.h \
 	router/edgeconf.h \
-	router/health.c router/health.h \
+	router/checker.c router/checker.h \
 	router/listener.c router/listener.h \
 	router/log.c router/log.h \
 	router/node.c router/node.h \

@@ -25,7 +25,7 @@
 #include "edgeconf.h"
 
 struct fr_session;
-struct fr_health;
+struct fr_checker;
 TAILQ_HEAD(fr_session_list, fr_session);
 
 /* What a reload may change, built before and swapped in whole. */
@@ -49,7 +49,7 @@ struct fr_node {
 	bool retired;				/* dropped by a reload */
 	unsigned active;			/* live sessions */
 	struct fr_session_list sessions;	/* session.c's */
-	struct fr_health *health;		/* NULL: not checked */
+	struct fr_checker *checker;		/* NULL: not checked */
 	SSL_SESSION *tls_session;		/* to resume, or NULL */
 };
 

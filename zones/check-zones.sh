@@ -1,5 +1,5 @@
 #!/bin/sh
-# check-zones.sh -- run nsd-checkzone on every zone file under zones/.
+# check-zones.sh -- run nsd-checkzone on every zone file under zones/*/.
 #
 # The origin of each zone is its file name without ".zone"
 # (zones/demo/lync.test.zone has origin lync.test.).  Exits non-zero if a
@@ -26,7 +26,7 @@ fi
 
 n=0
 failed=0
-for f in "$zones_dir"/demo/*.zone "$zones_dir"/test/*.zone; do
+for f in "$zones_dir"/*/*.zone; do
 	[ -f "$f" ] || continue
 	origin=$(basename "$f" .zone)
 	n=$((n + 1))

@@ -17,16 +17,20 @@ TESTS += \
 	tests/integration/test_failures.py \
 	tests/integration/test_zonefile.py \
 	tests/integration/test_dnssec.py \
+	tests/integration/test_checks.py \
+	tests/integration/test_output.py \
+	tests/integration/test_resolvers.py \
+	tests/integration/test_connect.py \
 	tests/integration/test_config.py \
 	tests/integration/test_relay.py \
-	tests/integration/test_health.py \
+	tests/integration/test_node_health.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_lifecycle.py
 
 EXTRA_DIST += \
 	tests/integration/test_lifecycle.py \
 	tests/integration/test_tls.py \
-	tests/integration/test_health.py \
+	tests/integration/test_node_health.py \
 	tests/integration/edgeharness.py \
 	tests/integration/test_relay.py \
 	tests/integration/nsdharness.py \
@@ -39,6 +43,11 @@ EXTRA_DIST += \
 	tests/integration/test_failures.py \
 	tests/integration/test_zonefile.py \
 	tests/integration/test_dnssec.py \
+	tests/integration/test_checks.py \
+	tests/integration/test_output.py \
+	tests/integration/test_resolvers.py \
+	tests/integration/test_connect.py \
+	tests/integration/peers.py \
 	zones/nsd.conf.in \
 	zones/check-zones.sh \
 	zones/demo/aol.test.zone \
@@ -46,4 +55,15 @@ EXTRA_DIST += \
 	zones/demo/lync.test.zone \
 	zones/demo/rfc3263.test.zone \
 	zones/demo/xmpp.test.zone \
-	zones/test/cases.test.zone
+	zones/test/cases.test.zone \
+	zones/test/checks.test.zone \
+	zones/test/split.test.zone \
+	zones/internal/split.test.zone
+
+# A long-running resolver driven over stdin (cache and health tests).
+check_PROGRAMS += tests/integration/resolver_driver
+tests_integration_resolver_driver_SOURCES = \
+	tests/integration/resolver_driver.c
+tests_integration_resolver_driver_LDADD = $(FR_TESTER_LIBS)
+TESTS += tests/integration/test_cache.py
+EXTRA_DIST += tests/integration/test_cache.py zones/test/cache.test.zone

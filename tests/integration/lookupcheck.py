@@ -43,7 +43,43 @@ FINDINGS = {
     # info when _xmpp-server is used, error when that leaves no route
     "XMPPS_UNAVAILABLE": {"info", "error"},
     "PLAN_TRUNCATED": {"warning"},
+    # the tester's own checks (src/diag.c)
+    # info while the profile's own records route, warning when they do not
+    "LEGACY_SRV_LABEL": {"info", "warning"},
+    "NAPTR_EQUAL_PREFERENCE": {"warning"},
+    "TTL_LOW": {"warning"},
+    "DNS_TRUNCATED_UDP": {"warning"},
+    # error when no target has a public address
+    "ADDRESS_NOT_PUBLIC": {"warning", "error"},
+    # error when the results differ, warning when only records do
+    "RESOLVERS_DISAGREE": {"warning", "error"},
+    # --connect
+    "CONNECT_REFUSED": {"error"},
+    "CONNECT_TIMEOUT": {"error"},
+    "CONNECT_FAILED": {"error"},
+    "TLS_HANDSHAKE_FAILED": {"error"},
+    "CERT_UNTRUSTED": {"error"},
+    "CERT_EXPIRED": {"error"},
+    "CERT_NOT_YET_VALID": {"error"},
+    "CERT_EXPIRING": {"warning"},
+    # warning when only the other name (domain / SRV target) matches
+    "CERT_NAME_MISMATCH": {"warning", "error"},
+    "PLAIN_ON_TLS_PORT": {"error"},
+    "TLS_ON_PLAIN_PORT": {"error"},
+    "SIP_OPTIONS_NO_ANSWER": {"error"},
+    # warning for 3xx/4xx (there, but refuses us), error for 5xx/6xx
+    "SIP_OPTIONS_ERROR": {"warning", "error"},
+    "XMPP_STREAM_FAILED": {"error"},
+    "XMPP_NO_STARTTLS": {"error"},
+    "NO_TARGET_USABLE": {"error"},
+    "SELF_RECORD_MISSING": {"error"},
 }
+# Findings that, as errors, mean no route is left although DNS gave
+# targets: the lookup exits 2.
+NO_ROUTE_FINDINGS = {"ADDRESS_NOT_PUBLIC", "NO_TARGET_USABLE",
+                     "SELF_RECORD_MISSING"}
+CHECK_KINDS = {"legacy-label", "naptr", "udp-size"}
+VERDICTS = {0: "ok", 1: "warning", 2: "critical", 3: "unknown"}
 EXIT_BY_RESULT = {"nxdomain": 2, "nodata": 2, "unavailable": 2,
                   "servfail": 3, "timeout": 3, "bogus": 3}
 
@@ -60,6 +96,9 @@ def addr_key(a):
 def expected_exit(doc):
     if doc["result"] != "ok":
         return EXIT_BY_RESULT[doc["result"]]
+    if any(f["id"] in NO_ROUTE_FINDINGS and f["severity"] == "error"
+           for f in doc["findings"]):
+        return 2
     if any(f["severity"] in ("warning", "error") for f in doc["findings"]):
         return 1
     return 0
@@ -92,6 +131,8 @@ class LookupTestCase(unittest.TestCase):
         self.check_schema(doc, args[-1], ctx)
         self.assertEqual(rc, expected_exit(doc),
                          "exit status does not match result/findings" + ctx)
+        self.assertEqual((doc["exit"], doc["verdict"]), (rc, VERDICTS[rc]),
+                         "exit and verdict in the document" + ctx)
         if expect_rc is not None:
             self.assertEqual(rc, expect_rc, "exit status" + ctx)
         doc["_ctx"] = ctx
@@ -113,9 +154,18 @@ class LookupTestCase(unittest.TestCase):
     def check_schema(self, doc, target_arg, ctx):
         """Every field of the contract, with its type and allowed values."""
         a = self
-        a.assertEqual(set(doc), {"version", "query", "result", "targets",
-                                 "trace", "findings"}, "top-level keys" + ctx)
+        a.assertEqual(set(doc), {"version", "query", "result", "cache",
+                                 "targets", "trace", "findings", "checks",
+                                 "resolvers", "verdict", "exit"},
+                      "top-level keys" + ctx)
         a.assertEqual(doc["version"], 1, ctx)
+        # A one-shot lookup resolves now: "miss", or "none" for a literal
+        # (no DNS); its data is as old as the lookup.
+        c = doc["cache"]
+        a.assertEqual(set(c), {"status", "age", "ttl_left"}, ctx)
+        a.assertEqual(c["status"], "none" if not doc["trace"] else "miss",
+                      "cache status" + ctx)
+        a.assertEqual(c["age"], 0, ctx)
 
         q = doc["query"]
         a.assertEqual(set(q), {"input", "profile", "domain", "sips", "port",
@@ -140,8 +190,11 @@ class LookupTestCase(unittest.TestCase):
         for t in doc["targets"]:
             a.assertEqual(set(t), {"host", "port", "transport", "secure",
                                    "priority", "weight", "source", "naptr",
-                                   "srv", "cname", "addresses", "ttl"},
+                                   "srv", "cname", "addresses", "health",
+                                   "ttl", "connect"},
                           "target keys" + ctx)
+            # Nothing reports health into a one-shot lookup.
+            a.assertIsNone(t["health"], "no destination down" + ctx)
             h = t["host"]
             a.assertIsInstance(h, str, ctx)
             a.assertEqual(h, h.lower(), "host lower case" + ctx)
@@ -187,7 +240,8 @@ class LookupTestCase(unittest.TestCase):
             a.assertTrue(addrs, "a usable target has addresses" + ctx)
             fams = []
             for ad in addrs:
-                a.assertEqual(set(ad), {"family", "address"}, ctx)
+                a.assertEqual(set(ad), {"family", "address", "down"}, ctx)
+                a.assertIs(ad["down"], False, ctx)
                 a.assertIn(ad["family"], {"inet", "inet6"}, ctx)
                 ip = ipaddress.ip_address(ad["address"])
                 a.assertEqual(ip.version, 4 if ad["family"] == "inet" else 6,
@@ -196,7 +250,8 @@ class LookupTestCase(unittest.TestCase):
                 fams.append(ad["family"])
             a.assertEqual(fams, sorted(fams), "A before AAAA" + ctx)
             for fam in ("inet", "inet6"):
-                lst = [ad for ad in addrs if ad["family"] == fam]
+                lst = [{k: ad[k] for k in ("family", "address")}
+                       for ad in addrs if ad["family"] == fam]
                 a.assertEqual(lst, sorted(lst, key=addr_key),
                               "addresses sorted" + ctx)
             if t["source"] == "literal":   # no DNS, so no TTL to speak of
@@ -236,12 +291,40 @@ class LookupTestCase(unittest.TestCase):
             a.assertIsInstance(e["secure"], bool, ctx)
 
         for f in doc["findings"]:
-            a.assertEqual(set(f), {"id", "severity", "message"}, ctx)
+            a.assertEqual(set(f), {"id", "severity", "message", "hint",
+                                   "target"}, ctx)
             a.assertIn(f["id"], FINDINGS, "stable finding id" + ctx)
             a.assertIn(f["severity"], FINDINGS[f["id"]],
                        "severity of %s" % f["id"] + ctx)
             a.assertIsInstance(f["message"], str, ctx)
             a.assertTrue(f["message"].strip(), ctx)
+            a.assertIsInstance(f["hint"], str, ctx)
+            a.assertTrue(f["hint"].strip(), "every finding has a hint" + ctx)
+            a.assertNotIn("\n", f["hint"], "a hint is one line" + ctx)
+            a.assertTrue(f["target"] is None or
+                         (type(f["target"]) is int and
+                          0 <= f["target"] < len(doc["targets"])),
+                         "finding target indexes targets" + ctx)
+
+        for c in doc["checks"]:
+            a.assertEqual(set(c), {"check", "name", "type", "server",
+                                   "status", "answers", "ttl", "size",
+                                   "truncated", "authoritative", "ms"},
+                          "check keys" + ctx)
+            a.assertIn(c["check"], CHECK_KINDS, ctx)
+            a.assertIn(c["type"], TYPES, ctx)
+            a.assertIn(c["status"], STATUSES, ctx)
+            a.assertEqual(c["server"] is None, c["check"] != "udp-size",
+                          "server iff udp-size" + ctx)
+            if c["check"] != "udp-size":
+                a.assertIsNone(c["size"], ctx)
+            if c["size"] is None:
+                a.assertIsNone(c["truncated"], ctx)
+                a.assertIsNone(c["authoritative"], ctx)
+            else:
+                a.assertIsInstance(c["truncated"], bool, ctx)
+                a.assertIsInstance(c["authoritative"], bool, ctx)
+                a.assertGreater(c["size"], 0, ctx)
 
     # ------------------------------------------------------------ helpers
     def ctx(self, doc):
@@ -339,7 +422,10 @@ class LookupTestCase(unittest.TestCase):
             if k == "addresses":
                 exp = [{"family": "inet6" if ":" in s else "inet",
                         "address": s} for s in v]
-                self.assertEqual(t["addresses"], exp, "addresses of %s%s"
+                # "down" is checked (always false here) by check_schema.
+                got = [{k: ad[k] for k in ("family", "address")}
+                       for ad in t["addresses"]]
+                self.assertEqual(got, exp, "addresses of %s%s"
                                  % (t["host"], self.ctx(doc)))
             elif k == "ttl":
                 self.assert_ttl(t["ttl"], v, doc, "ttl of %s" % t["host"])

@@ -104,17 +104,28 @@ class Failures(LookupTestCase):
 
     def test_second_resolver_takes_over(self):
         # --resolver is repeatable: with the first server dead, the second
-        # answers (within the default 5 s question timeout).
+        # answers (within the default 5 s question timeout).  Each is
+        # also asked alone: the dead one is reported (an error, but a
+        # route remains: exit 1).
         with Blackhole() as bh:
+            dead = "127.0.0.1@%d" % bh.port
             doc = self.lookup("--profile", "ms-fed", "lync.test",
-                              resolver=None, expect_rc=0, timeout=30,
-                              extra=["--resolver", "127.0.0.1@%d" % bh.port,
+                              resolver=None, expect_rc=1, timeout=30,
+                              extra=["--resolver", dead,
                                      "--resolver", self.resolver])
         self.assertEqual(sorted(self.summary(doc)),
                          [("sip.lync.test", 5061, "tls"),
                           ("sip2.lync.test", 5061, "tls")], doc["_ctx"])
         for e in doc["trace"]:
             self.assertEqual(e["status"], "answer", doc["_ctx"])
+        self.assert_findings(doc, {"RESOLVERS_DISAGREE": ("error", 1)})
+        self.assertIn("result timeout / ok", doc["findings"][0]["message"],
+                      doc["_ctx"])
+        # the dead one was asked over UDP once, and no more
+        udp = [c for c in doc["checks"] if c["check"] == "udp-size" and
+               c["server"] == dead]
+        self.assertEqual([c["status"] for c in udp], ["timeout"],
+                         doc["_ctx"])
 
     def test_nobody_listening(self):
         # a port with no server at all: ICMP port unreachable on loopback.

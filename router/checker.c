@@ -1,5 +1,5 @@
 /*
- * health.c -- the checker of one node: a repeating interval timer, and
+ * checker.c -- the health checker of one node: a repeating interval timer, and
  * at most one check in flight with its own time-out.
  */
 #include "config.h"
@@ -16,7 +16,7 @@
 #include <openssl/err.h>
 
 #include "edgeint.h"
-#include "health.h"
+#include "checker.h"
 #include "log.h"
 #include "node.h"
 #include "rng.h"
@@ -33,9 +33,9 @@ enum hstate {
 	H_RECV,		/* waiting for the final response */
 };
 
-struct fr_health {
+struct fr_checker {
 	struct fr_edge *edge;
-	struct fr_node *node;		/* not referenced; see health.h */
+	struct fr_node *node;		/* not referenced; see checker.h */
 	struct fr_check_conf check;	/* as started */
 	ev_timer interval;
 	ev_timer timeout;
@@ -53,7 +53,7 @@ static struct fr_rng rng;
 static bool rng_seeded;
 
 static void
-watch(struct fr_health *h, int events)
+watch(struct fr_checker *h, int events)
 {
 	ev_io_stop(h->edge->loop, &h->io);
 	ev_io_set(&h->io, h->fd, events);
@@ -61,7 +61,7 @@ watch(struct fr_health *h, int events)
 }
 
 static void
-abandon(struct fr_health *h)
+abandon(struct fr_checker *h)
 {
 	ev_io_stop(h->edge->loop, &h->io);
 	ev_timer_stop(h->edge->loop, &h->timeout);
@@ -75,7 +75,7 @@ abandon(struct fr_health *h)
 
 /* A verdict: the first one, or a change that rise or fall allows. */
 static void
-set_state(struct fr_health *h, bool up, const char *why)
+set_state(struct fr_checker *h, bool up, const char *why)
 {
 	struct fr_node *n = h->node;
 	char addr[FR_ADDRSTRLEN];
@@ -99,12 +99,12 @@ set_state(struct fr_health *h, bool up, const char *why)
 		fr_edge_node_changed(h->edge, n);
 }
 
-static void result(struct fr_health *h, bool ok, const char *fmt, ...)
+static void result(struct fr_checker *h, bool ok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* One check is over: count it, and change state when it is time. */
 static void
-result(struct fr_health *h, bool ok, const char *fmt, ...)
+result(struct fr_checker *h, bool ok, const char *fmt, ...)
 {
 	struct fr_node *n = h->node;
 	char why[256];
@@ -132,7 +132,7 @@ result(struct fr_health *h, bool ok, const char *fmt, ...)
 }
 
 static void
-send_options(struct fr_health *h)
+send_options(struct fr_checker *h)
 {
 	const struct fr_node *n = h->node;
 	struct sockaddr_storage ss;
@@ -209,7 +209,7 @@ fr_sip_final_status(const char *buf, size_t len)
 
 /* Move the OPTIONS exchange on; plain or TLS. */
 static void
-sip_io(struct fr_health *h)
+sip_io(struct fr_checker *h)
 {
 	char why[256];
 	ssize_t n;
@@ -306,7 +306,7 @@ sip_io(struct fr_health *h)
 }
 
 static void
-tls_step(struct fr_health *h)
+tls_step(struct fr_checker *h)
 {
 	char why[256];
 	int ret;
@@ -337,7 +337,7 @@ tls_step(struct fr_health *h)
 }
 
 static void
-connected(struct fr_health *h)
+connected(struct fr_checker *h)
 {
 	const struct fr_node *n = h->node;
 
@@ -363,7 +363,7 @@ connected(struct fr_health *h)
 static void
 io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct fr_health *h = w->data;
+	struct fr_checker *h = w->data;
 	socklen_t len;
 	int err;
 
@@ -396,7 +396,7 @@ io_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void
 timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct fr_health *h = w->data;
+	struct fr_checker *h = w->data;
 	static const char *const what[] = {
 		"nothing", "connect", "TLS handshake", "sending OPTIONS",
 		"waiting for the OPTIONS response",
@@ -411,7 +411,7 @@ timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 interval_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct fr_health *h = w->data;
+	struct fr_checker *h = w->data;
 	const struct fr_sockaddr *a = &h->node->addr;
 
 	(void)revents;
@@ -437,10 +437,10 @@ interval_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	watch(h, EV_WRITE);
 }
 
-struct fr_health *
-fr_health_start(struct fr_edge *e, struct fr_node *n, bool fresh)
+struct fr_checker *
+fr_checker_start(struct fr_edge *e, struct fr_node *n, bool fresh)
 {
-	struct fr_health *h;
+	struct fr_checker *h;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		fr_log(LOG_ERR, "node %s: out of memory for its health check",
@@ -469,7 +469,7 @@ fr_health_start(struct fr_edge *e, struct fr_node *n, bool fresh)
 }
 
 void
-fr_health_stop(struct fr_health *h)
+fr_checker_stop(struct fr_checker *h)
 {
 	if (h == NULL)
 		return;

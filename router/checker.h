@@ -1,6 +1,7 @@
 /*
- * health.h -- (router-internal) health checks of one node, on the
- * edge's loop.
+ * checker.h -- (router-internal) health checks of one node, on the
+ * edge's loop.  (Not resolver/health.h: that is the resolver's table of
+ * destinations that failed.)
  *
  * Every check-interval one check runs, bounded by check-timeout:
  *   tcp          a TCP connect;
@@ -14,15 +15,15 @@
  * Each change is logged once, and reported to the edge
  * (fr_edge_node_changed), which acts on it.
  */
-#ifndef FR_HEALTH_H
-#define FR_HEALTH_H
+#ifndef FR_CHECKER_H
+#define FR_CHECKER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 struct fr_edge;
 struct fr_node;
-struct fr_health;
+struct fr_checker;
 
 /*
  * Check n with its current settings (n->set->check), first at once.
@@ -31,11 +32,11 @@ struct fr_health;
  * fresh: no verdict yet, the first result decides; otherwise the node
  * keeps its state until rise or fall says otherwise.
  */
-struct fr_health *fr_health_start(struct fr_edge *e, struct fr_node *n,
+struct fr_checker *fr_checker_start(struct fr_edge *e, struct fr_node *n,
     bool fresh);
 
 /* Stop, abandoning a check in flight.  NULL is fine. */
-void fr_health_stop(struct fr_health *h);
+void fr_checker_stop(struct fr_checker *h);
 
 /*
  * Where a SIP status line starts in buf[0..len): the status of the
@@ -44,4 +45,4 @@ void fr_health_stop(struct fr_health *h);
  */
 unsigned fr_sip_final_status(const char *buf, size_t len);
 
-#endif /* FR_HEALTH_H */
+#endif /* FR_CHECKER_H */

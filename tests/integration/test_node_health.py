@@ -10,7 +10,7 @@ otherwise, tcp checks, an unreachable node at start-up (a warning, not
 a failure), existing connections left alone or closed (on-down), and a
 pool with no node up.
 
-Run: FEDROUTED=src/fedrouted python3 tests/integration/test_health.py
+Run: FEDROUTED=src/fedrouted python3 tests/integration/test_node_health.py
 """
 
 import os
