@@ -1,6 +1,9 @@
 #!/bin/sh
-# The quick start: install what is needed, build, and resolve the demo
-# federation's domains from the bundled zone files (no network needed).
+# The quick start: install what is needed, build, run the edge of the
+# demo federation on loopback -- fedrouted in front of two Kamailio
+# nodes, as in contrib/demo.conf -- and send SIP through it; then
+# resolve the demo federation's domains from the bundled zone files.
+# Nothing leaves the machine; everything started here is stopped here.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -11,6 +14,155 @@ fi
 [ -f Makefile ] || ./configure
 make -j"$(nproc)"
 
+for tool in kamailio openssl timeout; do
+	if ! command -v "$tool" >/dev/null 2>&1 &&
+	    [ ! -x "/usr/sbin/$tool" ]; then
+		echo "demo.sh: $tool is missing (run as root to install it)" >&2
+		exit 1
+	fi
+done
+PATH="$PATH:/usr/sbin:/sbin"
+
+RUN=contrib/demo-run
+PIDS=""
+cleanup() {
+	for pid in $PIDS; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in $PIDS; do
+		wait "$pid" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+rm -rf "$RUN"
+mkdir -p "$RUN"
+chmod 755 "$RUN"
+
+# ---- 1. certificates: a demo CA, the edge, one per node ---------------
+ssl() { openssl "$@" >/dev/null 2>&1; }
+EC="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+# shellcheck disable=SC2086
+ssl req -x509 $EC -keyout "$RUN/ca.key" -out "$RUN/ca.pem" -days 2 \
+	-subj "/CN=fedroute demo CA" \
+	-addext basicConstraints=critical,CA:TRUE \
+	-addext keyUsage=critical,keyCertSign,cRLSign
+leaf() {	# name dns-name ip
+	printf 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:%s,IP:%s\n' \
+	    "$2" "$3" > "$RUN/$1.ext"
+	# shellcheck disable=SC2086
+	ssl req $EC -keyout "$RUN/$1.key" -out "$RUN/$1.csr" -subj "/CN=$2"
+	ssl x509 -req -in "$RUN/$1.csr" -CA "$RUN/ca.pem" -CAkey "$RUN/ca.key" \
+	    -CAcreateserial -days 2 -extfile "$RUN/$1.ext" -out "$RUN/$1.pem"
+}
+leaf edge edge.enterprise.test 127.0.1.10
+leaf publisher imp-pub.enterprise.test 127.0.0.2
+leaf subscriber imp-sub1.enterprise.test 127.0.0.3
+chmod 644 "$RUN"/*
+
+# ---- 2. the IM&P nodes: Kamailio answering OPTIONS over TLS -----------
+MODULES=$(dirname "$(ls /usr/lib/*/kamailio/modules/sl.so \
+	/usr/lib/kamailio/modules/sl.so 2>/dev/null | head -n 1)")
+node() {	# name address
+	cat > "$RUN/$1.tls.cfg" <<-EOF
+	[server:default]
+	method = TLSv1.2+
+	certificate = $PWD/$RUN/$1.pem
+	private_key = $PWD/$RUN/$1.key
+	EOF
+	cat > "$RUN/$1.cfg" <<-EOF
+	#!KAMAILIO
+	debug=1
+	log_stderror=yes
+	children=1
+	tcp_children=1
+	disable_sctp=yes
+	auto_aliases=no
+	dns=no
+	rev_dns=no
+	enable_tls=yes
+	listen=tls:$2:5062
+	mpath="$MODULES"
+	loadmodule "sl.so"
+	loadmodule "textops.so"
+	loadmodule "pv.so"
+	loadmodule "tls.so"
+	modparam("tls", "config", "$PWD/$RUN/$1.tls.cfg")
+	request_route {
+		append_to_reply("X-Node: $1\r\nX-Proto: \$proto\r\nX-Source: \$si\r\n");
+		sl_send_reply("200", "OK");
+		exit;
+	}
+	EOF
+	kamailio -f "$RUN/$1.cfg" -DD -E -Y "$PWD/$RUN" -P "$PWD/$RUN/$1.pid" \
+	    -m 32 -M 4 > "$RUN/$1.log" 2>&1 &
+	PIDS="$PIDS $!"
+}
+listening() {	# address port: something accepts TCP connections there
+	python3 -c 'import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()' \
+	    "$1" "$2" 2>/dev/null
+}
+node publisher 127.0.0.2
+node subscriber 127.0.0.3
+i=0
+until listening 127.0.0.2 5062 && listening 127.0.0.3 5062; do
+	i=$((i + 1))
+	if [ $i -gt 100 ]; then
+		echo "demo.sh: Kamailio did not start:" >&2
+		cat "$RUN"/publisher.log "$RUN"/subscriber.log >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+
+# ---- 3. the edge ------------------------------------------------------
+echo "\$ fedrouted -c contrib/demo.conf"
+src/fedrouted -c contrib/demo.conf 2> "$RUN/fedrouted.log" &
+PIDS="$PIDS $!"
+i=0
+until [ "$(grep -c ') is up' "$RUN/fedrouted.log")" -ge 2 ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ]; then
+		echo "demo.sh: the nodes did not come up:" >&2
+		cat "$RUN/fedrouted.log" "$RUN"/publisher.log >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+sed 's/^[^ ]* //' "$RUN/fedrouted.log"
+echo
+
+# ---- 4. SIP over TLS through the edge ---------------------------------
+options() {	# port
+	echo "\$ OPTIONS over TLS to edge.enterprise.test (127.0.1.10:$1)"
+	{
+		printf 'OPTIONS sip:enterprise.test SIP/2.0\r\n'
+		printf 'Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bKdemo%s;rport\r\n' "$1"
+		printf 'Max-Forwards: 70\r\nFrom: <sip:demo@partner.test>;tag=1\r\n'
+		printf 'To: <sip:enterprise.test>\r\nCall-ID: demo-%s-%s\r\n' "$1" "$$"
+		printf 'CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'
+		sleep 0.5	# for the answer; then EOF closes the connection
+	} | timeout 10 openssl s_client -quiet -no_ign_eof \
+	    -connect "127.0.1.10:$1" -servername edge.enterprise.test \
+	    -verify_hostname edge.enterprise.test -verify_return_error \
+	    -CAfile "$RUN/ca.pem" 2>&1 |
+	    grep -E '^(depth|SIP/2.0|X-)' | sed 's/\r$//; s/^/    /' ||
+	    true
+	echo
+}
+options 5061
+options 5061
+options 55061
+options 65061
+
+echo "What the edge logged, one line per connection:"
+sleep 0.2
+grep ' conn ' "$RUN/fedrouted.log" | sed 's/^[^ ]* //; s/^/    /' || true
+echo
+
+# ---- 5. the resolver tester on the demo zones -------------------------
 ZONES=""
 for z in zones/demo/*.zone; do
 	ZONES="$ZONES --zone $z"

@@ -3,6 +3,9 @@
 # benchmarks need.  The peers of `lookup --connect`'s tests: openssl and
 # faketime make certificates, Kamailio answers SIP (TLS module apart),
 # Prosody (with lua-sec for TLS) answers XMPP server-to-server.
+# Kamailio and OpenSSL also serve as the IM&P nodes of the daemon's
+# integration tests; HAProxy, nginx, wrk and iperf3 are
+# contrib/bench/bench.py's contenders, back end and load.
 # Run as root on Debian 12 (bookworm) or later.
 set -eu
 
@@ -12,6 +15,7 @@ PACKAGES="
   libssl-dev libev-dev libcmocka-dev
   nsd ldnsutils bind9-dnsutils python3
   openssl faketime kamailio kamailio-tls-modules prosody lua-sec
+  haproxy nginx-light wrk iperf3
 "
 
 if [ "$(id -u)" -ne 0 ]; then

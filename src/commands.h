@@ -11,5 +11,7 @@
 
 int fr_cmd_lookup(int argc, char **argv);
 void fr_cmd_lookup_usage(void);
+int fr_cmd_check_config(int argc, char **argv);
+void fr_cmd_check_config_usage(void);
 
 #endif /* FR_COMMANDS_H */

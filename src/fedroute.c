@@ -15,6 +15,8 @@ static const struct {
 } commands[] = {
 	{ "lookup", fr_cmd_lookup,
 	  "resolve a domain or URI the way the router would, and show why" },
+	{ "check-config", fr_cmd_check_config,
+	  "check fedrouted.conf, or print the effective configuration" },
 };
 
 static void
@@ -24,7 +26,7 @@ usage(FILE *out)
 
 	fprintf(out, "usage: fedroute COMMAND [options]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].what);
+		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].what);
 	fprintf(out, "\nfedroute COMMAND --help shows a command's options.\n");
 }
 

@@ -1,11 +1,13 @@
 # tests/integration/local.mk -- included from the top-level Makefile.am.
 #
 # Integration tests: a real NSD on a free loopback port serving zones/,
-# and the fedroute CLI checked against doc/lookup-contract.md.
+# and the fedroute CLI checked against doc/lookup-contract.md; fedrouted
+# with real nodes behind it (edgeharness.py), on loopback only.
 # The top level sets TEST_EXTENSIONS = .py .sh, PY_LOG_COMPILER = $(PYTHON3),
-# SH_LOG_COMPILER = $(SHELL), and exports FEDROUTE, ZONES_DIR and NSD in
-# AM_TESTS_ENVIRONMENT.  The tests write only to private temporary
-# directories, so they also run from a read-only source tree (distcheck).
+# SH_LOG_COMPILER = $(SHELL), and exports FEDROUTE, FEDROUTED, ZONES_DIR,
+# NSD and FR_SRCDIR in AM_TESTS_ENVIRONMENT.  The tests write only to
+# private temporary directories, so they also run from a read-only source
+# tree (distcheck).
 
 TESTS += \
 	zones/check-zones.sh \
@@ -18,10 +20,22 @@ TESTS += \
 	tests/integration/test_checks.py \
 	tests/integration/test_output.py \
 	tests/integration/test_resolvers.py \
-	tests/integration/test_connect.py
+	tests/integration/test_connect.py \
+	tests/integration/test_config.py \
+	tests/integration/test_relay.py \
+	tests/integration/test_node_health.py \
+	tests/integration/test_tls.py \
+	tests/integration/test_lifecycle.py
 
 EXTRA_DIST += \
+	tests/integration/test_lifecycle.py \
+	tests/integration/test_tls.py \
+	tests/integration/test_node_health.py \
+	tests/integration/edgeharness.py \
+	tests/integration/test_relay.py \
 	tests/integration/nsdharness.py \
+	tests/integration/pki.py \
+	tests/integration/test_config.py \
 	tests/integration/lookupcheck.py \
 	tests/integration/test_lookup.py \
 	tests/integration/test_xmpp.py \

@@ -10,7 +10,10 @@ UNIT_TESTS = \
 	tests/unit/test_addrscope \
 	tests/unit/test_strbuf \
 	tests/unit/test_certcheck \
-	tests/unit/test_diag
+	tests/unit/test_diag \
+	tests/unit/test_conf \
+	tests/unit/test_balance \
+	tests/unit/test_check
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -43,3 +46,10 @@ tests_unit_test_certcheck_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
 tests_unit_test_diag_SOURCES = tests/unit/test_diag.c src/diag.c
 tests_unit_test_diag_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_diag_LDADD = $(UNIT_LDADD)
+# The edge daemon's configuration and router units.
+tests_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_conf_LDADD = $(UNIT_LDADD)
+tests_unit_test_balance_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_balance_LDADD = $(UNIT_LDADD)
+tests_unit_test_check_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_check_LDADD = $(UNIT_LDADD)

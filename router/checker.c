@@ -1,0 +1,479 @@
+/*
+ * checker.c -- the health checker of one node: a repeating interval timer, and
+ * at most one check in flight with its own time-out.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <openssl/err.h>
+
+#include "edgeint.h"
+#include "checker.h"
+#include "log.h"
+#include "node.h"
+#include "rng.h"
+#include "tls.h"
+
+/* An OPTIONS request, and the most of a response we read. */
+#define SIP_BUF 2048
+
+enum hstate {
+	H_IDLE,
+	H_CONNECTING,
+	H_TLS,		/* handshake */
+	H_SEND,		/* OPTIONS going out */
+	H_RECV,		/* waiting for the final response */
+};
+
+struct fr_checker {
+	struct fr_edge *edge;
+	struct fr_node *node;		/* not referenced; see checker.h */
+	struct fr_check_conf check;	/* as started */
+	ev_timer interval;
+	ev_timer timeout;
+	ev_io io;
+	int fd;
+	SSL *ssl;
+	enum hstate state;
+	bool fresh;			/* no verdict yet */
+	unsigned oks, fails;		/* in a row */
+	size_t len, off;		/* request: len and sent; response: len */
+	char buf[SIP_BUF];
+};
+
+static struct fr_rng rng;
+static bool rng_seeded;
+
+static void
+watch(struct fr_checker *h, int events)
+{
+	ev_io_stop(h->edge->loop, &h->io);
+	ev_io_set(&h->io, h->fd, events);
+	ev_io_start(h->edge->loop, &h->io);
+}
+
+static void
+abandon(struct fr_checker *h)
+{
+	ev_io_stop(h->edge->loop, &h->io);
+	ev_timer_stop(h->edge->loop, &h->timeout);
+	SSL_free(h->ssl);
+	h->ssl = NULL;
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+	h->state = H_IDLE;
+}
+
+/* A verdict: the first one, or a change that rise or fall allows. */
+static void
+set_state(struct fr_checker *h, bool up, const char *why)
+{
+	struct fr_node *n = h->node;
+	char addr[FR_ADDRSTRLEN];
+	bool fresh = h->fresh, changed = up != n->up;
+
+	h->fresh = false;
+	n->up = up;
+	fr_addr_str(&n->addr, addr, sizeof(addr));
+	if (fresh && up)
+		fr_log(LOG_INFO, "node %s (%s) is up", n->name, addr);
+	else if (fresh)
+		fr_log(LOG_WARNING, "node %s (%s) is down: %s", n->name, addr,
+		    why);
+	else if (up)
+		fr_log(LOG_NOTICE, "node %s (%s) is up after %u passed checks",
+		    n->name, addr, h->oks);
+	else
+		fr_log(LOG_WARNING, "node %s (%s) is down after %u failed "
+		    "checks: %s", n->name, addr, h->fails, why);
+	if (changed)
+		fr_edge_node_changed(h->edge, n);
+}
+
+static void result(struct fr_checker *h, bool ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* One check is over: count it, and change state when it is time. */
+static void
+result(struct fr_checker *h, bool ok, const char *fmt, ...)
+{
+	struct fr_node *n = h->node;
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	abandon(h);
+	if (ok) {
+		h->oks++;
+		h->fails = 0;
+	} else {
+		h->fails++;
+		h->oks = 0;
+		fr_log(LOG_DEBUG, "node %s: check failed (%u in a row): %s",
+		    n->name, h->fails, why);
+	}
+	if (h->fresh)
+		set_state(h, ok, why);
+	else if (!n->up && ok && h->oks >= h->check.rise)
+		set_state(h, true, why);
+	else if (n->up && !ok && h->fails >= h->check.fall)
+		set_state(h, false, why);
+}
+
+static void
+send_options(struct fr_checker *h)
+{
+	const struct fr_node *n = h->node;
+	struct sockaddr_storage ss;
+	struct fr_sockaddr local;
+	char host[FR_ADDRSTRLEN + 2], me[FR_ADDRSTRLEN + 2];
+	const char *tp = n->transport == FR_NODE_TLS ? "tls" : "tcp";
+	socklen_t sl = sizeof(ss);
+	uint64_t r1 = fr_rng_next(&rng), r2 = fr_rng_next(&rng);
+	int len;
+
+	if (n->set->server_name != NULL)
+		snprintf(host, sizeof(host), "%s", n->set->server_name);
+	else if (n->addr.u.sa.sa_family == AF_INET6)
+		snprintf(host, sizeof(host), "[%s]", fr_addr_ip_str(&n->addr,
+		    me, sizeof(me)));
+	else
+		fr_addr_ip_str(&n->addr, host, sizeof(host));
+	if (getsockname(h->fd, (struct sockaddr *)&ss, &sl) == 0) {
+		fr_addr_set(&local, (struct sockaddr *)&ss, sl);
+		fr_addr_str(&local, me, sizeof(me));
+	} else {
+		snprintf(me, sizeof(me), "0.0.0.0:0");
+	}
+	len = snprintf(h->buf, sizeof(h->buf),
+	    "OPTIONS sip:%s:%u;transport=%s SIP/2.0\r\n"
+	    "Via: SIP/2.0/%s %s;branch=z9hG4bK%016llx;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: <sip:fedrouted@%s>;tag=%08llx\r\n"
+	    "To: <sip:%s:%u>\r\n"
+	    "Call-ID: %016llx%016llx\r\n"
+	    "CSeq: 1 OPTIONS\r\n"
+	    "Accept: application/sdp\r\n"
+	    "User-Agent: fedrouted/%s health check\r\n"
+	    "Content-Length: 0\r\n\r\n",
+	    host, fr_addr_port(&n->addr), tp,
+	    n->transport == FR_NODE_TLS ? "TLS" : "TCP", me,
+	    (unsigned long long)r1, me, (unsigned long long)(r2 >> 32),
+	    host, fr_addr_port(&n->addr),
+	    (unsigned long long)r1, (unsigned long long)r2, PACKAGE_VERSION);
+	if (len < 0 || (size_t)len >= sizeof(h->buf)) {
+		result(h, false, "OPTIONS request too long");
+		return;
+	}
+	h->len = (size_t)len;
+	h->off = 0;
+	h->state = H_SEND;
+	watch(h, EV_WRITE);
+}
+
+unsigned
+fr_sip_final_status(const char *buf, size_t len)
+{
+	size_t i = 0;
+	unsigned code;
+
+	while (i + 12 <= len) {
+		/* At the start of a line: "SIP/2.0 NNN " */
+		if ((i == 0 || buf[i - 1] == '\n') &&
+		    memcmp(buf + i, "SIP/2.0 ", 8) == 0 &&
+		    buf[i + 8] >= '1' && buf[i + 8] <= '6' &&
+		    buf[i + 9] >= '0' && buf[i + 9] <= '9' &&
+		    buf[i + 10] >= '0' && buf[i + 10] <= '9' &&
+		    (buf[i + 11] == ' ' || buf[i + 11] == '\r')) {
+			code = (unsigned)(buf[i + 8] - '0') * 100 +
+			    (unsigned)(buf[i + 9] - '0') * 10 +
+			    (unsigned)(buf[i + 10] - '0');
+			if (code >= 200)
+				return code;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* Move the OPTIONS exchange on; plain or TLS. */
+static void
+sip_io(struct fr_checker *h)
+{
+	char why[256];
+	ssize_t n;
+	unsigned code;
+	int ret;
+
+	if (h->state == H_SEND) {
+		if (h->ssl != NULL) {
+			ERR_clear_error();
+			ret = SSL_write(h->ssl, h->buf + h->off,
+			    (int)(h->len - h->off));
+			n = ret;
+			if (ret <= 0) {
+				int e = SSL_get_error(h->ssl, ret);
+
+				if (e == SSL_ERROR_WANT_READ ||
+				    e == SSL_ERROR_WANT_WRITE) {
+					watch(h, e == SSL_ERROR_WANT_READ ?
+					    EV_READ : EV_WRITE);
+					return;
+				}
+				result(h, false, "sending OPTIONS: %s",
+				    fr_tls_strerror(h->ssl, ret, errno, why,
+				    sizeof(why)));
+				return;
+			}
+		} else {
+			n = send(h->fd, h->buf + h->off, h->len - h->off,
+			    MSG_NOSIGNAL);
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					return;
+				result(h, false, "sending OPTIONS: %s",
+				    strerror(errno));
+				return;
+			}
+		}
+		h->off += (size_t)n;
+		if (h->off < h->len)
+			return;
+		h->state = H_RECV;
+		h->len = 0;
+		watch(h, EV_READ);
+	}
+	for (;;) {
+		if (h->len >= sizeof(h->buf) - 1) {
+			result(h, false, "no final response in the first %zu "
+			    "bytes", sizeof(h->buf));
+			return;
+		}
+		if (h->ssl != NULL) {
+			ERR_clear_error();
+			ret = SSL_read(h->ssl, h->buf + h->len,
+			    (int)(sizeof(h->buf) - 1 - h->len));
+			n = ret;
+			if (ret <= 0) {
+				int e = SSL_get_error(h->ssl, ret);
+
+				if (e == SSL_ERROR_WANT_READ ||
+				    e == SSL_ERROR_WANT_WRITE) {
+					watch(h, e == SSL_ERROR_WANT_READ ?
+					    EV_READ : EV_WRITE);
+					return;
+				}
+				result(h, false, "closed before a final "
+				    "response (%s)", fr_tls_strerror(h->ssl,
+				    ret, errno, why, sizeof(why)));
+				return;
+			}
+		} else {
+			n = recv(h->fd, h->buf + h->len,
+			    sizeof(h->buf) - 1 - h->len, 0);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return;
+			if (n <= 0) {
+				result(h, false, "closed before a final "
+				    "response%s%s", n < 0 ? ": " : "",
+				    n < 0 ? strerror(errno) : "");
+				return;
+			}
+		}
+		h->len += (size_t)n;
+		if ((code = fr_sip_final_status(h->buf, h->len)) != 0) {
+			if (code >= h->check.alive.lo &&
+			    code <= h->check.alive.hi)
+				result(h, true, "status %u", code);
+			else
+				result(h, false, "OPTIONS answered with "
+				    "status %u (alive: %u-%u)", code,
+				    h->check.alive.lo, h->check.alive.hi);
+			return;
+		}
+	}
+}
+
+static void
+tls_step(struct fr_checker *h)
+{
+	char why[256];
+	int ret;
+
+	ERR_clear_error();
+	if ((ret = SSL_do_handshake(h->ssl)) == 1) {
+		if (h->check.kind == FR_CHECK_SIP_OPTIONS) {
+			send_options(h);
+			return;
+		}
+		(void)SSL_shutdown(h->ssl);
+		ERR_clear_error();
+		result(h, true, "TLS handshake");
+		return;
+	}
+	switch (SSL_get_error(h->ssl, ret)) {
+	case SSL_ERROR_WANT_READ:
+		watch(h, EV_READ);
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		watch(h, EV_WRITE);
+		return;
+	default:
+		result(h, false, "TLS handshake failed: %s",
+		    fr_tls_strerror(h->ssl, ret, errno, why, sizeof(why)));
+		return;
+	}
+}
+
+static void
+connected(struct fr_checker *h)
+{
+	const struct fr_node *n = h->node;
+
+	if (h->check.kind == FR_CHECK_TCP) {
+		result(h, true, "connect");
+		return;
+	}
+	if (n->transport == FR_NODE_TLS) {
+		/* A full handshake each time: no session is resumed. */
+		h->ssl = fr_tls_client_new(n->set->tls, h->fd,
+		    n->set->server_name, &n->addr, n->set->verify);
+		if (h->ssl == NULL) {
+			result(h, false, "out of memory for TLS");
+			return;
+		}
+		h->state = H_TLS;
+		tls_step(h);
+		return;
+	}
+	send_options(h);
+}
+
+static void
+io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct fr_checker *h = w->data;
+	socklen_t len;
+	int err;
+
+	(void)loop;
+	(void)revents;
+	switch (h->state) {
+	case H_CONNECTING:
+		len = sizeof(err);
+		if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+			err = errno;
+		if (err != 0) {
+			result(h, false, "connect: %s", strerror(err));
+			return;
+		}
+		connected(h);
+		return;
+	case H_TLS:
+		tls_step(h);
+		return;
+	case H_SEND:
+	case H_RECV:
+		sip_io(h);
+		return;
+	case H_IDLE:
+		ev_io_stop(h->edge->loop, &h->io);
+		return;
+	}
+}
+
+static void
+timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct fr_checker *h = w->data;
+	static const char *const what[] = {
+		"nothing", "connect", "TLS handshake", "sending OPTIONS",
+		"waiting for the OPTIONS response",
+	};
+
+	(void)loop;
+	(void)revents;
+	result(h, false, "%s timed out after %ums", what[h->state],
+	    h->check.timeout_ms);
+}
+
+static void
+interval_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct fr_checker *h = w->data;
+	const struct fr_sockaddr *a = &h->node->addr;
+
+	(void)revents;
+	if (h->state != H_IDLE)		/* timeout == interval: a tie */
+		result(h, false, "still running at the next interval");
+	h->fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (h->fd < 0) {
+		result(h, false, "socket: %s", strerror(errno));
+		return;
+	}
+	ev_timer_set(&h->timeout, h->check.timeout_ms / 1000., 0.);
+	ev_timer_start(loop, &h->timeout);
+	if (connect(h->fd, &a->u.sa, a->len) == 0) {
+		connected(h);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		result(h, false, "connect: %s", strerror(errno));
+		return;
+	}
+	h->state = H_CONNECTING;
+	watch(h, EV_WRITE);
+}
+
+struct fr_checker *
+fr_checker_start(struct fr_edge *e, struct fr_node *n, bool fresh)
+{
+	struct fr_checker *h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		fr_log(LOG_ERR, "node %s: out of memory for its health check",
+		    n->name);
+		return NULL;
+	}
+	if (!rng_seeded) {
+		fr_rng_seed_random(&rng);
+		rng_seeded = true;
+	}
+	h->edge = e;
+	h->node = n;
+	h->check = n->set->check;
+	h->fd = -1;
+	h->fresh = fresh;
+	ev_io_init(&h->io, io_cb, -1, 0);
+	h->io.data = h;
+	ev_timer_init(&h->timeout, timeout_cb, 0., 0.);
+	h->timeout.data = h;
+	/* The first check at once, then every interval. */
+	ev_timer_init(&h->interval, interval_cb, 0.,
+	    h->check.interval_ms / 1000.);
+	h->interval.data = h;
+	ev_timer_start(e->loop, &h->interval);
+	return h;
+}
+
+void
+fr_checker_stop(struct fr_checker *h)
+{
+	if (h == NULL)
+		return;
+	abandon(h);
+	ev_timer_stop(h->edge->loop, &h->interval);
+	free(h);
+}

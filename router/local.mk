@@ -1,0 +1,18 @@
+# router/local.mk -- libfedrouter: listeners, pools, health checks, relay
+# (included from Makefile.am).  src/ uses edge.h and edgeconf.h; the
+# other headers are the library's own.
+noinst_LIBRARIES += router/libfedrouter.a
+router_libfedrouter_a_SOURCES = \
+	router/addr.c router/addr.h \
+	router/buffer.c router/buffer.h \
+	router/edge.c router/edge.h router/edgeint.h \
+	router/edgeconf.h \
+	router/checker.c router/checker.h \
+	router/listener.c router/listener.h \
+	router/log.c router/log.h \
+	router/node.c router/node.h \
+	router/pool.c router/pool.h \
+	router/relay.c router/relay.h \
+	router/session.c router/session.h \
+	router/srclimit.c router/srclimit.h \
+	router/tls.c router/tls.h

@@ -1,0 +1,117 @@
+/*
+ * conf.h -- fedrouted.conf(5): read, check and print the configuration.
+ *
+ * (Not "config.h": that name is autoconf's, and a quoted include looks
+ * in the including file's directory first.)
+ *
+ * The grammar is unbound.conf's: "section:" lines, then "key: value"
+ * lines; '#' starts a comment; a value may be "quoted".  Every option
+ * is declared once in conf.c's table with its section, type, bounds and
+ * default; the parser, the checks, fr_config_print() and the freeing
+ * all walk that table.  Problems are reported as "FILE:LINE: what was
+ * expected".
+ *
+ * A struct fr_config is plain data (no sockets, no OpenSSL objects),
+ * owned by the caller: the daemon keeps one, and a reload reads a new
+ * one and hands its edge part to fr_edge_reload().
+ */
+#ifndef FR_CONF_H
+#define FR_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "edgeconf.h"
+#include "log.h"
+
+/* Problems reported before fr_config_read() gives up counting. */
+#define FR_CONFIG_MAX_ERRORS 20
+
+/* Most worker processes (server: workers). */
+#define FR_WORKERS_MAX 64
+
+enum fr_route_transport {
+	FR_ROUTE_UDP,
+	FR_ROUTE_TCP,
+	FR_ROUTE_TLS,
+};
+
+enum fr_route_mode {
+	FR_ROUTE_FALLBACK,	/* used when DNS finds nothing */
+	FR_ROUTE_OVERRIDE,	/* used instead of DNS */
+};
+
+struct fr_hostport {
+	char *host;		/* a domain name or a literal IP */
+	unsigned port;
+};
+
+/* A static route; the SIP and XMPP routing issues act on these. */
+struct fr_route_conf {
+	char *domain;		/* "example.com" or "*.example.com" */
+	int line;
+	struct fr_hostport next_hop;
+	enum fr_route_transport transport;
+	unsigned priority;	/* lower is tried first */
+	enum fr_route_mode mode;
+};
+
+/* The resolver: section, checked now, used by the routing issues. */
+struct fr_resolver_settings {
+	struct fr_strlist forwarders;	/* "IP[@PORT]" */
+	struct fr_strlist zone_files;	/* absolute paths */
+	char *trust_anchor;		/* NULL: no DNSSEC validation */
+	size_t cache_size;		/* bytes */
+	unsigned timeout_ms;		/* one DNS question */
+};
+
+struct fr_config {
+	char *file;			/* as given to fr_config_read */
+	struct fr_edge_conf edge;
+
+	/* server: settings of the daemon itself */
+	unsigned workers;		/* processes; > 1: master + workers */
+	char *user;			/* "" : stay root */
+	char *pidfile;			/* NULL: none */
+	enum fr_log_sink log;
+	int log_level;			/* LOG_ERR .. LOG_DEBUG */
+	int log_facility;		/* LOG_DAEMON, LOG_LOCAL0 .. */
+	struct fr_strlist public_addresses;
+
+	struct fr_resolver_settings resolver;
+	struct fr_route_conf *routes;
+	size_t nroutes;
+};
+
+/* Flags of fr_config_read(). */
+#define FR_CONFIG_LOAD_TLS	0x1	/* load certificates and keys too */
+
+/* Called once per problem with "FILE:LINE: what was expected". */
+typedef void fr_config_report_fn(void *arg, const char *msg);
+
+/*
+ * Read and check path.  Returns the configuration, or NULL after
+ * reporting every problem found (at most FR_CONFIG_MAX_ERRORS, then a
+ * line saying more were left out).  Relative paths in the file are
+ * taken from the directory the file is in.
+ */
+struct fr_config *fr_config_read(const char *path, unsigned flags,
+    fr_config_report_fn *report, void *arg);
+
+/* NULL is fine. */
+void fr_config_free(struct fr_config *cfg);
+
+/*
+ * Write the effective configuration, every option with its value
+ * (defaults included), in the file's own grammar: reading it back
+ * gives the same configuration.
+ */
+void fr_config_print(FILE *out, const struct fr_config *cfg);
+
+/* Names of every option, section by section, for the documentation
+ * check: calls fn(arg, section, option) in table order. */
+void fr_config_options(void (*fn)(void *, const char *, const char *),
+    void *arg);
+
+#endif /* FR_CONF_H */
