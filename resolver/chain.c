@@ -138,40 +138,6 @@ min_ttl(bool *has, uint32_t *ttl, bool other_has, uint32_t other)
 	}
 }
 
-/* Presentation name of a wire-format rdf: lower case, no final dot. */
-static void
-rdf_dname(const ldns_rdf *rdf, char *out, size_t outlen)
-{
-	char *s = rdf ? ldns_rdf2str(rdf) : NULL;
-
-	out[0] = '\0';
-	if (s == NULL)
-		return;
-	fr_dname_normalise(s);
-	snprintf(out, outlen, "%s", s);
-	free(s);
-}
-
-/* A character-string rdf (NAPTR flags, service, regexp) without quotes. */
-static void
-rdf_text(const ldns_rdf *rdf, char *out, size_t outlen)
-{
-	const uint8_t *d;
-	size_t n;
-
-	out[0] = '\0';
-	if (rdf == NULL || ldns_rdf_size(rdf) < 1)
-		return;
-	d = ldns_rdf_data(rdf);
-	n = d[0];
-	if (n > ldns_rdf_size(rdf) - 1)
-		n = ldns_rdf_size(rdf) - 1;
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, d + 1, n);
-	out[n] = '\0';
-}
-
 static bool
 in_local_zone(const struct fr_chain_env *env, const char *name)
 {
@@ -300,10 +266,10 @@ got_naptr(struct fr_chain *req, const struct fr_dns_answer *ans)
 			continue;	/* malformed: flags stay empty, ignored */
 		r->order = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
 		r->preference = ldns_rdf2native_int16(ldns_rr_rdf(rr, 1));
-		rdf_text(ldns_rr_rdf(rr, 2), r->flags, sizeof(r->flags));
-		rdf_text(ldns_rr_rdf(rr, 3), r->service, sizeof(r->service));
-		rdf_text(ldns_rr_rdf(rr, 4), r->regexp, sizeof(r->regexp));
-		rdf_dname(ldns_rr_rdf(rr, 5), r->replacement,
+		fr_rdf_text(ldns_rr_rdf(rr, 2), r->flags, sizeof(r->flags));
+		fr_rdf_text(ldns_rr_rdf(rr, 3), r->service, sizeof(r->service));
+		fr_rdf_text(ldns_rr_rdf(rr, 4), r->regexp, sizeof(r->regexp));
+		fr_rdf_dname(ldns_rr_rdf(rr, 5), r->replacement,
 		    sizeof(r->replacement));
 	}
 	req->nnaptrs = n;
@@ -351,7 +317,7 @@ got_srv(struct fr_chain *req, struct srvset *set,
 		r->weight = ldns_rdf2native_int16(ldns_rr_rdf(rr, 1));
 		r->port = ldns_rdf2native_int16(ldns_rr_rdf(rr, 2));
 		if (ldns_dname_label_count(ldns_rr_rdf(rr, 3)) > 0)
-			rdf_dname(ldns_rr_rdf(rr, 3), r->target,
+			fr_rdf_dname(ldns_rr_rdf(rr, 3), r->target,
 			    sizeof(r->target));
 		set->nrecs++;
 	}

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,4 +35,36 @@ fr_dname_normalise(char *name)
 	for (i = 0; i < len; i++)
 		if (name[i] >= 'A' && name[i] <= 'Z')
 			name[i] = (char)(name[i] + ('a' - 'A'));
+}
+
+void
+fr_rdf_text(const ldns_rdf *rdf, char *out, size_t outlen)
+{
+	const uint8_t *d;
+	size_t n;
+
+	out[0] = '\0';
+	if (rdf == NULL || ldns_rdf_size(rdf) < 1)
+		return;
+	d = ldns_rdf_data(rdf);
+	n = d[0];
+	if (n > ldns_rdf_size(rdf) - 1)
+		n = ldns_rdf_size(rdf) - 1;
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, d + 1, n);
+	out[n] = '\0';
+}
+
+void
+fr_rdf_dname(const ldns_rdf *rdf, char *out, size_t outlen)
+{
+	char *s = rdf ? ldns_rdf2str(rdf) : NULL;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	fr_dname_normalise(s);
+	snprintf(out, outlen, "%s", s);
+	free(s);
 }

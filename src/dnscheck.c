@@ -96,39 +96,6 @@ new_q(struct fr_dnscheck *dc, enum fr_dnscheck_kind kind, const char *name,
 	return q;
 }
 
-/* A character-string rdf without its length octet. */
-static void
-rdf_text(const ldns_rdf *rdf, char *out, size_t outlen)
-{
-	const uint8_t *d;
-	size_t n;
-
-	out[0] = '\0';
-	if (rdf == NULL || ldns_rdf_size(rdf) < 1)
-		return;
-	d = ldns_rdf_data(rdf);
-	n = d[0];
-	if (n > ldns_rdf_size(rdf) - 1)
-		n = ldns_rdf_size(rdf) - 1;
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, d + 1, n);
-	out[n] = '\0';
-}
-
-static void
-rdf_dname(const ldns_rdf *rdf, char *out, size_t outlen)
-{
-	char *s = rdf ? ldns_rdf2str(rdf) : NULL;
-
-	out[0] = '\0';
-	if (s == NULL)
-		return;
-	fr_dname_normalise(s);
-	snprintf(out, outlen, "%s", s);
-	free(s);
-}
-
 static bool
 in_zone(const char *name, const char *zone)
 {
@@ -180,7 +147,7 @@ legacy_detail(struct fr_dnscheck_q *q, const struct fr_dns_answer *ans)
 
 		if (ldns_rr_rd_count(rr) < 4)
 			continue;
-		rdf_dname(ldns_rr_rdf(rr, 3), target, sizeof(target));
+		fr_rdf_dname(ldns_rr_rdf(rr, 3), target, sizeof(target));
 		fr_strbuf_item(&sb, ", ", "%s:%u", target[0] ? target : ".",
 		    ldns_rdf2native_int16(ldns_rr_rdf(rr, 2)));
 	}
@@ -233,10 +200,10 @@ naptr_answer(struct run *run, const struct fr_dns_answer *ans)
 			continue;
 		r->order = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
 		r->preference = ldns_rdf2native_int16(ldns_rr_rdf(rr, 1));
-		rdf_text(ldns_rr_rdf(rr, 2), r->flags, sizeof(r->flags));
-		rdf_text(ldns_rr_rdf(rr, 3), r->service, sizeof(r->service));
-		rdf_text(ldns_rr_rdf(rr, 4), r->regexp, sizeof(r->regexp));
-		rdf_dname(ldns_rr_rdf(rr, 5), r->replacement,
+		fr_rdf_text(ldns_rr_rdf(rr, 2), r->flags, sizeof(r->flags));
+		fr_rdf_text(ldns_rr_rdf(rr, 3), r->service, sizeof(r->service));
+		fr_rdf_text(ldns_rr_rdf(rr, 4), r->regexp, sizeof(r->regexp));
+		fr_rdf_dname(ldns_rr_rdf(rr, 5), r->replacement,
 		    sizeof(r->replacement));
 		run->nnaptrs++;
 	}

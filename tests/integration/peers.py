@@ -39,23 +39,7 @@ def have(*programs):
     return [p for p in programs if not os.access(p, os.X_OK)]
 
 
-def free_port_on(host):
-    """A TCP port nobody listens on at host (and that UDP can bind)."""
-    for _ in range(50):
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            t.bind((host, 0))
-            port = t.getsockname()[1]
-            try:
-                u.bind((host, port))
-            except OSError:
-                continue
-            return port
-        finally:
-            t.close()
-            u.close()
-    raise RuntimeError("no free port on %s" % host)
+
 
 
 def wait_tcp(host, port, proc, what, timeout=15.0):

@@ -118,7 +118,7 @@ def setUpModule():
         cn = args.pop("cn", "sip.%s.%s" % (case, D))
         leaf = certs.leaf(case, signer, cn, **args)
         ip = "127.0.5.%d" % i
-        port = peers.free_port_on(ip)
+        port = nsdharness.free_port(ip)
         S["ip"][case] = (ip, port)
         listeners.append(("tls", ip, port, leaf))
         if case == "self":
@@ -136,7 +136,7 @@ def setUpModule():
                              (503, "Service Unavailable")),
                             ("127.0.5.23", "err403", (403, "Forbidden")),
                             ("127.0.5.24", "nosip", None)):
-        port = peers.free_port_on(ip)
+        port = nsdharness.free_port(ip)
         S["ip"][name] = (ip, port)
         listeners += [("tcp", ip, port, None), ("udp", ip, port, None)]
         if reply != (200, "OK"):
@@ -179,7 +179,7 @@ def setUpModule():
     # TLS 1.1 only: the client's defaults refuse it
     old = certs.leaf("old", ca, "sip.oldtls.%s" % D,
                      sans=["DNS:oldtls.%s" % D, "DNS:sip.oldtls.%s" % D])
-    S["oldtls"] = ("127.0.5.30", peers.free_port_on("127.0.5.30"))
+    S["oldtls"] = ("127.0.5.30", nsdharness.free_port("127.0.5.30"))
     zone.append("_sips._tcp.oldtls IN SRV 0 0 %d sip.oldtls.%s."
                 % (S["oldtls"][1], D))
     zone.append("sip.oldtls 120 IN A %s" % S["oldtls"][0])
@@ -193,8 +193,8 @@ def setUpModule():
         zone.append("sip.%s 120 IN A %s" % (name, sil.ip))
 
     # XMPP: Prosody, STARTTLS and direct TLS
-    xport = peers.free_port_on(XMPP_HOST)
-    xtls = peers.free_port_on(XMPP_HOST)
+    xport = nsdharness.free_port(XMPP_HOST)
+    xtls = nsdharness.free_port(XMPP_HOST)
     S["xmpp"] = (xport, xtls)
     hosts = {}
     for dom, sans in XMPP_CASES.items():
