@@ -15,7 +15,7 @@
 
 #include "plan.h"
 #include "ubev.h"
-#include "uri.h"
+#include "sipuri.h"
 
 /* What every chain of one resolver shares; outlives its chains. */
 struct fr_chain_env {

@@ -10,5 +10,5 @@ resolver_libfedresolve_a_SOURCES = \
 	resolver/rng.c resolver/rng.h \
 	resolver/srvorder.c resolver/srvorder.h \
 	resolver/ubev.c resolver/ubev.h \
-	resolver/uri.c resolver/uri.h \
 	resolver/util.c resolver/util.h
+resolver_libfedresolve_a_CPPFLAGS = $(FR_RESOLVER_CPPFLAGS)

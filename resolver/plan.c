@@ -239,23 +239,6 @@ fr_plan_has_severity(const struct fr_plan *plan, enum fr_severity sev)
 	return false;
 }
 
-int
-fr_plan_exit_status(const struct fr_plan *plan)
-{
-	switch (plan->result) {
-	case FR_RESULT_OK:
-		return fr_plan_has_severity(plan, FR_SEV_WARNING) ? 1 : 0;
-	case FR_RESULT_NXDOMAIN:
-	case FR_RESULT_NODATA:
-	case FR_RESULT_UNAVAILABLE:
-		return 2;
-	case FR_RESULT_SERVFAIL:
-	case FR_RESULT_TIMEOUT:
-	case FR_RESULT_BOGUS:
-		break;
-	}
-	return 3;
-}
 
 /* ---- names ------------------------------------------------------------ */
 
@@ -263,14 +246,6 @@ static const char *const profile_names[] = {
 	[FR_PROFILE_SIP] = "sip",
 	[FR_PROFILE_MSFED] = "ms-fed",
 	[FR_PROFILE_XMPP_S2S] = "xmpp-s2s",
-};
-
-static const char *const transport_names[] = {
-	[FR_TRANSPORT_UDP] = "udp",
-	[FR_TRANSPORT_TCP] = "tcp",
-	[FR_TRANSPORT_TLS] = "tls",
-	[FR_TRANSPORT_SCTP] = "sctp",
-	[FR_TRANSPORT_SCTP_TLS] = "sctp-tls",
 };
 
 static const char *const finding_names[FR_FIND_COUNT] = {
@@ -312,69 +287,6 @@ fr_profile_parse(const char *s, enum fr_profile *out)
 	return -1;
 }
 
-const char *
-fr_transport_name(enum fr_transport t)
-{
-	return transport_names[t];
-}
-
-const char *
-fr_transport_wire(enum fr_transport t)
-{
-	return t == FR_TRANSPORT_SCTP_TLS ? "sctp" : transport_names[t];
-}
-
-bool
-fr_transport_secure(enum fr_transport t)
-{
-	return t == FR_TRANSPORT_TLS || t == FR_TRANSPORT_SCTP_TLS;
-}
-
-static int
-transport_parse_n(const char *s, size_t n, enum fr_transport *out)
-{
-	int i;
-
-	for (i = 0; i < FR_TRANSPORT_COUNT; i++) {
-		if (strlen(transport_names[i]) == n &&
-		    strncasecmp(s, transport_names[i], n) == 0) {
-			*out = (enum fr_transport)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int
-fr_transport_parse(const char *s, enum fr_transport *out)
-{
-	return transport_parse_n(s, strlen(s), out);
-}
-
-int
-fr_transports_parse(const char *list, unsigned *out, const char **bad,
-    size_t *badlen)
-{
-	enum fr_transport t;
-	const char *p = list;
-	unsigned set = 0;
-
-	for (;;) {
-		size_t n = strcspn(p, ",");
-
-		if (transport_parse_n(p, n, &t) != 0) {
-			*bad = p;
-			*badlen = n;
-			return -1;
-		}
-		set |= FR_TRANSPORT_BIT(t);
-		if (p[n] == '\0')
-			break;
-		p += n + 1;
-	}
-	*out = set;
-	return 0;
-}
 
 const char *
 fr_result_name(enum fr_result r)

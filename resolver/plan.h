@@ -14,8 +14,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-/* Longest presentation-format domain name we keep (RFC 1035: 253 + dot). */
-#define FR_DNAME_MAX 256
+#include "transport.h"
 
 /*
  * Sanity bound on the targets of one plan.  Real federation domains
@@ -29,17 +28,6 @@ enum fr_profile {
 	FR_PROFILE_MSFED,	/* _sipfederationtls._tcp, TLS only */
 	FR_PROFILE_XMPP_S2S,	/* RFC 6120 + XEP-0368 */
 };
-
-enum fr_transport {
-	FR_TRANSPORT_UDP,
-	FR_TRANSPORT_TCP,
-	FR_TRANSPORT_TLS,
-	FR_TRANSPORT_SCTP,
-	FR_TRANSPORT_SCTP_TLS,
-	FR_TRANSPORT_COUNT
-};
-#define FR_TRANSPORT_BIT(t)	(1u << (t))
-#define FR_TRANSPORTS_ALL	((1u << FR_TRANSPORT_COUNT) - 1)
 
 enum fr_result {
 	FR_RESULT_OK,		/* at least one usable target */
@@ -90,14 +78,6 @@ enum fr_finding_id {
 	FR_FIND_CACHE_STALE,
 	FR_FIND_TARGET_DOWN,
 	FR_FIND_COUNT
-};
-
-struct fr_address {
-	int family;		/* AF_INET or AF_INET6 */
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;
-	} u;
 };
 
 struct fr_naptr_info {
@@ -223,13 +203,6 @@ bool fr_plan_has_severity(const struct fr_plan *plan, enum fr_severity sev);
 /* Names, as the tester and the JSON output print them. */
 const char *fr_profile_name(enum fr_profile p);
 int fr_profile_parse(const char *s, enum fr_profile *out);
-const char *fr_transport_name(enum fr_transport t);   /* "tls", "sctp-tls" */
-const char *fr_transport_wire(enum fr_transport t);   /* "tls", "sctp" */
-bool fr_transport_secure(enum fr_transport t);
-int fr_transport_parse(const char *s, enum fr_transport *out);
-/* Parse "tls,tcp" into a bit set; -1 and *bad = the bad word on error. */
-int fr_transports_parse(const char *list, unsigned *out, const char **bad,
-    size_t *badlen);
 const char *fr_result_name(enum fr_result r);
 const char *fr_source_name(enum fr_source s);
 const char *fr_dns_status_name(enum fr_dns_status s);
@@ -237,7 +210,5 @@ const char *fr_severity_name(enum fr_severity s);
 const char *fr_finding_name(enum fr_finding_id id);
 const char *fr_cache_status_name(enum fr_cache_status s);
 
-/* Exit status of the tester for this plan: 0, 1 (warnings), 2, 3. */
-int fr_plan_exit_status(const struct fr_plan *plan);
 
 #endif /* FR_PLAN_H */

@@ -23,7 +23,7 @@
 #include "resolver.h"
 #include "rng.h"
 #include "srvorder.h"
-#include "uri.h"
+#include "sipuri.h"
 
 #define KEY_MAX		(FR_DNAME_MAX + 64)
 #define JOB_BUCKETS	1024

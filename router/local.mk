@@ -16,3 +16,4 @@ router_libfedrouter_a_SOURCES = \
 	router/session.c router/session.h \
 	router/srclimit.c router/srclimit.h \
 	router/tls.c router/tls.h
+router_libfedrouter_a_CPPFLAGS = $(FR_ROUTER_CPPFLAGS)

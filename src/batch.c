@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "batch.h"
-#include "uri.h"
+#include "sipuri.h"
 #include "util.h"
 
 static int

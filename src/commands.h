@@ -6,8 +6,7 @@
 #ifndef FR_COMMANDS_H
 #define FR_COMMANDS_H
 
-/* Exit status for a usage error (sysexits.h EX_USAGE). */
-#define FR_EXIT_USAGE 64
+#include "diag.h"	/* FR_EXIT_USAGE */
 
 int fr_cmd_lookup(int argc, char **argv);
 void fr_cmd_lookup_usage(void);

@@ -2,7 +2,7 @@
 UNIT_TESTS = \
 	tests/unit/test_srvorder \
 	tests/unit/test_naptr \
-	tests/unit/test_uri \
+	tests/unit/test_sipuri \
 	tests/unit/test_link \
 	tests/unit/test_cache \
 	tests/unit/test_health \
@@ -20,8 +20,8 @@ tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_srvorder_LDADD = $(UNIT_LDADD)
 tests_unit_test_naptr_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_naptr_LDADD = $(UNIT_LDADD)
-tests_unit_test_uri_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_uri_LDADD = $(UNIT_LDADD)
+tests_unit_test_sipuri_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sipuri_LDADD = $(UNIT_LDADD)
 tests_unit_test_link_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_link_LDADD = $(UNIT_LDADD)
 tests_unit_test_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -31,19 +31,19 @@ tests_unit_test_health_LDADD = $(UNIT_LDADD)
 tests_unit_test_resolver_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	-DFR_TEST_ZONES_DIR='"$(abs_top_srcdir)/zones"'
 tests_unit_test_resolver_LDADD = $(UNIT_LDADD)
-# Units of the command line (src/) are compiled into their test.
+# Units of the tester (diag/, proto/) are compiled into their test.
 tests_unit_test_addrscope_SOURCES = tests/unit/test_addrscope.c \
-	src/addrscope.c
+	diag/addrscope.c
 tests_unit_test_addrscope_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_addrscope_LDADD = $(UNIT_LDADD)
-tests_unit_test_strbuf_SOURCES = tests/unit/test_strbuf.c src/strbuf.c
+tests_unit_test_strbuf_SOURCES = tests/unit/test_strbuf.c proto/strbuf.c
 tests_unit_test_strbuf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_strbuf_LDADD = $(UNIT_LDADD)
 tests_unit_test_certcheck_SOURCES = tests/unit/test_certcheck.c \
-	src/certcheck.c src/strbuf.c
+	diag/certcheck.c proto/strbuf.c
 tests_unit_test_certcheck_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_certcheck_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
-tests_unit_test_diag_SOURCES = tests/unit/test_diag.c src/diag.c
+tests_unit_test_diag_SOURCES = tests/unit/test_diag.c diag/diag.c
 tests_unit_test_diag_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_diag_LDADD = $(UNIT_LDADD)
 # The edge daemon's configuration and router units.

@@ -1,5 +1,5 @@
 /*
- * uri.c -- parse the target of a lookup (RFC 3261 section 19.1 SIP URIs,
+ * sipuri.c -- parse the target of a lookup (RFC 3261 section 19.1 SIP URIs,
  * RFC 5122 XMPP URIs), just far enough to know what to resolve.
  */
 #include "config.h"
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "uri.h"
+#include "sipuri.h"
 
 int
 fr_dname_check(char *name, char *err, size_t errlen)

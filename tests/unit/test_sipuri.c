@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "uri.h"
+#include "sipuri.h"
 
 static struct fr_uri
 ok(const char *in)

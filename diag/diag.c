@@ -225,13 +225,32 @@ fr_diag_has_severity(const struct fr_diag *d, enum fr_severity sev)
 	return false;
 }
 
+/* What the resolver alone found: 0, 1 (warnings), 2 (no route), 3. */
+static int
+plan_exit_status(const struct fr_plan *plan)
+{
+	switch (plan->result) {
+	case FR_RESULT_OK:
+		return fr_plan_has_severity(plan, FR_SEV_WARNING) ? 1 : 0;
+	case FR_RESULT_NXDOMAIN:
+	case FR_RESULT_NODATA:
+	case FR_RESULT_UNAVAILABLE:
+		return 2;
+	case FR_RESULT_SERVFAIL:
+	case FR_RESULT_TIMEOUT:
+	case FR_RESULT_BOGUS:
+		break;
+	}
+	return 3;
+}
+
 int
 fr_diag_exit_status(const struct fr_diag *d, const struct fr_plan *plan)
 {
 	size_t i;
 
 	if (plan->result != FR_RESULT_OK)
-		return fr_plan_exit_status(plan);
+		return plan_exit_status(plan);
 	if (d->incomplete)
 		return 3;	/* findings were lost: we do not know */
 	for (i = 0; i < d->nfindings; i++)

@@ -1,14 +1,14 @@
 /*
- * uri.h -- what the caller asked to resolve: a domain, or a sip:, sips:
+ * sipuri.h -- what the caller asked to resolve: a domain, or a sip:, sips:
  * or xmpp: URI.  Pure parsing; no DNS.
  */
-#ifndef FR_URI_H
-#define FR_URI_H
+#ifndef FR_SIPURI_H
+#define FR_SIPURI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "plan.h"
+#include "transport.h"
 
 enum fr_scheme { FR_SCHEME_NONE, FR_SCHEME_SIP, FR_SCHEME_SIPS, FR_SCHEME_XMPP };
 
@@ -36,4 +36,4 @@ int fr_uri_parse(const char *input, struct fr_uri *out, char *err,
 /* Check and normalise a host name in place (lower case, no final dot). */
 int fr_dname_check(char *name, char *err, size_t errlen);
 
-#endif /* FR_URI_H */
+#endif /* FR_SIPURI_H */

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
 #include "tester.h"
 
 static double

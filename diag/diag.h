@@ -88,6 +88,9 @@ bool fr_diag_has(const struct fr_diag *d, enum fr_check id);
 /* True if some finding has at least this severity. */
 bool fr_diag_has_severity(const struct fr_diag *d, enum fr_severity sev);
 
+/* Exit status for a usage error (sysexits.h EX_USAGE). */
+#define FR_EXIT_USAGE 64
+
 /*
  * Exit status of a lookup (doc/lookup-contract.md): the plan's status
  * when it has no route (2) or DNS failed (3); else 3 when the diagnosis
