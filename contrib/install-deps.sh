@@ -5,7 +5,10 @@
 # Prosody (with lua-sec for TLS) answers XMPP server-to-server.
 # Kamailio and OpenSSL also serve as the IM&P nodes of the daemon's
 # integration tests; HAProxy, nginx, wrk and iperf3 are
-# contrib/bench/bench.py's contenders, back end and load.
+# contrib/bench/bench.py's contenders, back end and load.  clang builds
+# the libFuzzer targets (tests/fuzz); expat parses XMPP stream headers;
+# SIPp (sip-tester) and sipsak send SIP through the edge in tests and
+# benchmarks.
 # Run as root on Debian 12 (bookworm) or later.
 set -eu
 
@@ -16,6 +19,7 @@ PACKAGES="
   nsd ldnsutils bind9-dnsutils python3
   openssl faketime kamailio kamailio-tls-modules prosody lua-sec
   haproxy nginx-light wrk iperf3
+  clang libexpat1-dev sip-tester sipsak
 "
 
 if [ "$(id -u)" -ne 0 ]; then
