@@ -177,3 +177,14 @@ run() {
 run sip:rfc3263.test
 run --profile ms-fed lync.test
 run xmpp:xmpp.test
+
+# ---- 6. routing: what the edge does with a request from a node --------
+route() {
+	echo "\$ fedroute route -c contrib/demo.conf $*"
+	src/fedroute route -c contrib/demo.conf "$@" || true
+	echo
+}
+route --from publisher sip:alice@rfc3263.test
+route sip:bob@lync.test
+route sip:carol@partner.test
+route sip:mallory@evil.test

@@ -159,3 +159,58 @@ fr_addr_ip16(const struct fr_sockaddr *a, uint8_t out[16])
 		memcpy(out + 12, &a->u.sin.sin_addr, 4);
 	}
 }
+
+int
+fr_cidr_parse(const char *s, struct fr_cidr *out)
+{
+	char ip[INET6_ADDRSTRLEN];
+	struct fr_sockaddr a;
+	const char *slash = strchr(s, '/');
+	unsigned long len, max;
+	size_t iplen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	char *end;
+	unsigned i;
+
+	if (iplen == 0 || iplen >= sizeof(ip))
+		return -1;
+	memcpy(ip, s, iplen);
+	ip[iplen] = '\0';
+	if (fr_ip_parse(ip, &a) != 0)
+		return -1;
+	max = a.u.sa.sa_family == AF_INET ? 32 : 128;
+	len = max;
+	if (slash != NULL) {
+		if (slash[1] < '0' || slash[1] > '9')
+			return -1;
+		errno = 0;
+		len = strtoul(slash + 1, &end, 10);
+		if (errno != 0 || *end != '\0' || len > max)
+			return -1;
+	}
+	fr_addr_ip16(&a, out->net);
+	out->prefix = (unsigned)(len + (128 - max));
+	for (i = 0; i < 16; i++) {
+		unsigned keep = out->prefix > i * 8 ? out->prefix - i * 8 : 0;
+
+		if (keep < 8)
+			out->net[i] &= (uint8_t)(0xff00u >> keep);
+	}
+	return 0;
+}
+
+bool
+fr_cidr_match(const struct fr_cidr *c, const struct fr_sockaddr *a)
+{
+	uint8_t ip[16];
+	unsigned i;
+
+	fr_addr_ip16(a, ip);
+	for (i = 0; i < 16; i++) {
+		unsigned keep = c->prefix > i * 8 ? c->prefix - i * 8 : 0;
+		uint8_t mask = keep >= 8 ? 0xff : (uint8_t)(0xff00u >> keep);
+
+		if ((ip[i] & mask) != c->net[i])
+			return false;
+	}
+	return true;
+}

@@ -54,4 +54,16 @@ void fr_addr_ip16(const struct fr_sockaddr *a, uint8_t out[16]);
 
 uint16_t fr_addr_port(const struct fr_sockaddr *a);
 
+/* A network, "192.0.2.0/24", "2001:db8::/32", or one address; IPv4 is
+ * kept as ::ffff:0:0/96 inside, so that it matches IPv4 clients on
+ * dual-stack sockets too. */
+struct fr_cidr {
+	uint8_t net[16];	/* host bits zero */
+	unsigned prefix;	/* 0 .. 128, over the 16 bytes */
+};
+
+/* "IP" or "IP/LEN" (LEN up to 32 or 128).  0, or -1 if malformed. */
+int fr_cidr_parse(const char *s, struct fr_cidr *out);
+bool fr_cidr_match(const struct fr_cidr *c, const struct fr_sockaddr *a);
+
 #endif /* FR_ADDR_H */

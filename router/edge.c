@@ -147,6 +147,14 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		SSL_CTX *tls = NULL;
 		int fd = -1;
 
+		if (lc->federation) {
+			/* The configuration check refuses it first: this
+			 * release does not route the nodes' requests. */
+			snprintf(err, errlen, "listener at line %d: target: "
+			    "federation is not served by this release",
+			    lc->line);
+			return -1;
+		}
 		if (lc->node != NULL) {
 			struct fr_node *n = st->nodes[lc->target_idx];
 

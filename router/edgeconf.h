@@ -10,7 +10,8 @@
  *
  * References between sections are by index, resolved and checked by
  * the parser: a pool's members index nodes[], a listener's target
- * indexes nodes[] or pools[].
+ * indexes nodes[] or pools[].  Domains and routes are matched by name
+ * (router/routing.h).
  */
 #ifndef FR_EDGECONF_H
 #define FR_EDGECONF_H
@@ -19,6 +20,7 @@
 #include <stddef.h>
 
 #include "addr.h"
+#include "transport.h"
 
 #define FR_NAME_MAX		64	/* node, pool, listener names */
 #define FR_POOL_MAX_NODES	64	/* members of one pool */
@@ -111,6 +113,9 @@ struct fr_node_conf {
 	char *name;
 	int line;		/* where its section starts */
 	struct fr_sockaddr addr;
+	unsigned public_port;	/* where foreign domains reach this node
+				   again: public-port:, else the port of the
+				   sip listener aimed at it alone; 0: none */
 	enum fr_node_transport transport;
 	unsigned weight;
 	struct fr_tls_conf tls;	/* transport tls only */
@@ -142,9 +147,75 @@ struct fr_listener_conf {
 	bool tls;		/* terminate TLS with tls_conf */
 	struct fr_tls_conf tls_conf;
 	char *node;		/* target: one node (PAT) ... */
-	char *pool;		/* ... or a pool; exactly one is set */
+	char *pool;		/* ... or a pool ... */
+	bool federation;	/* ... or the nodes' side: each request or
+				   stream routed by its domain; exactly one
+				   of the three is set */
 	size_t target_idx;	/* resolved: index into nodes[] or pools[] */
+	struct fr_strlist allow_from;	/* federation: CIDRs that may
+					   connect besides the nodes */
 	unsigned backlog;
+};
+
+/* ---- routing to foreign domains ------------------------------------- */
+
+/* Bits of fr_domain_conf.profiles: how a foreign domain federates. */
+#define FR_FED_SIP	0x1u	/* RFC 3263 */
+#define FR_FED_MSFED	0x2u	/* _sipfederationtls._tcp (Lync, Skype, AOL) */
+#define FR_FED_XMPP	0x4u	/* XMPP server-to-server */
+
+enum fr_fed_policy {
+	FR_POLICY_ALLOW_LIST,	/* only domains with a domain: section */
+	FR_POLICY_OPEN,		/* any domain, by DNS */
+};
+
+/* One foreign domain the edge federates with (the allow list). */
+struct fr_domain_conf {
+	char *name;		/* "partner.example" or "*.partner.example" */
+	int line;
+	unsigned profiles;	/* FR_FED_* */
+	struct fr_strlist peer_subjects;	/* certificate names accepted
+						   besides RFC 5922's */
+	unsigned transports;	/* FR_TRANSPORT_BIT(): allowed outbound */
+};
+
+/* A static route: stands in when DNS fails, or overrides it. */
+enum fr_route_mode {
+	FR_ROUTE_FALLBACK,	/* used when DNS finds nothing */
+	FR_ROUTE_OVERRIDE,	/* used instead of DNS */
+};
+
+struct fr_hostport {
+	char *host;		/* a domain name or a literal IP */
+	unsigned port;
+};
+
+struct fr_route_conf {
+	char *domain;		/* "example.com" or "*.example.com" */
+	int line;
+	struct fr_hostport next_hop;
+	enum fr_transport transport;	/* udp, tcp or tls */
+	unsigned priority;	/* lower is tried first */
+	enum fr_route_mode mode;
+};
+
+/* The federation: section: policy and the edge's TLS toward foreign
+ * domains (tls.cert/key: presented; tls.ca: trusted, NULL: the system
+ * store). */
+struct fr_federation_conf {
+	enum fr_fed_policy policy;
+	struct fr_tls_conf tls;
+};
+
+/* The resolver: section. */
+struct fr_resolver_settings {
+	struct fr_strlist forwarders;	/* "IP[@PORT]" */
+	struct fr_strlist zone_files;	/* absolute paths */
+	struct fr_strlist zone_origins;	/* each file's origin (its SOA's
+					   owner), found by the check */
+	char *trust_anchor;		/* NULL: no DNSSEC validation */
+	size_t cache_size;		/* bytes */
+	unsigned timeout_ms;		/* one DNS question */
 };
 
 /* Timeouts and limits of the edge as a whole. */
@@ -172,6 +243,15 @@ struct fr_edge_conf {
 	struct fr_pool_conf *pools;
 	size_t npools;
 	struct fr_edge_settings set;
+	struct fr_strlist public_addresses;	/* server: public-address */
+
+	/* Routing to foreign domains. */
+	struct fr_federation_conf federation;
+	struct fr_domain_conf *domains;
+	size_t ndomains;
+	struct fr_route_conf *routes;
+	size_t nroutes;
+	struct fr_resolver_settings resolver;
 };
 
 #endif /* FR_EDGECONF_H */

@@ -13,7 +13,9 @@ router_libfedrouter_a_SOURCES = \
 	router/node.c router/node.h \
 	router/pool.c router/pool.h \
 	router/relay.c router/relay.h \
+	router/routing.c router/routing.h \
 	router/session.c router/session.h \
 	router/srclimit.c router/srclimit.h \
+	router/strlist.c router/strlist.h \
 	router/tls.c router/tls.h
 router_libfedrouter_a_CPPFLAGS = $(FR_ROUTER_CPPFLAGS)

@@ -10,6 +10,8 @@
 
 int fr_cmd_lookup(int argc, char **argv);
 void fr_cmd_lookup_usage(void);
+int fr_cmd_route(int argc, char **argv);
+void fr_cmd_route_usage(void);
 int fr_cmd_check_config(int argc, char **argv);
 void fr_cmd_check_config_usage(void);
 

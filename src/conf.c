@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "plan.h"
+#include "strlist.h"
 #include "tls.h"
 #include "util.h"
 #include "zonefile.h"
@@ -37,6 +38,8 @@ enum sect {
 	S_POOL,
 	S_LISTENER,
 	S_ROUTE,
+	S_FEDERATION,
+	S_DOMAIN,
 	S_COUNT
 };
 
@@ -56,6 +59,9 @@ enum type {
 	T_TARGET,	/* "node NAME" | "pool NAME" */
 	T_HOSTPORT,	/* HOST:PORT, struct fr_hostport */
 	T_DOMAIN,	/* example.com or *.example.com */
+	T_CIDR,		/* IP or IP/PREFIX (list elements) */
+	T_PROFILES,	/* "sip, ms-fed": FR_FED_* bits; lines add up */
+	T_TRANSPORTS,	/* "tls, tcp": FR_TRANSPORT_BIT()s; lines add up */
 };
 
 struct choice {
@@ -123,8 +129,21 @@ static const struct choice c_on_down[] = {
 	{ NULL, 0 },
 };
 static const struct choice c_route_transport[] = {
-	{ "udp", FR_ROUTE_UDP }, { "tcp", FR_ROUTE_TCP },
-	{ "tls", FR_ROUTE_TLS }, { NULL, 0 },
+	{ "udp", FR_TRANSPORT_UDP }, { "tcp", FR_TRANSPORT_TCP },
+	{ "tls", FR_TRANSPORT_TLS }, { NULL, 0 },
+};
+static const struct choice c_policy[] = {
+	{ "allow-list", FR_POLICY_ALLOW_LIST }, { "open", FR_POLICY_OPEN },
+	{ NULL, 0 },
+};
+/* T_PROFILES and T_TRANSPORTS: the words of a list and their bits. */
+static const struct choice c_profiles[] = {
+	{ "sip", FR_FED_SIP }, { "ms-fed", FR_FED_MSFED },
+	{ "xmpp-s2s", FR_FED_XMPP }, { NULL, 0 },
+};
+static const struct choice c_transports[] = {
+	{ "tcp", 1u << FR_TRANSPORT_TCP }, { "tls", 1u << FR_TRANSPORT_TLS },
+	{ NULL, 0 },
 };
 static const struct choice c_route_mode[] = {
 	{ "fallback", FR_ROUTE_FALLBACK }, { "override", FR_ROUTE_OVERRIDE },
@@ -146,6 +165,7 @@ static const struct choice c_route_mode[] = {
 #define POOL(f)	offsetof(struct fr_pool_conf, f)
 #define LSN(f)	offsetof(struct fr_listener_conf, f)
 #define RTE(f)	offsetof(struct fr_route_conf, f)
+#define DOM(f)	offsetof(struct fr_domain_conf, f)
 
 /* The health-check options, the same for a node and for a pool. */
 #define CHECK_SET(OFF, bit)	.setoff = OFF(check.set), .setbit = (bit)
@@ -176,7 +196,7 @@ static const struct opt opts[] = {
 	{ O("syslog-facility", S_SERVER, T_ENUM, 0, SRV(log_facility)),
 	  .def = "daemon", .choices = c_facility },
 	{ O("public-address", S_SERVER, T_IP, F_MULTI,
-	  SRV(public_addresses)) },
+	  SRV(edge.public_addresses)) },
 	{ O("max-connections", S_SERVER, T_UINT, 0,
 	  SRV(edge.set.max_connections)), RANGE(1, 1000000, "10000") },
 	{ O("max-connections-per-source", S_SERVER, T_UINT, 0,
@@ -198,16 +218,16 @@ static const struct opt opts[] = {
 	{ O("splice", S_SERVER, T_BOOL, 0, SRV(edge.set.splice)),
 	  .def = "yes" },
 
-	/* resolver: outbound DNS, used by the routing issues */
+	/* resolver: outbound DNS for routing to foreign domains */
 	{ O("forwarder", S_RESOLVER, T_FORWARDER, F_MULTI,
-	  SRV(resolver.forwarders)) },
+	  SRV(edge.resolver.forwarders)) },
 	{ O("zone-file", S_RESOLVER, T_PATH, F_MULTI,
-	  SRV(resolver.zone_files)) },
+	  SRV(edge.resolver.zone_files)) },
 	{ O("trust-anchor-file", S_RESOLVER, T_PATH, 0,
-	  SRV(resolver.trust_anchor)) },
-	{ O("cache-size", S_RESOLVER, T_SIZE, 0, SRV(resolver.cache_size)),
+	  SRV(edge.resolver.trust_anchor)) },
+	{ O("cache-size", S_RESOLVER, T_SIZE, 0, SRV(edge.resolver.cache_size)),
 	  RANGE(64 * 1024, 1024ULL * 1024 * 1024, "4m") },
-	{ O("timeout", S_RESOLVER, T_MS, 0, SRV(resolver.timeout_ms)),
+	{ O("timeout", S_RESOLVER, T_MS, 0, SRV(edge.resolver.timeout_ms)),
 	  RANGE(100, MIN, "5s") },
 
 	/* node: one IM&P server */
@@ -216,6 +236,8 @@ static const struct opt opts[] = {
 	{ O("transport", S_NODE, T_ENUM, 0, NODE(transport)), .def = "tcp",
 	  .choices = c_node_transport },
 	{ O("weight", S_NODE, T_UINT, 0, NODE(weight)), RANGE(1, 1000, "1") },
+	{ O("public-port", S_NODE, T_UINT, 0, NODE(public_port)),
+	  RANGE(0, 65535, "0") },
 	{ O("on-down", S_NODE, T_ENUM, 0, NODE(on_down)), .def = "keep",
 	  .choices = c_on_down },
 	{ O("tls-ca", S_NODE, T_PATH, 0, NODE(tls.ca)) },
@@ -242,6 +264,7 @@ static const struct opt opts[] = {
 	{ O("protocol", S_LISTENER, T_ENUM, 0, LSN(proto)), .def = "tcp",
 	  .choices = c_proto },
 	{ O("target", S_LISTENER, T_TARGET, F_REQUIRED, LSN(node)) },
+	{ O("allow-from", S_LISTENER, T_CIDR, F_MULTI, LSN(allow_from)) },
 	{ O("backlog", S_LISTENER, T_UINT, 0, LSN(backlog)),
 	  RANGE(1, 65535, "511") },
 	{ O("tls", S_LISTENER, T_BOOL, 0, LSN(tls)), .def = "no" },
@@ -269,6 +292,27 @@ static const struct opt opts[] = {
 	  RANGE(0, 65535, "10") },
 	{ O("mode", S_ROUTE, T_ENUM, 0, RTE(mode)), .def = "fallback",
 	  .choices = c_route_mode },
+
+	/* federation: the policy and the edge's TLS toward foreign domains */
+	{ O("policy", S_FEDERATION, T_ENUM, 0, SRV(edge.federation.policy)),
+	  .def = "allow-list", .choices = c_policy },
+	{ O("tls-cert", S_FEDERATION, T_PATH, 0,
+	  SRV(edge.federation.tls.cert)) },
+	{ O("tls-key", S_FEDERATION, T_PATH, 0,
+	  SRV(edge.federation.tls.key)) },
+	{ O("tls-ca", S_FEDERATION, T_PATH, 0,
+	  SRV(edge.federation.tls.ca)) },
+	{ O("tls-min-version", S_FEDERATION, T_ENUM, 0,
+	  SRV(edge.federation.tls.min_version)), .def = "1.2",
+	  .choices = c_tls_version },
+
+	/* domain: a foreign domain we federate with (the allow list) */
+	{ O("name", S_DOMAIN, T_DOMAIN, F_REQUIRED, DOM(name)) },
+	{ O("profile", S_DOMAIN, T_PROFILES, 0, DOM(profiles)),
+	  .def = "sip, xmpp-s2s", .choices = c_profiles },
+	{ O("peer-subject", S_DOMAIN, T_STR, F_MULTI, DOM(peer_subjects)) },
+	{ O("transport", S_DOMAIN, T_TRANSPORTS, 0, DOM(transports)),
+	  .def = "tls", .choices = c_transports },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -291,7 +335,10 @@ static const struct section {
 	[S_LISTENER] = { "listener", true, sizeof(struct fr_listener_conf),
 	    SRV(edge.listeners), SRV(edge.nlisteners), LSN(line) },
 	[S_ROUTE] = { "route", true, sizeof(struct fr_route_conf),
-	    SRV(routes), SRV(nroutes), RTE(line) },
+	    SRV(edge.routes), SRV(edge.nroutes), RTE(line) },
+	[S_FEDERATION] = { "federation", false, 0, 0, 0, 0 },
+	[S_DOMAIN] = { "domain", true, sizeof(struct fr_domain_conf),
+	    SRV(edge.domains), SRV(edge.ndomains), DOM(line) },
 };
 
 /* --------------------------------------------------------------- parser */
@@ -494,6 +541,52 @@ check_domain(char *s, bool wildcard_ok)
 	return 0;
 }
 
+/* Routes and domains name a domain or all its subdomains. */
+static bool
+wildcard_domain(const struct opt *o)
+{
+	return o->sect == S_ROUTE || o->sect == S_DOMAIN;
+}
+
+/* Options that may be given on several lines of a section. */
+static bool
+repeatable(const struct opt *o)
+{
+	return (o->flags & F_MULTI) || o->type == T_PROFILES ||
+	    o->type == T_TRANSPORTS;
+}
+
+/*
+ * "sip, ms-fed" or "tls tcp": words from choices, separated by commas
+ * or blanks, into the union of their bits.  0, or -1 when a word is
+ * not one of them or the list is empty.
+ */
+static int
+parse_word_list(const char *s, const struct choice *choices, unsigned *out)
+{
+	unsigned bits = 0;
+	size_t n, i;
+
+	for (;;) {
+		s += strspn(s, ", \t");
+		if (*s == '\0')
+			break;
+		n = strcspn(s, ", \t");
+		for (i = 0; choices[i].name != NULL; i++)
+			if (strlen(choices[i].name) == n &&
+			    strncmp(s, choices[i].name, n) == 0)
+				break;
+		if (choices[i].name == NULL)
+			return -1;
+		bits |= (unsigned)choices[i].value;
+		s += n;
+	}
+	if (bits == 0)
+		return -1;
+	*out = bits;
+	return 0;
+}
+
 static void
 expected_text(const struct opt *o, char *buf, size_t len)
 {
@@ -549,54 +642,30 @@ expected_text(const struct opt *o, char *buf, size_t len)
 		snprintf(buf, len, "a SIP status range such as 200-499");
 		break;
 	case T_TARGET:
-		snprintf(buf, len, "\"node NAME\" or \"pool NAME\"");
+		snprintf(buf, len, "\"node NAME\" or \"pool NAME\", or "
+		    "federation");
 		break;
 	case T_HOSTPORT:
 		snprintf(buf, len, "HOST:PORT (a domain name or IP, then a "
 		    "port from 1 to 65535)");
 		break;
 	case T_DOMAIN:
-		snprintf(buf, len, o->sect == S_ROUTE ?
+		snprintf(buf, len, wildcard_domain(o) ?
 		    "a domain name, or *.domain for its subdomains" :
 		    "a domain name");
 		break;
+	case T_CIDR:
+		snprintf(buf, len, "an IP address or a network such as "
+		    "10.10.1.0/24");
+		break;
+	case T_PROFILES:
+	case T_TRANSPORTS:
+		n = (size_t)snprintf(buf, len, "a list of");
+		for (i = 0; o->choices[i].name != NULL && n < len; i++)
+			n += (size_t)snprintf(buf + n, len - n, "%s %s",
+			    i == 0 ? "" : ",", o->choices[i].name);
+		break;
 	}
-}
-
-static int
-append_str(struct fr_strlist *l, const char *s, int line)
-{
-	char **v;
-	int *lines;
-	char *copy;
-
-	if ((copy = strdup(s)) == NULL)
-		return -1;
-	if ((v = realloc(l->v, (l->n + 1) * sizeof(*v))) == NULL) {
-		free(copy);
-		return -1;
-	}
-	l->v = v;
-	if ((lines = realloc(l->line, (l->n + 1) * sizeof(*lines))) == NULL) {
-		free(copy);
-		return -1;
-	}
-	l->line = lines;
-	l->v[l->n] = copy;
-	l->line[l->n++] = line;
-	return 0;
-}
-
-static void
-free_strlist(struct fr_strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	free(l->line);
-	memset(l, 0, sizeof(*l));
 }
 
 static int
@@ -725,6 +794,13 @@ set_value(struct parser *p, const struct opt *o, void *base, const char *val,
 		const char *name;
 		char **dst;
 
+		if (strcmp(val, "federation") == 0) {
+			free(l->node);
+			free(l->pool);
+			l->node = l->pool = NULL;
+			l->federation = true;
+			return 0;
+		}
 		if (strncmp(val, "node ", 5) == 0)
 			dst = &l->node;
 		else if (strncmp(val, "pool ", 5) == 0)
@@ -741,6 +817,7 @@ set_value(struct parser *p, const struct opt *o, void *base, const char *val,
 		free(l->node);
 		free(l->pool);
 		l->node = l->pool = NULL;
+		l->federation = false;
 		return replace_str(dst, name) == 0 ? 0 : -2;
 	}
 	case T_HOSTPORT: {
@@ -773,15 +850,36 @@ set_value(struct parser *p, const struct opt *o, void *base, const char *val,
 		if (strlen(val) >= sizeof(buf))
 			return -1;
 		strcpy(buf, val);
-		if (check_domain(buf, o->sect == S_ROUTE) != 0)
+		if (check_domain(buf, wildcard_domain(o)) != 0)
 			return -1;
 		val = buf;
 		break;
+	case T_CIDR: {
+		struct fr_cidr c;
+
+		if (fr_cidr_parse(val, &c) != 0)
+			return -1;
+		break;
+	}
+	case T_PROFILES:
+	case T_TRANSPORTS: {
+		unsigned bits;
+
+		if (parse_word_list(val, o->choices, &bits) != 0)
+			return -1;
+		/* The first line given replaces the default; more lines
+		 * add to it. */
+		if (p->seen[o - opts] == 0)
+			*(unsigned *)f = bits;
+		else
+			*(unsigned *)f |= bits;
+		return 0;
+	}
 	}
 
 	/* The string types end here: store val. */
 	if (o->flags & F_MULTI)
-		return append_str(f, val, p->line) == 0 ? 0 : -2;
+		return fr_strlist_append(f, val, p->line) == 0 ? 0 : -2;
 	return replace_str(f, val) == 0 ? 0 : -2;
 }
 
@@ -1003,7 +1101,7 @@ parse_line(struct parser *p, char *text)
 	if (p->sect < 0) {
 		perr(p, p->line, "%s: outside any section; expected a section "
 		    "first (server:, resolver:, node:, pool:, listener:, "
-		    "route:)", key);
+		    "route:, federation:, domain:)", key);
 		return;
 	}
 	if (o == NULL) {
@@ -1022,7 +1120,7 @@ parse_line(struct parser *p, char *text)
 		perr(p, p->line, "%s: expected %s after it", key, exp);
 		return;
 	}
-	if (!(o->flags & F_MULTI) && p->seen[idx] != 0) {
+	if (!repeatable(o) && p->seen[idx] != 0) {
 		perr(p, p->line, "%s: given twice in this %s: (first on line "
 		    "%d)", key, sect_name(p->sect), p->seen[idx]);
 		return;
@@ -1356,6 +1454,14 @@ check_listeners(struct parser *p)
 			perr(p, l->line, "listener %s: tls-verify-client needs "
 			    "tls-ca (the CA of the client certificates)",
 			    name);
+		if (l->federation && l->proto == FR_PROTO_TCP)
+			perr(p, l->line, "listener %s: target: federation needs "
+			    "protocol: sip or xmpp (the edge routes each "
+			    "request or stream by its domain)", name);
+		if (!l->federation && l->allow_from.n > 0)
+			perr(p, l->allow_from.line[0], "listener %s: allow-from "
+			    "is for a listener with target: federation",
+			    name);
 		if (l->node != NULL) {
 			if ((t = node_index(p->cfg, l->node)) < 0)
 				perr(p, l->line, "listener %s: target: no node "
@@ -1372,6 +1478,89 @@ check_listeners(struct parser *p)
 	}
 }
 
+/*
+ * A node's public port: public-port:, else the port of the sip
+ * listener aimed at that node alone (a TLS one if there are both).
+ * Foreign domains reach the node again there (DOMAIN.md section 2).
+ */
+static void
+check_public_ports(struct parser *p)
+{
+	struct fr_edge_conf *e = &p->cfg->edge;
+	size_t i, j;
+
+	for (i = 0; i < e->nnodes; i++) {
+		struct fr_node_conf *n = &e->nodes[i];
+		const struct fr_listener_conf *found = NULL;
+
+		if (n->public_port != 0)
+			continue;
+		for (j = 0; j < e->nlisteners; j++) {
+			const struct fr_listener_conf *l = &e->listeners[j];
+
+			if (l->proto != FR_PROTO_SIP || l->node == NULL ||
+			    strcmp(l->node, n->name) != 0)
+				continue;
+			if (found == NULL || (l->tls && !found->tls)) {
+				found = l;
+			} else if (l->tls == found->tls) {
+				perr(p, n->line, "node %s: the sip listeners on "
+				    "lines %d and %d both lead to it alone; say "
+				    "which port is its public one with "
+				    "public-port:", n->name, found->line,
+				    l->line);
+				break;
+			}
+		}
+		if (found != NULL)
+			n->public_port = fr_addr_port(&found->addr);
+	}
+}
+
+/* Foreign domains: each named once; routes agree with their domain. */
+static void
+check_domains(struct parser *p)
+{
+	struct fr_edge_conf *e = &p->cfg->edge;
+	size_t i, j;
+
+	for (i = 0; i < e->ndomains; i++) {
+		const struct fr_domain_conf *d = &e->domains[i];
+
+		for (j = 0; j < i; j++)
+			if (strcmp(d->name, e->domains[j].name) == 0)
+				perr(p, d->line, "domain %s: already has a "
+				    "domain: section (line %d)", d->name,
+				    e->domains[j].line);
+		for (j = 0; j < d->peer_subjects.n; j++)
+			if (d->peer_subjects.v[j][0] == '\0')
+				perr(p, d->peer_subjects.line[j], "peer-subject: "
+				    "expected a certificate name, not \"\"");
+	}
+	for (i = 0; i < e->nroutes; i++) {
+		const struct fr_route_conf *r = &e->routes[i];
+
+		if (r->transport == FR_TRANSPORT_UDP) {
+			perr(p, r->line, "route %s: transport: udp; the edge "
+			    "routes over tls or tcp", r->domain);
+			continue;
+		}
+		for (j = 0; j < e->ndomains; j++) {
+			const struct fr_domain_conf *d = &e->domains[j];
+
+			if (strcmp(d->name, r->domain) == 0 &&
+			    !(d->transports & FR_TRANSPORT_BIT(r->transport)))
+				perr(p, r->line, "route %s: transport: %s, but "
+				    "its domain: section (line %d) does not "
+				    "list it in transport:", r->domain,
+				    fr_transport_name(r->transport), d->line);
+		}
+	}
+	if ((e->federation.tls.cert == NULL) !=
+	    (e->federation.tls.key == NULL))
+		perr(p, 0, "federation: tls-cert and tls-key go together");
+}
+
 static void
 check_server(struct parser *p)
 {
@@ -1386,22 +1575,54 @@ check_server(struct parser *p)
 static void
 check_resolver(struct parser *p)
 {
-	struct fr_resolver_settings *r = &p->cfg->resolver;
+	struct fr_resolver_settings *r = &p->cfg->edge.resolver;
 	char origin[FR_DNAME_MAX], abspath[PATH_MAX], err[PATH_MAX + 256];
 	size_t i;
 	FILE *f;
 
-	for (i = 0; i < r->zone_files.n; i++)
+	for (i = 0; i < r->zone_files.n; i++) {
 		if (fr_zonefile_probe(r->zone_files.v[i], origin,
 		    sizeof(origin), abspath, sizeof(abspath), err,
 		    sizeof(err)) != 0)
 			perr(p, r->zone_files.line[i], "zone-file: %s", err);
+		else if (fr_strlist_append(&r->zone_origins, origin,
+		    r->zone_files.line[i]) != 0)
+			perr(p, 0, "out of memory");
+	}
 	if (r->trust_anchor != NULL) {
 		if ((f = fopen(r->trust_anchor, "r")) == NULL)
 			perr(p, 0, "trust-anchor-file %s: %s",
 			    r->trust_anchor, strerror(errno));
 		else
 			fclose(f);
+	}
+}
+
+/*
+ * What the daemon cannot serve yet.  The routing sections are read and
+ * checked for `fedroute route`, which shows what the edge will decide;
+ * fedrouted itself does not route the nodes' requests in this release,
+ * so a listener that promises it is refused rather than left silent.
+ */
+static void
+check_served(struct parser *p)
+{
+	struct fr_edge_conf *e = &p->cfg->edge;
+	char name[FR_NAME_MAX + FR_ADDRSTRLEN];
+	size_t i;
+
+	for (i = 0; i < e->nlisteners; i++) {
+		const struct fr_listener_conf *l = &e->listeners[i];
+
+		if (!l->federation)
+			continue;
+		if (l->name != NULL)
+			snprintf(name, sizeof(name), "%s", l->name);
+		else
+			fr_addr_str(&l->addr, name, sizeof(name));
+		perr(p, l->line, "listener %s: target: federation is not "
+		    "served by this release of fedrouted yet; fedroute route "
+		    "shows what it will decide", name);
 	}
 }
 
@@ -1425,6 +1646,13 @@ check_tls(struct parser *p)
 			perr(p, l->line, "listener %s: %s", l->name != NULL ?
 			    l->name : fr_addr_str(&l->addr, name, sizeof(name)),
 			    err);
+		SSL_CTX_free(ctx);
+	}
+	if (e->federation.tls.cert != NULL || e->federation.tls.ca != NULL) {
+		ctx = fr_tls_client_ctx_new(&e->federation.tls, err,
+		    sizeof(err));
+		if (ctx == NULL)
+			perr(p, 0, "federation: %s", err);
 		SSL_CTX_free(ctx);
 	}
 	for (i = 0; i < e->nnodes; i++) {
@@ -1516,9 +1744,14 @@ fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
 		check_nodes(&p);
 		check_listeners(&p);
 		check_resolver(&p);
+		check_domains(&p);
 	}
-	if (p.nerrors == 0 && (flags & FR_CONFIG_LOAD_TLS))
+	if (p.nerrors == 0)
+		check_public_ports(&p);
+	if (p.nerrors == 0 && (flags & FR_CONFIG_LOAD_TLS)) {
+		check_served(&p);
 		check_tls(&p);
+	}
 	if (p.nerrors != 0) {
 		fr_config_free(p.cfg);
 		return NULL;
@@ -1539,7 +1772,7 @@ free_fields(int sect, void *base)
 		if ((int)opts[i].sect != sect)
 			continue;
 		if (opts[i].flags & F_MULTI) {
-			free_strlist(f);
+			fr_strlist_free(f);
 			continue;
 		}
 		switch (opts[i].type) {
@@ -1592,10 +1825,12 @@ fr_config_free(struct fr_config *cfg)
 	}
 	for (i = 0; i < cfg->edge.npools; i++)
 		free(cfg->edge.pools[i].member_idx);
+	fr_strlist_free(&cfg->edge.resolver.zone_origins);
 	free(cfg->edge.nodes);
 	free(cfg->edge.pools);
 	free(cfg->edge.listeners);
-	free(cfg->routes);
+	free(cfg->edge.routes);
+	free(cfg->edge.domains);
 	free(cfg->file);
 	free(cfg);
 }
@@ -1675,10 +1910,27 @@ print_opt(FILE *out, const struct opt *o, const void *base)
 		    ((const struct fr_status_range *)f)->lo,
 		    ((const struct fr_status_range *)f)->hi);
 		break;
+	case T_PROFILES:
+	case T_TRANSPORTS: {
+		const char *sep = "";
+
+		fprintf(out, "\t%s: ", o->name);
+		for (i = 0; o->choices[i].name != NULL; i++)
+			if (*(const unsigned *)f & (unsigned)o->choices[i].value) {
+				fprintf(out, "%s%s", sep, o->choices[i].name);
+				sep = ", ";
+			}
+		fprintf(out, "\n");
+		break;
+	}
+	case T_CIDR:	/* always F_MULTI */
+		break;
 	case T_TARGET: {
 		const struct fr_listener_conf *l = base;
 
-		if (l->node != NULL)
+		if (l->federation)
+			fprintf(out, "\t%s: federation\n", o->name);
+		else if (l->node != NULL)
 			fprintf(out, "\t%s: node %s\n", o->name, l->node);
 		else if (l->pool != NULL)
 			fprintf(out, "\t%s: pool %s\n", o->name, l->pool);

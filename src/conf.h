@@ -31,41 +31,6 @@
 /* Most worker processes (server: workers). */
 #define FR_WORKERS_MAX 64
 
-enum fr_route_transport {
-	FR_ROUTE_UDP,
-	FR_ROUTE_TCP,
-	FR_ROUTE_TLS,
-};
-
-enum fr_route_mode {
-	FR_ROUTE_FALLBACK,	/* used when DNS finds nothing */
-	FR_ROUTE_OVERRIDE,	/* used instead of DNS */
-};
-
-struct fr_hostport {
-	char *host;		/* a domain name or a literal IP */
-	unsigned port;
-};
-
-/* A static route; the SIP and XMPP routing issues act on these. */
-struct fr_route_conf {
-	char *domain;		/* "example.com" or "*.example.com" */
-	int line;
-	struct fr_hostport next_hop;
-	enum fr_route_transport transport;
-	unsigned priority;	/* lower is tried first */
-	enum fr_route_mode mode;
-};
-
-/* The resolver: section, checked now, used by the routing issues. */
-struct fr_resolver_settings {
-	struct fr_strlist forwarders;	/* "IP[@PORT]" */
-	struct fr_strlist zone_files;	/* absolute paths */
-	char *trust_anchor;		/* NULL: no DNSSEC validation */
-	size_t cache_size;		/* bytes */
-	unsigned timeout_ms;		/* one DNS question */
-};
-
 struct fr_config {
 	char *file;			/* as given to fr_config_read */
 	struct fr_edge_conf edge;
@@ -77,15 +42,12 @@ struct fr_config {
 	enum fr_log_sink log;
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	int log_facility;		/* LOG_DAEMON, LOG_LOCAL0 .. */
-	struct fr_strlist public_addresses;
-
-	struct fr_resolver_settings resolver;
-	struct fr_route_conf *routes;
-	size_t nroutes;
 };
 
 /* Flags of fr_config_read(). */
-#define FR_CONFIG_LOAD_TLS	0x1	/* load certificates and keys too */
+#define FR_CONFIG_LOAD_TLS	0x1	/* load certificates and keys too,
+					   and refuse what the daemon cannot
+					   serve: check as fedrouted starts */
 
 /* Called once per problem with "FILE:LINE: what was expected". */
 typedef void fr_config_report_fn(void *arg, const char *msg);

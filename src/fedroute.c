@@ -15,6 +15,8 @@ static const struct {
 } commands[] = {
 	{ "lookup", fr_cmd_lookup,
 	  "resolve a domain or URI the way the router would, and show why" },
+	{ "route", fr_cmd_route,
+	  "what fedrouted would do with a request for a URI or domain" },
 	{ "check-config", fr_cmd_check_config,
 	  "check fedrouted.conf, or print the effective configuration" },
 };

@@ -13,7 +13,10 @@ src_libfedcli_a_SOURCES = \
 	src/batch.c src/batch.h \
 	src/checkconf.c \
 	src/commands.h \
-	src/lookup.c
+	src/lookup.c \
+	src/route.c
+src_libfedcli_a_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFR_CONF_FILE='"$(sysconfdir)/fedrouted.conf"'
 FR_TESTER_LIBS = src/libfedcli.a src/libfedconf.a diag/libfeddiag.a \
 	router/libfedrouter.a resolver/libfedresolve.a proto/libfedproto.a \
 	$(FR_DEP_LIBS) $(OPENSSL_LIBS) -lm

@@ -25,9 +25,12 @@ TESTS += \
 	tests/integration/test_relay.py \
 	tests/integration/test_node_health.py \
 	tests/integration/test_tls.py \
-	tests/integration/test_lifecycle.py
+	tests/integration/test_lifecycle.py \
+	tests/integration/test_route.py
 
 EXTRA_DIST += \
+	tests/integration/test_route.py \
+	zones/test/route.test.zone \
 	tests/integration/test_lifecycle.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_node_health.py \
@@ -51,6 +54,7 @@ EXTRA_DIST += \
 	zones/nsd.conf.in \
 	zones/check-zones.sh \
 	zones/demo/aol.test.zone \
+	zones/demo/partner.test.zone \
 	zones/demo/enterprise.test.zone \
 	zones/demo/lync.test.zone \
 	zones/demo/rfc3263.test.zone \

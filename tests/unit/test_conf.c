@@ -107,7 +107,7 @@ defaults(void **state)
 	assert_string_equal(cfg->user, "fedroute");
 	assert_null(cfg->pidfile);
 	assert_int_equal(cfg->log_level, LOG_INFO);
-	assert_int_equal(cfg->resolver.timeout_ms, 5000);
+	assert_int_equal(cfg->edge.resolver.timeout_ms, 5000);
 	assert_int_equal(cfg->edge.nnodes, 1);
 	n = &cfg->edge.nodes[0];
 	assert_string_equal(n->name, "a");
@@ -159,16 +159,16 @@ values(void **state)
 	assert_false(cfg->edge.set.splice);
 	assert_string_equal(cfg->user, "");
 	assert_int_equal(cfg->log_level, LOG_DEBUG);
-	assert_int_equal(cfg->public_addresses.n, 2);
-	assert_string_equal(cfg->public_addresses.v[1], "2001:db8::10");
+	assert_int_equal(cfg->edge.public_addresses.n, 2);
+	assert_string_equal(cfg->edge.public_addresses.v[1], "2001:db8::10");
 	assert_string_equal(cfg->edge.nodes[0].tls.ciphers,
 	    "ignored # but quoted");
 	assert_string_equal(cfg->edge.nodes[0].tls.server_name,
 	    "node-a.example");
 	assert_int_equal(fr_addr_port(&cfg->edge.listeners[0].addr), 5061);
-	assert_string_equal(cfg->routes[0].domain, "*.partner.example");
-	assert_string_equal(cfg->routes[0].next_hop.host, "2001:db8::1");
-	assert_int_equal(cfg->routes[0].next_hop.port, 5061);
+	assert_string_equal(cfg->edge.routes[0].domain, "*.partner.example");
+	assert_string_equal(cfg->edge.routes[0].next_hop.host, "2001:db8::1");
+	assert_int_equal(cfg->edge.routes[0].next_hop.port, 5061);
 	fr_config_free(cfg);
 }
 
@@ -225,6 +225,71 @@ value_errors(void **state)
 	bad("route:\n domain: a.example\n next-hop: a.example\n", 3,
 	    "HOST:PORT");
 	bad("resolver:\n forwarder: 127.0.0.1@0\n", 2, "IP or IP@PORT");
+}
+
+/* federation:, domain:, target: federation and the public ports. */
+static void
+federation_sections(void **state)
+{
+	struct fr_config *cfg;
+
+	(void)state;
+	cfg = ok(NODE_A NODE_B " public-port: 65061\n" LSN_A " protocol: sip\n"
+	    "listener:\n address: 127.0.0.1:5070\n protocol: sip\n"
+	    " target: federation\n allow-from: 10.10.1.0/24\n"
+	    " allow-from: 2001:db8::1\n"
+	    "federation:\n policy: open\n"
+	    "domain:\n name: *.Partner.Example\n"
+	    "domain:\n name: lync.example\n profile: ms-fed\n"
+	    " profile: sip\n peer-subject: sip.lync.example\n"
+	    " transport: tls tcp\n");
+	assert_int_equal(cfg->edge.federation.policy, FR_POLICY_OPEN);
+	assert_true(cfg->edge.listeners[1].federation);
+	assert_null(cfg->edge.listeners[1].node);
+	assert_int_equal(cfg->edge.listeners[1].allow_from.n, 2);
+	assert_int_equal(cfg->edge.ndomains, 2);
+	assert_string_equal(cfg->edge.domains[0].name, "*.partner.example");
+	/* Defaults: sip and xmpp-s2s, over TLS only. */
+	assert_int_equal(cfg->edge.domains[0].profiles,
+	    FR_FED_SIP | FR_FED_XMPP);
+	assert_int_equal(cfg->edge.domains[0].transports,
+	    FR_TRANSPORT_BIT(FR_TRANSPORT_TLS));
+	/* Given lines replace the default and add up. */
+	assert_int_equal(cfg->edge.domains[1].profiles,
+	    FR_FED_SIP | FR_FED_MSFED);
+	assert_int_equal(cfg->edge.domains[1].transports,
+	    FR_TRANSPORT_BIT(FR_TRANSPORT_TLS) |
+	    FR_TRANSPORT_BIT(FR_TRANSPORT_TCP));
+	assert_string_equal(cfg->edge.domains[1].peer_subjects.v[0],
+	    "sip.lync.example");
+	/* Public ports: the sip listener aimed at a alone; b's own. */
+	assert_int_equal(cfg->edge.nodes[0].public_port, 5061);
+	assert_int_equal(cfg->edge.nodes[1].public_port, 65061);
+	fr_config_free(cfg);
+
+	bad(NODE_A "listener:\n address: 127.0.0.1:5070\n target: federation\n",
+	    4, "target: federation needs protocol: sip or xmpp");
+	bad(NODE_A LSN_A " allow-from: 10.0.0.0/8\n", 7, "allow-from is for "
+	    "a listener with target: federation");
+	bad(NODE_A LSN_A " allow-from: 10.0.0.0/33\n", 7, "an IP address or "
+	    "a network");
+	bad("domain:\n name: a.example\n profile: sip, jabber\n", 3,
+	    "a list of sip, ms-fed, xmpp-s2s");
+	bad("domain:\n name: a.example\n transport: udp\n", 3,
+	    "a list of tcp, tls");
+	bad("domain:\n profile: sip\n", 1, "has no name: (it is required)");
+	bad(NODE_A LSN_A "domain:\n name: a.example\ndomain:\n"
+	    " name: a.example\n", 9, "already has a domain: section (line 7)");
+	bad(NODE_A LSN_A "route:\n domain: a.example\n next-hop: 192.0.2.1:5060\n"
+	    " transport: udp\n", 7, "the edge routes over tls or tcp");
+	bad(NODE_A LSN_A "domain:\n name: a.example\n"
+	    "route:\n domain: a.example\n next-hop: 192.0.2.1:5060\n"
+	    " transport: tcp\n", 9, "does not list it in transport:");
+	bad(NODE_A LSN_A " protocol: sip\nlistener:\n address: 127.0.0.1:5062\n"
+	    " protocol: sip\n target: node a\n", 1, "say which port is its "
+	    "public one with public-port:");
+	bad(NODE_A LSN_A "federation:\n tls-cert: /x.pem\n", 0,
+	    "federation: tls-cert and tls-key go together");
 }
 
 static void
@@ -444,6 +509,7 @@ main(void)
 		cmocka_unit_test(grammar_errors),
 		cmocka_unit_test(value_errors),
 		cmocka_unit_test(references),
+		cmocka_unit_test(federation_sections),
 		cmocka_unit_test(check_inheritance),
 		cmocka_unit_test(relative_paths),
 		cmocka_unit_test(print_round_trip),
