@@ -258,3 +258,263 @@ fr_uri_parse(const char *input, struct fr_uri *out, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+/* ---- SIP URIs where they lie ------------------------------------------------ */
+
+static bool
+lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+const char *
+fr_sip_unquoted(const char *p, const char *end, char stop, bool angles)
+{
+	bool quoted = false;
+	int angle = 0;
+
+	for (; p < end; p++) {
+		if (quoted) {
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			else if (*p == '"')
+				quoted = false;
+		} else if (*p == '"') {
+			quoted = true;
+		} else if (*p == stop && angle == 0) {
+			return p;
+		} else if (angles && *p == '<') {
+			angle++;
+		} else if (angles && *p == '>' && angle > 0) {
+			angle--;
+		}
+	}
+	return end;
+}
+
+/* The next ;-separated parameter of p[0..end): name and value spans. */
+static const char *
+next_param(const char *p, const char *end, struct fr_span *name,
+    struct fr_span *value)
+{
+	const char *seg, *eq;
+
+	while (p < end && (lws(*p) || *p == ';'))
+		p++;
+	seg = p;
+	p = fr_sip_unquoted(p, end, ';', false);
+	eq = memchr(seg, '=', (size_t)(p - seg));
+	name->s = seg;
+	name->len = (size_t)((eq ? eq : p) - seg);
+	*name = fr_span_trim(*name);
+	value->s = eq ? eq + 1 : p;
+	value->len = eq ? (size_t)(p - eq - 1) : 0;
+	*value = fr_span_trim(*value);
+	return p;
+}
+
+bool
+fr_sip_param(struct fr_span params, const char *name, struct fr_span *value)
+{
+	const char *p = params.s, *end = params.s + params.len;
+
+	if (params.s == NULL)
+		return false;
+	while (p < end) {
+		struct fr_span n, v;
+
+		p = next_param(p, end, &n, &v);
+		if (n.len > 0 && fr_span_ieq(n, name)) {
+			if (value != NULL)
+				*value = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A host name: labels of letters, digits, '-', '_'; a final dot. */
+static bool
+host_name(const char *s, size_t n)
+{
+	size_t i, label = 0;
+
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if (n == 0 || n > 253)
+		return false;
+	for (i = 0; i <= n; i++) {
+		if (i == n || s[i] == '.') {
+			if (label == 0 || label > 63)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '_'))
+			return false;
+		label++;
+	}
+	return true;
+}
+
+static int
+uri_fail(char *err, size_t errlen, const char *what, const char *s,
+    size_t n)
+{
+	char q[64];
+	size_t i, o = 0;
+
+	/* the URI came from a peer: printable ASCII only */
+	for (i = 0; i < n && o + 4 < sizeof(q); i++)
+		q[o++] = (unsigned char)s[i] >= 0x20 &&
+		    (unsigned char)s[i] < 0x7f ? s[i] : '?';
+	if (i < n)
+		q[o++] = '.', q[o++] = '.', q[o++] = '.';
+	q[o] = '\0';
+	snprintf(err, errlen, "%s in \"%s\"", what, q);
+	return -1;
+}
+
+int
+fr_sip_uri_parse(struct fr_span in, struct fr_sip_uri *out, char *err,
+    size_t errlen)
+{
+	const char *s = in.s, *p, *end = in.s + in.len, *q, *at, *hp_end;
+	char addr[64];
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->port = -1;
+	for (i = 0; i < in.len; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return uri_fail(err, errlen, "space or control byte",
+			    s, in.len);
+	if (in.len >= 5 && strncasecmp(s, "sips:", 5) == 0) {
+		out->scheme = FR_SCHEME_SIPS;
+		p = s + 5;
+	} else if (in.len >= 4 && strncasecmp(s, "sip:", 4) == 0) {
+		out->scheme = FR_SCHEME_SIP;
+		p = s + 4;
+	} else if (in.len >= 4 && strncasecmp(s, "tel:", 4) == 0) {
+		return uri_fail(err, errlen, "tel: URI (no SIP host to route "
+		    "to)", s, in.len);
+	} else {
+		return uri_fail(err, errlen, "not a sip: or sips: URI", s,
+		    in.len);
+	}
+	q = memchr(p, '?', (size_t)(end - p));
+	if (q == NULL)
+		q = end;
+	else
+		out->headers = (struct fr_span){ q + 1, (size_t)(end - q - 1) };
+	at = memchr(p, '@', (size_t)(q - p));
+	if (at != NULL) {
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+
+		out->has_user = true;
+		out->user = (struct fr_span){ p, (size_t)((colon ? colon : at) -
+		    p) };
+		if (colon != NULL) {
+			out->has_password = true;
+			out->password = (struct fr_span){ colon + 1,
+			    (size_t)(at - colon - 1) };
+		}
+		if (out->user.len == 0)
+			return uri_fail(err, errlen, "empty user", s, in.len);
+		for (i = 0; i < (size_t)(at - p); i++)
+			if (strchr("<>\"[]{}|^`\\#", p[i]) != NULL)
+				return uri_fail(err, errlen, "bad character in "
+				    "the user part", s, in.len);
+		p = at + 1;
+	}
+	/* host */
+	if (p < q && *p == '[') {
+		struct in6_addr a6;
+		const char *close = memchr(p, ']', (size_t)(q - p));
+
+		if (close == NULL || (size_t)(close - p - 1) >= sizeof(addr))
+			return uri_fail(err, errlen, "bad IPv6 reference", s,
+			    in.len);
+		memcpy(addr, p + 1, (size_t)(close - p - 1));
+		addr[close - p - 1] = '\0';
+		if (inet_pton(AF_INET6, addr, &a6) != 1)
+			return uri_fail(err, errlen, "bad IPv6 address", s,
+			    in.len);
+		out->host = (struct fr_span){ p + 1, (size_t)(close - p - 1) };
+		out->host_kind = FR_HOST_IPV6;
+		hp_end = close + 1;
+	} else {
+		struct in_addr a4;
+
+		hp_end = p;
+		while (hp_end < q && *hp_end != ':' && *hp_end != ';')
+			hp_end++;
+		out->host = (struct fr_span){ p, (size_t)(hp_end - p) };
+		if (out->host.len == 0)
+			return uri_fail(err, errlen, "no host", s, in.len);
+		if (out->host.len < sizeof(addr)) {
+			memcpy(addr, p, out->host.len);
+			addr[out->host.len] = '\0';
+			if (inet_pton(AF_INET, addr, &a4) == 1)
+				out->host_kind = FR_HOST_IPV4;
+		}
+		if (out->host_kind != FR_HOST_IPV4 &&
+		    !host_name(p, out->host.len))
+			return uri_fail(err, errlen, "bad host name", s,
+			    in.len);
+	}
+	p = hp_end;
+	if (p < q && *p == ':') {
+		long v = 0;
+		const char *d = ++p;
+
+		while (p < q && *p >= '0' && *p <= '9' && v <= 65535)
+			v = v * 10 + (*p++ - '0');
+		if (p == d || v < 1 || v > 65535 || (p < q && *p != ';'))
+			return uri_fail(err, errlen, "bad port (1-65535)", s,
+			    in.len);
+		out->port = (int)v;
+	}
+	if (p < q && *p != ';')
+		return uri_fail(err, errlen, "junk after the host", s, in.len);
+	out->params = (struct fr_span){ p, (size_t)(q - p) };
+	while (p < q) {
+		struct fr_span n, v;
+
+		p = next_param(p, q, &n, &v);
+		if (n.len == 0) {
+			if (p < q || v.len > 0 || p[-1] == '=')
+				return uri_fail(err, errlen, "parameter with "
+				    "no name", s, in.len);
+			continue;
+		}
+		if (fr_span_ieq(n, "lr"))
+			out->lr = true;
+		else if (fr_span_ieq(n, "transport"))
+			out->transport = v;
+		else if (fr_span_ieq(n, "maddr"))
+			out->maddr = v;
+	}
+	return 0;
+}
+
+bool
+fr_sip_domain_match(struct fr_span host, const char *pattern)
+{
+	size_t n = strlen(pattern);
+
+	if (host.len > 0 && host.s[host.len - 1] == '.')
+		host.len--;
+	if (n > 0 && pattern[n - 1] == '.')
+		n--;
+	if (n >= 2 && pattern[0] == '*' && pattern[1] == '.') {
+		/* below the suffix ".example.com", not at it */
+		n--;
+		pattern++;
+		return host.len > n && strncasecmp(host.s + host.len - n,
+		    pattern, n) == 0;
+	}
+	return host.len == n && n > 0 && strncasecmp(host.s, pattern, n) == 0;
+}
