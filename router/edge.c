@@ -22,6 +22,7 @@
 #include "node.h"
 #include "pool.h"
 #include "session.h"
+#include "sipproxy.h"
 #include "tls.h"
 
 /* How long accepting pauses when descriptors or memory run out. */
@@ -40,6 +41,7 @@ struct staged {
 	struct fr_listener **reuse;	/* the old listener whose socket
 					   the new one takes, or NULL */
 	size_t nlisteners;
+	struct fr_sipproxy *proxy;	/* the first federation listener's */
 };
 
 static void
@@ -63,6 +65,7 @@ staged_free(struct staged *st)
 		else
 			fr_node_unref(st->nodes[i]);
 	}
+	fr_sipproxy_delete(st->proxy);
 	free(st->listeners);
 	free(st->reuse);
 	free(st->pools);
@@ -148,14 +151,9 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		int fd = -1;
 
 		if (lc->federation) {
-			/* The configuration check refuses it first: this
-			 * release does not route the nodes' requests. */
-			snprintf(err, errlen, "listener at line %d: target: "
-			    "federation is not served by this release",
-			    lc->line);
-			return -1;
-		}
-		if (lc->node != NULL) {
+			/* Routed by the proxy: no pool. */
+			pool = SIZE_MAX;
+		} else if (lc->node != NULL) {
 			struct fr_node *n = st->nodes[lc->target_idx];
 
 			pool = st->npools;
@@ -177,14 +175,29 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		}
 		if (old != NULL)
 			fd = old->fd;
-		st->listeners[i] = fr_listener_create(e, lc, st->pools[pool],
-		    tls, fd, conf->set.reuseport, err, errlen);
+		st->listeners[i] = fr_listener_create(e, lc, pool == SIZE_MAX ?
+		    NULL : st->pools[pool], tls, fd, conf->set.reuseport, err,
+		    errlen);
 		if (st->listeners[i] == NULL) {
 			SSL_CTX_free(tls);
 			return -1;
 		}
 		st->reuse[i] = old;
 		st->nlisteners = i + 1;
+	}
+	/* The SIP proxy, for listeners with target: federation: last, as
+	 * its reload is the one step here that changes running state. */
+	for (i = 0; i < conf->nlisteners; i++)
+		if (conf->listeners[i].federation &&
+		    conf->listeners[i].proto == FR_PROTO_SIP)
+			break;
+	if (i < conf->nlisteners) {
+		if (e->proxy == NULL)
+			st->proxy = fr_sipproxy_create(e->loop, conf, err,
+			    errlen);
+		if (e->proxy == NULL ? st->proxy == NULL :
+		    fr_sipproxy_reload(e->proxy, conf, err, errlen) != 0)
+			return -1;
 	}
 	return 0;
 oom:
@@ -293,6 +306,10 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 	}
 	st->nlisteners = 0;
 
+	if (st->proxy != NULL) {
+		e->proxy = st->proxy;
+		st->proxy = NULL;
+	}
 	e->set = conf->set;
 	fr_bufpool_resize(e->bufs, e->set.buffer_size);
 	/* A raised max-connections resumes accepting at once. */
@@ -520,6 +537,7 @@ fr_edge_delete(struct fr_edge *e)
 	ev_timer_stop(e->loop, &e->accept_timer);
 	ev_timer_stop(e->loop, &e->drain_timer);
 	fr_session_close_all(e, "shutdown");
+	fr_sipproxy_delete(e->proxy);
 	while ((l = TAILQ_FIRST(&e->listeners)) != NULL) {
 		TAILQ_REMOVE(&e->listeners, l, entry);
 		fr_listener_unref(l);

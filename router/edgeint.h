@@ -17,6 +17,8 @@
 #include "pool.h"
 #include "srclimit.h"
 
+struct fr_sipproxy;
+
 struct fr_edge {
 	struct ev_loop *loop;
 	struct fr_edge_settings set;		/* from the configuration */
@@ -31,6 +33,8 @@ struct fr_edge {
 	size_t nnamed;				/* pools[0 .. nnamed): named */
 	struct fr_session_list sessions;
 	unsigned nsessions;
+	struct fr_sipproxy *proxy;		/* target: federation (SIP);
+						   NULL: none configured */
 	bool paused;		/* at max-connections: not accepting */
 	bool draining;
 	ev_timer accept_timer;	/* resume accepting after EMFILE */

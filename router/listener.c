@@ -14,6 +14,7 @@
 
 #include "edgeint.h"
 #include "listener.h"
+#include "sipproxy.h"
 #include "log.h"
 #include "pool.h"
 #include "session.h"
@@ -99,7 +100,10 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 		fr_addr_set(&client, (struct sockaddr *)&ss, len);
-		fr_session_accept(l, fd, &client);
+		if (l->federation && l->edge->proxy != NULL)
+			fr_sipproxy_accept(l->edge->proxy, l, fd, &client);
+		else
+			fr_session_accept(l, fd, &client);
 	}
 }
 
@@ -134,7 +138,27 @@ fr_listener_create(struct fr_edge *edge, const struct fr_listener_conf *conf,
 	l->fd = fd;
 	l->tls = tls;
 	l->pool = pool;
-	fr_pool_ref(pool);
+	if (pool != NULL)
+		fr_pool_ref(pool);
+	l->federation = conf->federation;
+	if (conf->allow_from.n > 0) {
+		size_t i;
+
+		if ((l->allow = calloc(conf->allow_from.n,
+		    sizeof(*l->allow))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			if (pool != NULL)
+				fr_pool_unref(pool);
+			close(fd);
+			free(l);
+			return NULL;
+		}
+		/* Checked by the configuration parser already. */
+		for (i = 0; i < conf->allow_from.n; i++)
+			if (fr_cidr_parse(conf->allow_from.v[i],
+			    &l->allow[l->nallow]) == 0)
+				l->nallow++;
+	}
 	l->backlog = conf->backlog;
 	ev_io_init(&l->io, accept_cb, fd, EV_READ);
 	l->io.data = l;
@@ -185,7 +209,9 @@ fr_listener_unref(struct fr_listener *l)
 	if (l == NULL || --l->refs > 0)
 		return;
 	fr_listener_close(l);
-	fr_pool_unref(l->pool);
+	if (l->pool != NULL)
+		fr_pool_unref(l->pool);
 	SSL_CTX_free(l->tls);
+	free(l->allow);
 	free(l);
 }

@@ -33,13 +33,18 @@ struct fr_listener {
 	int fd;					/* -1 once closed */
 	ev_io io;
 	SSL_CTX *tls;				/* NULL: plain TCP */
-	struct fr_pool *pool;			/* where connections go */
+	struct fr_pool *pool;			/* where connections go;
+						   NULL: federation */
+	bool federation;			/* ro: the nodes' side */
+	struct fr_cidr *allow;			/* ro: allow-from */
+	size_t nallow;
 	unsigned backlog;
 };
 TAILQ_HEAD(fr_listener_list, fr_listener);
 
 /*
- * A listener for conf sending to pool (a reference is taken); tls is
+ * A listener for conf sending to pool (a reference is taken; NULL for
+ * target: federation, whose connections go to the edge's proxy); tls is
  * the server context when conf->tls (the listener takes it over).
  * With fd >= 0 it adopts that listening socket, otherwise it binds a
  * new one, with SO_REUSEPORT when reuseport.  Not accepting yet

@@ -8,6 +8,7 @@ router_libfedrouter_a_SOURCES = \
 	router/edge.c router/edge.h router/edgeint.h \
 	router/edgeconf.h \
 	router/checker.c router/checker.h \
+	router/dialer.c router/dialer.h \
 	router/listener.c router/listener.h \
 	router/log.c router/log.h \
 	router/node.c router/node.h \
@@ -15,6 +16,8 @@ router_libfedrouter_a_SOURCES = \
 	router/relay.c router/relay.h \
 	router/routing.c router/routing.h \
 	router/session.c router/session.h \
+	router/sipconn.c router/sipconn.h \
+	router/sipproxy.c router/sipproxy.h \
 	router/srclimit.c router/srclimit.h \
 	router/strlist.c router/strlist.h \
 	router/tls.c router/tls.h

@@ -25,6 +25,7 @@
 #define MAX_ROUTES 16
 
 struct fr_routing {
+	unsigned refs;			/* the owner's, and one per decision */
 	struct ev_loop *loop;
 	struct fr_resolver *res;
 	enum fr_fed_policy policy;
@@ -48,7 +49,7 @@ struct fr_routing_req {
 	fr_routing_cb *cb;
 	void *arg;
 	struct fr_route_result *res;
-	enum { STAGE_DNS, STAGE_MSFED, STAGE_ROUTES } stage;
+	enum { STAGE_DNS, STAGE_MSFED, STAGE_ROUTES, STAGE_HOP } stage;
 	const struct fr_domain_conf *dom;
 	const struct fr_route_conf *routes[MAX_ROUTES];
 	size_t nroutes;
@@ -72,6 +73,7 @@ fr_decision_name(enum fr_decision d)
 		[FR_DECISION_DNS] = "dns",
 		[FR_DECISION_FALLBACK] = "fallback",
 		[FR_DECISION_NONE] = "none",
+		[FR_DECISION_HOP] = "hop",
 	};
 
 	return names[d];
@@ -270,6 +272,7 @@ fr_routing_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	rt->refs = 1;
 	rt->loop = loop;
 	if (copy_config(rt, conf) != 0) {
 		snprintf(err, errlen, "out of memory");
@@ -288,7 +291,7 @@ fr_routing_delete(struct fr_routing *rt)
 {
 	size_t i;
 
-	if (rt == NULL)
+	if (rt == NULL || --rt->refs > 0)
 		return;
 	fr_resolver_delete(rt->res);
 	for (i = 0; i < rt->ndomains; i++) {
@@ -338,6 +341,7 @@ request_free(struct fr_routing_req *req)
 	}
 	ev_idle_stop(req->rt->loop, &req->finish);
 	fr_route_result_free(req->res);
+	fr_routing_delete(req->rt);
 	free(req);
 }
 
@@ -632,6 +636,23 @@ step(struct fr_routing_req *req)
 			take_routes(req);
 			free_waits(req);
 			goto done;
+		case STAGE_HOP:
+			plan = req->wait[0].plan;
+			req->wait[0].plan = NULL;
+			r->plan = plan;
+			if (!plan_usable(r, plan)) {
+				why(r, "no route to next hop %s: %s", plan != NULL ?
+				    plan->input : "?", plan != NULL ?
+				    fr_result_name(plan->result) :
+				    "out of memory");
+				goto none;
+			}
+			if (add_targets(r, plan, 0) != 0) {
+				why(r, "out of memory");
+				goto none;
+			}
+			r->decision = FR_DECISION_HOP;
+			goto done;
 		}
 	}
 none:
@@ -685,8 +706,8 @@ allowed(struct fr_routing_req *req)
 	return true;
 }
 
-int
-fr_routing_decide(struct fr_routing *rt, const char *domain,
+static int
+decide(struct fr_routing *rt, const char *domain, const char *hop,
     enum fr_service service, fr_routing_cb *cb, void *arg,
     struct fr_route_result **resultp, struct fr_routing_req **reqp,
     char *err, size_t errlen)
@@ -705,6 +726,7 @@ fr_routing_decide(struct fr_routing *rt, const char *domain,
 		return -1;
 	}
 	req->rt = rt;
+	rt->refs++;
 	ev_idle_init(&req->finish, finish_cb);
 	req->finish.data = req;
 	r = req->res;
@@ -724,6 +746,16 @@ fr_routing_decide(struct fr_routing *rt, const char *domain,
 		r->decision = FR_DECISION_REFUSED;
 		goto known;
 	}
+	if (hop != NULL) {
+		req->stage = STAGE_HOP;
+		req->nwait = 1;
+		r->profile = FR_PROFILE_SIP;
+		if (resolve(req, &req->wait[0], hop, FR_PROFILE_SIP) != 0) {
+			r->decision = FR_DECISION_NONE;
+			goto known;
+		}
+		goto started;
+	}
 	req->nroutes = find_routes(rt, r->domain, FR_ROUTE_OVERRIDE,
 	    req->routes);
 	if (req->nroutes > 0) {
@@ -741,6 +773,7 @@ fr_routing_decide(struct fr_routing *rt, const char *domain,
 			goto known;
 		}
 	}
+started:
 	if (req->nleft > 0) {
 		/* Answers are coming: from now on step() delivers. */
 		req->cb = cb;
@@ -755,4 +788,24 @@ known:
 	req->res = NULL;
 	request_free(req);
 	return 1;
+}
+
+int
+fr_routing_decide(struct fr_routing *rt, const char *domain,
+    enum fr_service service, fr_routing_cb *cb, void *arg,
+    struct fr_route_result **resultp, struct fr_routing_req **reqp,
+    char *err, size_t errlen)
+{
+	return decide(rt, domain, NULL, service, cb, arg, resultp, reqp, err,
+	    errlen);
+}
+
+int
+fr_routing_decide_hop(struct fr_routing *rt, const char *domain,
+    const char *hop, enum fr_service service, fr_routing_cb *cb, void *arg,
+    struct fr_route_result **resultp, struct fr_routing_req **reqp,
+    char *err, size_t errlen)
+{
+	return decide(rt, domain, hop, service, cb, arg, resultp, reqp, err,
+	    errlen);
 }

@@ -44,6 +44,9 @@ enum fr_decision {
 	FR_DECISION_DNS,	/* the resolver's plan */
 	FR_DECISION_FALLBACK,	/* DNS found nothing; fallback route(s) */
 	FR_DECISION_NONE,	/* allowed, but no route */
+	FR_DECISION_HOP,	/* the request names its next hop (a Route,
+				   an in-dialog remote target): resolved as
+				   RFC 3263 says, static routes aside */
 };
 
 /* One place to try, in the order the router tries them. */
@@ -88,7 +91,8 @@ struct fr_routing_req;
  */
 struct fr_routing *fr_routing_create(struct ev_loop *loop,
     const struct fr_edge_conf *conf, char *err, size_t errlen);
-/* Cancels decisions in flight (no callbacks).  NULL is fine. */
+/* The owner lets go.  Decisions in flight run to their callbacks on
+ * what they started with; the last one frees it.  NULL is fine. */
 void fr_routing_delete(struct fr_routing *rt);
 
 /* The resolver, for health reports (fr_resolver_health). */
@@ -125,13 +129,25 @@ int fr_routing_decide(struct fr_routing *rt, const char *domain,
     enum fr_service service, fr_routing_cb *cb, void *arg,
     struct fr_route_result **resultp, struct fr_routing_req **reqp,
     char *err, size_t errlen);
+
+/*
+ * The same for a request that names its next hop: the allow list is
+ * asked about domain (the foreign domain the request is for), then hop
+ * (a sip: or sips: URI: "sip:192.0.2.7:5061;transport=tls",
+ * "sip:edge.partner.example;lr") is resolved by RFC 3263 and is the
+ * only route: FR_DECISION_HOP, or NONE when it cannot be resolved.
+ */
+int fr_routing_decide_hop(struct fr_routing *rt, const char *domain,
+    const char *hop, enum fr_service service, fr_routing_cb *cb, void *arg,
+    struct fr_route_result **resultp, struct fr_routing_req **reqp,
+    char *err, size_t errlen);
 /* Cancel; the callback will not be called.  NULL is fine. */
 void fr_routing_cancel(struct fr_routing_req *req);
 
 /* NULL is fine. */
 void fr_route_result_free(struct fr_route_result *r);
 
-/* "refused", "override", "dns", "fallback", "none". */
+/* "refused", "override", "dns", "fallback", "none", "hop". */
 const char *fr_decision_name(enum fr_decision d);
 
 #endif /* FR_ROUTING_H */

@@ -1458,6 +1458,11 @@ check_listeners(struct parser *p)
 			perr(p, l->line, "listener %s: target: federation needs "
 			    "protocol: sip or xmpp (the edge routes each "
 			    "request or stream by its domain)", name);
+		if (l->federation && l->proto == FR_PROTO_SIP &&
+		    e->public_addresses.n == 0)
+			perr(p, l->line, "listener %s: target: federation needs "
+			    "server: public-address (where foreign domains reach "
+			    "this edge: its Via, Record-Route and Contact)", name);
 		if (!l->federation && l->allow_from.n > 0)
 			perr(p, l->allow_from.line[0], "listener %s: allow-from "
 			    "is for a listener with target: federation",
@@ -1600,9 +1605,9 @@ check_resolver(struct parser *p)
 
 /*
  * What the daemon cannot serve yet.  The routing sections are read and
- * checked for `fedroute route`, which shows what the edge will decide;
- * fedrouted itself does not route the nodes' requests in this release,
- * so a listener that promises it is refused rather than left silent.
+ * checked for `fedroute route` too; fedrouted routes the nodes' SIP in
+ * this release, not their XMPP streams, so a listener that promises
+ * that is refused rather than left to accept and do nothing.
  */
 static void
 check_served(struct parser *p)
@@ -1614,15 +1619,15 @@ check_served(struct parser *p)
 	for (i = 0; i < e->nlisteners; i++) {
 		const struct fr_listener_conf *l = &e->listeners[i];
 
-		if (!l->federation)
+		if (!l->federation || l->proto != FR_PROTO_XMPP)
 			continue;
 		if (l->name != NULL)
 			snprintf(name, sizeof(name), "%s", l->name);
 		else
 			fr_addr_str(&l->addr, name, sizeof(name));
-		perr(p, l->line, "listener %s: target: federation is not "
-		    "served by this release of fedrouted yet; fedroute route "
-		    "shows what it will decide", name);
+		perr(p, l->line, "listener %s: target: federation with "
+		    "protocol: xmpp is not served by this release of fedrouted "
+		    "yet; fedroute route shows what it will decide", name);
 	}
 }
 

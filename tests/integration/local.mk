@@ -26,10 +26,12 @@ TESTS += \
 	tests/integration/test_node_health.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_lifecycle.py \
-	tests/integration/test_route.py
+	tests/integration/test_route.py \
+	tests/integration/test_sip_route.py
 
 EXTRA_DIST += \
 	tests/integration/test_route.py \
+	tests/integration/test_sip_route.py \
 	zones/test/route.test.zone \
 	tests/integration/test_lifecycle.py \
 	tests/integration/test_tls.py \

@@ -1,0 +1,556 @@
+#!/usr/bin/env python3
+"""Integration tests: fedrouted routes the nodes' SIP requests to their
+foreign domains.
+
+Real processes on loopback, started here:
+* NSD serves sipr.test, a zone written at run time with the ports the
+  foreign servers got: partner (two SRV targets by priority), wrong (a
+  server whose certificate names another domain, then a good one), subj
+  (a server whose certificate names only a peer-subject), nodns (no
+  records: a fallback route), over (an override route beats its DNS),
+  loop (DNS that leads back to the edge itself).
+* Kamailio instances play the foreign domains' edges over TLS with
+  certificates of a test CA: each answers every request 200 and echoes
+  what it saw (Via, Contact, Record-Route, Route) in X-Seen-* headers,
+  so the test sees the request as the foreign side got it.
+* The node is a SIP client on 127.0.0.2 (a configured node's address)
+  on the edge's federation listener over TCP.
+
+Checked: a MESSAGE goes out and its 200 comes back with the node's own
+Via restored; the foreign side sees only the public entry (Via,
+Record-Route, Contact with alias=), never the node's address; the
+Record-Route that comes back names the edge's internal listener; the
+first SRV target down: the second is used and the first marked down;
+a certificate for another name: refused, logged, next target; a
+peer-subject accepted; fallback and override routes; 403 outside the
+allow list, 404 for a domain that does not exist, with Warning: 399;
+Max-Forwards 0: 483; a loop: 482; an address that is not a node:
+refused; malformed input: 400 or closed, another connection unharmed.
+
+Run: FEDROUTED=src/fedrouted ZONES_DIR=$PWD/zones python3 tests/integration/test_sip_route.py
+"""
+
+import os
+import re
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import nsdharness  # noqa: E402
+import peers  # noqa: E402
+from edgeharness import Fedrouted, free_port, wait_for  # noqa: E402
+
+NODE_IP = "127.0.0.2"
+STRANGER_IP = "127.0.0.9"
+
+FOREIGN_CFG = """#!KAMAILIO
+debug=1
+log_stderror=yes
+children=1
+tcp_children=1
+disable_sctp=yes
+auto_aliases=no
+dns=no
+rev_dns=no
+enable_tls=yes
+listen=tls:{ip}:{port}
+mpath="{mpath}"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "textops.so"
+loadmodule "tls.so"
+modparam("tls", "config", "{tls_cfg}")
+request_route {{
+	if (is_method("ACK")) {{
+		exit;
+	}}
+	append_to_reply("X-Server: {name}\\r\\nX-Seen-Via: $hdr(Via)\\r\\nX-Seen-Contact: $hdr(Contact)\\r\\nX-Seen-RR: $hdr(Record-Route)\\r\\nX-Seen-Route: $hdr(Route)\\r\\nX-Seen-MF: $hdr(Max-Forwards)\\r\\nX-Seen-Proto: $proto\\r\\n");
+	sl_send_reply("200", "OK");
+	exit;
+}}
+"""
+
+
+class Foreign(peers.Peer):
+    """A foreign domain's SIP edge: Kamailio over TLS with cert."""
+
+    what = "kamailio-foreign"
+
+    def __init__(self, name, ip, cert):
+        super().__init__()
+        self.name = name
+        self.ip = ip
+        self.port = free_port(ip)
+        self.cert = cert
+
+    def start(self):
+        mpath = next((d for d in peers.Kamailio.MODULES
+                      if os.path.exists(os.path.join(d, "sl.so"))), None)
+        tls_cfg = os.path.join(self.rundir, "tls.cfg")
+        with open(tls_cfg, "w") as fh:
+            fh.write("[server:default]\nmethod = TLSv1.2+\ncertificate = %s\n"
+                     "private_key = %s\nverify_certificate = no\n"
+                     "require_certificate = no\n" % self.cert)
+        cfg = os.path.join(self.rundir, "kamailio.cfg")
+        with open(cfg, "w") as fh:
+            fh.write(FOREIGN_CFG.format(ip=self.ip, port=self.port,
+                                        mpath=mpath, tls_cfg=tls_cfg,
+                                        name=self.name))
+        try:
+            self.spawn([peers.KAMAILIO, "-f", cfg, "-DD", "-E", "-Y",
+                        self.rundir, "-P",
+                        os.path.join(self.rundir, "kamailio.pid"),
+                        "-m", "32", "-M", "8"])
+            peers.wait_tcp(self.ip, self.port, self.proc, "kamailio")
+        except BaseException:
+            nsdharness._say("foreign kamailio failed:\n%s\n" % self.log())
+            self.stop()
+            raise
+        return self
+
+
+ZONE = """$ORIGIN sipr.test.
+$TTL 300
+@ 3600 IN SOA ns1.sipr.test. hostmaster.sipr.test. 2026120701 7200 1800 1209600 60
+@ IN NS ns1.sipr.test.
+ns1 IN A 127.0.7.53
+; partner: priority 10 has nothing listening; priority 20 answers
+_sips._tcp.partner IN SRV 10 0 {dead_port} dead.partner.sipr.test.
+_sips._tcp.partner IN SRV 20 0 {p_port} edge.partner.sipr.test.
+dead.partner IN A 127.0.7.10
+edge.partner IN A 127.0.7.11
+; down1, down2: a dead first target of their own, then partner's edge
+_sips._tcp.down1 IN SRV 10 0 {dead2_port} dead2.partner.sipr.test.
+_sips._tcp.down1 IN SRV 20 0 {p_port} edge.partner.sipr.test.
+_sips._tcp.down2 IN SRV 10 0 {dead2_port} dead2.partner.sipr.test.
+_sips._tcp.down2 IN SRV 20 0 {p_port} edge.partner.sipr.test.
+dead2.partner IN A 127.0.7.12
+; wrong: the first server's certificate names another domain
+_sips._tcp.wrong IN SRV 10 0 {w_port} bad.wrong.sipr.test.
+_sips._tcp.wrong IN SRV 20 0 {wg_port} good.wrong.sipr.test.
+bad.wrong IN A 127.0.7.21
+good.wrong IN A 127.0.7.22
+; subj: a server whose certificate names only a peer-subject
+_sips._tcp.subj IN SRV 0 0 {s_port} pool.subj.sipr.test.
+pool.subj IN A 127.0.7.31
+; over: DNS says the dead server; the override route says otherwise
+_sips._tcp.over IN SRV 0 0 {dead_port} dead.partner.sipr.test.
+; loop: back at the edge's own federation listener
+_sip._tcp.loop IN SRV 0 0 {fed_port} edge.loop.sipr.test.
+edge.loop IN A 127.0.0.1
+"""
+
+
+def start_module():
+    global TMP, PKI, NSD, FOREIGN, EDGE, FED_PORT, PAT_PORT
+    TMP = tempfile.mkdtemp(prefix="fedroute-siproute-")
+    os.chmod(TMP, 0o755)
+    certs = peers.CertFactory(TMP)
+    ca = certs.ca("foreign-ca")
+    edge_cert = certs.leaf("edge", ca, "edge.enterprise.test",
+                           ["DNS:edge.enterprise.test"])
+    PKI = {"ca": ca[0], "edge": edge_cert}
+    FOREIGN = {
+        "partner": Foreign("partner", "127.0.7.11", certs.leaf(
+            "partner", ca, "partner.sipr.test",
+            ["DNS:partner.sipr.test"])),
+        "bad": Foreign("bad", "127.0.7.21", certs.leaf(
+            "bad", ca, "somewhere.else.test", ["DNS:somewhere.else.test"])),
+        "good": Foreign("good", "127.0.7.22", certs.leaf(
+            "good", ca, "wrong.sipr.test", ["URI:sip:wrong.sipr.test"])),
+        "subj": Foreign("subj", "127.0.7.31", certs.leaf(
+            "subj", ca, "pool.subj.sipr.test",
+            ["DNS:pool.subj.sipr.test"])),
+        "static": Foreign("static", "127.0.7.41", certs.leaf(
+            "static", ca, "nodns.sipr.test", ["DNS:nodns.sipr.test"])),
+        "over": Foreign("over", "127.0.7.51", certs.leaf(
+            "over", ca, "over.sipr.test", ["DNS:over.sipr.test"])),
+    }
+    for f in FOREIGN.values():
+        f.start()
+    FED_PORT = free_port("127.0.0.1")
+    zone = os.path.join(TMP, "sipr.test.zone")
+    with open(zone, "w") as fh:
+        fh.write(ZONE.format(dead_port=free_port("127.0.7.10"),
+                             dead2_port=free_port("127.0.7.12"),
+                             p_port=FOREIGN["partner"].port,
+                             w_port=FOREIGN["bad"].port,
+                             wg_port=FOREIGN["good"].port,
+                             s_port=FOREIGN["subj"].port,
+                             fed_port=FED_PORT))
+    NSD = nsdharness.NsdServer([zone])
+    NSD.start()
+    PAT_PORT = free_port("127.0.0.1")
+    EDGE = Fedrouted(CONFIG.format(
+        resolver=NSD.resolver, fed=FED_PORT, pat=PAT_PORT,
+        ca=PKI["ca"], cert=PKI["edge"][0], key=PKI["edge"][1],
+        static=FOREIGN["static"].port, over=FOREIGN["over"].port))
+    EDGE.start()
+
+
+CONFIG = """\
+server:
+	user: nobody
+	log-level: debug
+	public-address: 198.51.100.10
+	connect-timeout: 1s
+	drain-timeout: 1s
+resolver:
+	forwarder: {resolver}
+	timeout: 2s
+node:
+	name: publisher
+	address: 127.0.0.2:5062
+	check: none
+listener:
+	name: pat-publisher
+	address: 127.0.0.1:{pat}
+	protocol: sip
+	target: node publisher
+listener:
+	name: nodes
+	address: 127.0.0.1:{fed}
+	protocol: sip
+	target: federation
+	allow-from: 127.0.0.1
+federation:
+	tls-cert: {cert}
+	tls-key: {key}
+	tls-ca: {ca}
+domain:
+	name: partner.sipr.test
+domain:
+	name: down1.sipr.test
+	peer-subject: partner.sipr.test
+domain:
+	name: down2.sipr.test
+	peer-subject: partner.sipr.test
+domain:
+	name: wrong.sipr.test
+domain:
+	name: subj.sipr.test
+	peer-subject: pool.subj.sipr.test
+domain:
+	name: nodns.sipr.test
+domain:
+	name: over.sipr.test
+domain:
+	name: gone.sipr.test
+domain:
+	name: loop.sipr.test
+	transport: tcp
+route:
+	domain: nodns.sipr.test
+	next-hop: 127.0.7.41:{static}
+	mode: fallback
+route:
+	domain: over.sipr.test
+	next-hop: 127.0.7.51:{over}
+	mode: override
+"""
+
+
+def stop_module():
+    try:
+        if EDGE is not None:
+            # The daemon's side of the story, in the test's log.
+            sys.stderr.write("fedrouted log:\n%s\n" % EDGE.log()[-20000:])
+            EDGE.cleanup()
+    finally:
+        for f in (FOREIGN or {}).values():
+            f.stop()
+        if NSD is not None:
+            NSD.stop()
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+TMP = PKI = NSD = FOREIGN = EDGE = FED_PORT = PAT_PORT = None
+
+
+def setUpModule():
+    try:
+        start_module()
+    except BaseException:
+        stop_module()
+        raise
+
+
+def tearDownModule():
+    stop_module()
+
+
+# ------------------------------------------------------------ a SIP node
+
+class Node:
+    """The node's side of one TCP connection to the federation listener."""
+
+    n = 0
+
+    def __init__(self, ip=NODE_IP):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind((ip, 0))
+        self.sock.settimeout(10)
+        self.sock.connect(("127.0.0.1", FED_PORT))
+        self.local = "%s:%d" % self.sock.getsockname()
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def request(self, method, uri, to=None, extra="", max_forwards=70,
+                contact=True, to_tag=None):
+        Node.n += 1
+        n = Node.n
+        to = to or uri
+        lines = ["%s %s SIP/2.0" % (method, uri),
+                 "Via: SIP/2.0/TCP %s;branch=z9hG4bKnode%d;rport" %
+                 (self.local, n)]
+        if max_forwards is not None:
+            lines.append("Max-Forwards: %d" % max_forwards)
+        lines += ["From: <sip:alice@enterprise.test>;tag=a%d" % n,
+                  "To: <%s>%s" % (to, ";tag=%s" % to_tag if to_tag else ""),
+                  "Call-ID: call%d-%d@10.10.1.11" % (n, os.getpid()),
+                  "CSeq: 1 %s" % method]
+        if contact:
+            lines.append("Contact: <sip:alice@%s;transport=tcp>" % self.local)
+        body = "hello" if method == "MESSAGE" else ""
+        if body:
+            lines.append("Content-Type: text/plain")
+        text = "\r\n".join(lines) + "\r\n" + extra + \
+            "Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        self.sock.sendall(text.encode())
+        return "z9hG4bKnode%d" % n
+
+    def response(self):
+        """(status, {header: [values]}, raw) of the next response."""
+        while b"\r\n\r\n" not in self.buf:
+            d = self.sock.recv(65536)
+            if not d:
+                raise AssertionError("closed before a response: %r"
+                                     % self.buf)
+            self.buf += d
+        head, _, rest = self.buf.partition(b"\r\n\r\n")
+        text = head.decode(errors="replace")
+        lines = text.split("\r\n")
+        hdrs = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            hdrs.setdefault(k.strip().lower(), []).append(v.strip())
+        clen = int(hdrs.get("content-length", ["0"])[0])
+        while len(rest) < clen:
+            rest += self.sock.recv(65536)
+        self.buf = rest[clen:]
+        return int(lines[0].split(" ")[1]), hdrs, text
+
+
+def send(method, uri, **kw):
+    node = Node()
+    try:
+        branch = node.request(method, uri, **kw)
+        status, hdrs, raw = node.response()
+        return status, hdrs, raw, branch
+    finally:
+        node.close()
+
+
+class Outbound(unittest.TestCase):
+    def test_message_out_and_back(self):
+        status, hdrs, raw, branch = send("MESSAGE",
+                                         "sip:bob@partner.sipr.test")
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["partner"])
+        # The node's own Via, restored; nothing of ours left.
+        self.assertEqual(len(hdrs["via"]), 1, raw)
+        self.assertIn(branch, hdrs["via"][0])
+        self.assertIn(NODE_IP, hdrs["via"][0])
+        # The foreign side saw the public entry only, over TLS.
+        seen = hdrs["x-seen-via"][0]
+        self.assertIn("198.51.100.10:", seen)
+        self.assertNotIn("127.0.0.2", seen)
+        self.assertEqual(hdrs["x-seen-proto"], ["tls"])
+        self.assertEqual(hdrs["x-seen-mf"], ["69"])
+        EDGE.wait_log("sip MESSAGE node publisher from enterprise.test to "
+                      "partner.sipr.test route dns target "
+                      "edge.partner.sipr.test:%d/tls status 200"
+                      % FOREIGN["partner"].port)
+
+    def test_first_target_down_second_used(self):
+        # Priority 10 refuses; the edge marks it down and goes on.
+        status, hdrs, raw, _ = send("MESSAGE", "sip:carol@down1.sipr.test")
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["partner"])
+        EDGE.wait_log("down1.sipr.test route dns target edge.partner")
+        self.assertRegex(EDGE.log(), r"down1\.sipr\.test: dead2\.partner\."
+                         r"sipr\.test:\d+/tls at 127\.0\.7\.12 failed, "
+                         r"marked down: connect: Connection refused")
+        self.assertRegex(EDGE.log(), r"connected to edge\.partner\.sipr\."
+                         r"test:\d+/tls for down1\.sipr\.test in [\d.]+ms "
+                         r"after 2 attempt")
+        # Marked down (for 2 s first): a new connection for another
+        # domain with the same servers tries the live one first.
+        status, hdrs, raw, _ = send("MESSAGE", "sip:c@down2.sipr.test")
+        self.assertEqual(status, 200, raw)
+        self.assertRegex(EDGE.log(), r"connected to edge\.partner\.sipr\."
+                         r"test:\d+/tls for down2\.sipr\.test in [\d.]+ms "
+                         r"after 1 attempt")
+
+    def test_dialog_rewriting(self):
+        status, hdrs, raw, _ = send("SUBSCRIBE", "sip:bob@partner.sipr.test",
+                                    extra="Event: presence\r\n")
+        self.assertEqual(status, 200, raw)
+        seen_rr = hdrs["x-seen-rr"][0]
+        seen_contact = hdrs["x-seen-contact"][0]
+        # The node's public entry: the port of the sip listener aimed
+        # at it alone.
+        self.assertEqual(seen_rr, "<sip:198.51.100.10:%d;transport=tls;lr;"
+                         "x-fr>" % PAT_PORT)
+        self.assertRegex(seen_contact, r"^<sip:alice@198\.51\.100\.10:%d;"
+                         r"transport=tls;alias=127\.0\.0\.2~\d+~2>$"
+                         % PAT_PORT)
+        for h in ("x-seen-via", "x-seen-contact", "x-seen-rr",
+                  "x-seen-route"):
+            for v in hdrs.get(h, []):
+                self.assertNotIn("127.0.0.2", v.split("alias=")[0], h)
+        # Kamailio's 200 copies the Record-Route (RFC 3261 12.1.1): the
+        # node gets the edge's internal entry instead of the public one.
+        self.assertEqual(hdrs["record-route"], [
+            "<sip:127.0.0.1:%d;transport=tcp;lr;x-fr>" % FED_PORT])
+
+    def test_certificate_name_mismatch_next_target(self):
+        status, hdrs, raw, _ = send("MESSAGE", "sip:dan@wrong.sipr.test")
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["good"])
+        EDGE.wait_log("wrong.sipr.test: bad.wrong.sipr.test:%d/tls at "
+                      "127.0.7.21 failed, marked down: certificate name "
+                      "mismatch: it names somewhere.else.test, not "
+                      "wrong.sipr.test" % FOREIGN["bad"].port)
+
+    def test_peer_subject_accepted(self):
+        status, hdrs, raw, _ = send("MESSAGE", "sip:erin@subj.sipr.test")
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["subj"])
+
+    def test_fallback_route(self):
+        status, hdrs, raw, _ = send("MESSAGE", "sip:fred@nodns.sipr.test")
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["static"])
+        EDGE.wait_log("to nodns.sipr.test route fallback")
+
+    def test_override_wins(self):
+        status, hdrs, raw, _ = send("MESSAGE", "sip:gina@over.sipr.test")
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["over"])
+        EDGE.wait_log("to over.sipr.test route override")
+
+    def test_not_allowed_403(self):
+        status, hdrs, raw, _ = send("MESSAGE", "sip:mallory@evil.test")
+        self.assertEqual(status, 403, raw)
+        self.assertIn("not in the allow list", hdrs["warning"][0])
+        self.assertTrue(hdrs["warning"][0].startswith("399 "))
+
+    def test_no_such_domain_404(self):
+        status, hdrs, raw, _ = send("MESSAGE", "sip:h@gone.sipr.test")
+        self.assertEqual(status, 404, raw)
+        self.assertIn("nxdomain", hdrs["warning"][0])
+
+    def test_max_forwards_zero_483(self):
+        status, hdrs, raw, _ = send("MESSAGE", "sip:bob@partner.sipr.test",
+                                    max_forwards=0)
+        self.assertEqual(status, 483, raw)
+
+    def test_loop_482(self):
+        # loop.sipr.test leads back to this very listener: the second
+        # pass sees our own Via and says 482, which comes back as such.
+        status, hdrs, raw, _ = send("MESSAGE", "sip:i@loop.sipr.test")
+        self.assertEqual(status, 482, raw)
+
+    def test_stranger_refused(self):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((STRANGER_IP, 0))
+        s.settimeout(5)
+        s.connect(("127.0.0.1", FED_PORT))
+        try:
+            s.sendall(b"OPTIONS sip:partner.sipr.test SIP/2.0\r\n\r\n")
+            got = s.recv(100)
+        except ConnectionResetError:
+            got = b""
+        self.assertEqual(got, b"")
+        s.close()
+        EDGE.wait_log("%s" % STRANGER_IP)
+        self.assertIn("not a node's address, nor in allow-from", EDGE.log())
+
+
+class Malformed(unittest.TestCase):
+    CASES = [
+        ("no Content-Length", b"MESSAGE sip:b@partner.sipr.test SIP/2.0\r\n"
+         b"Via: SIP/2.0/TCP 127.0.0.2:1;branch=z9hG4bKx\r\n"
+         b"From: <sip:a@e.test>;tag=1\r\nTo: <sip:b@partner.sipr.test>\r\n"
+         b"Call-ID: x\r\nCSeq: 1 MESSAGE\r\n\r\n"),
+        ("negative Content-Length", b"MESSAGE sip:b@x SIP/2.0\r\n"
+         b"Content-Length: -5\r\n\r\n"),
+        ("huge Content-Length", b"MESSAGE sip:b@x SIP/2.0\r\n"
+         b"Content-Length: 99999999999\r\n\r\n"),
+        ("bad start line", b"HELLO WORLD\r\nContent-Length: 0\r\n\r\n"),
+        ("NUL byte", b"MESSAGE sip:b@x SIP/2.0\r\nVia: a\x00b\r\n"
+         b"Content-Length: 0\r\n\r\n"),
+        ("oversize header", b"MESSAGE sip:b@x SIP/2.0\r\nX-Big: " +
+         b"a" * 70000 + b"\r\nContent-Length: 0\r\n\r\n"),
+        ("10,000 headers", b"MESSAGE sip:b@x SIP/2.0\r\n" +
+         b"X-H: 1\r\n" * 10000 + b"Content-Length: 0\r\n\r\n"),
+    ]
+
+    def test_catalogue(self):
+        bystander = Node()
+        try:
+            for what, data in self.CASES:
+                with self.subTest(what):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                    s.bind((NODE_IP, 0))
+                    s.settimeout(10)
+                    s.connect(("127.0.0.1", FED_PORT))
+                    try:
+                        s.sendall(data)
+                    except OSError:
+                        pass
+                    got = b""
+                    try:
+                        while True:
+                            d = s.recv(65536)
+                            if not d:
+                                break
+                            got += d
+                    except OSError:
+                        pass
+                    s.close()
+                    # A 400 when an answer can be given, then the end.
+                    if got:
+                        self.assertTrue(got.startswith(b"SIP/2.0 400 "), got)
+            # The connection that waited is served as ever.
+            bystander.request("MESSAGE", "sip:bob@partner.sipr.test")
+            status, hdrs, raw = bystander.response()
+            self.assertEqual(status, 200, raw)
+        finally:
+            bystander.close()
+        self.assertIsNone(EDGE.proc.poll())
+
+    def test_truncated_body_closed(self):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((NODE_IP, 0))
+        s.settimeout(10)
+        s.connect(("127.0.0.1", FED_PORT))
+        s.sendall(b"MESSAGE sip:b@partner.sipr.test SIP/2.0\r\n"
+                  b"Content-Length: 50\r\n\r\nshort")
+        s.shutdown(socket.SHUT_WR)
+        self.assertEqual(s.recv(100), b"")
+        s.close()
+        EDGE.wait_log("closed by the peer in the middle of a message")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
