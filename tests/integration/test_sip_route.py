@@ -258,13 +258,25 @@ route:
 
 def stop_module():
     try:
-        if EDGE is not None:
-            # The daemon's side of the story, in the test's log.
+        if EDGE is not None and EDGE.proc is not None:
+            # A clean exit (no sanitizer report, no leak), and the
+            # daemon's side of the story in the test's log.
+            rc = EDGE.stop()
             sys.stderr.write("fedrouted log:\n%s\n" % EDGE.log()[-20000:])
-            EDGE.cleanup()
+            EDGE.check_clean_exit(rc)
     finally:
+        try:
+            if EDGE is not None:
+                EDGE.cleanup()
+        finally:
+            stop_peers()
+
+
+def stop_peers():
+    try:
         for f in (FOREIGN or {}).values():
             f.stop()
+    finally:
         if NSD is not None:
             NSD.stop()
         shutil.rmtree(TMP, ignore_errors=True)

@@ -234,7 +234,8 @@ federation_sections(void **state)
 	struct fr_config *cfg;
 
 	(void)state;
-	cfg = ok(NODE_A NODE_B " public-port: 65061\n" LSN_A " protocol: sip\n"
+	cfg = ok("server:\n public-address: 192.0.2.10\n"
+	    NODE_A NODE_B " public-port: 65061\n" LSN_A " protocol: sip\n"
 	    "listener:\n address: 127.0.0.1:5070\n protocol: sip\n"
 	    " target: federation\n allow-from: 10.10.1.0/24\n"
 	    " allow-from: 2001:db8::1\n"
@@ -290,6 +291,9 @@ federation_sections(void **state)
 	    "public one with public-port:");
 	bad(NODE_A LSN_A "federation:\n tls-cert: /x.pem\n", 0,
 	    "federation: tls-cert and tls-key go together");
+	bad(NODE_A "listener:\n address: 127.0.0.1:5070\n protocol: sip\n"
+	    " target: federation\n", 4, "target: federation needs server: "
+	    "public-address");
 }
 
 static void
