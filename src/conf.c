@@ -1458,33 +1458,29 @@ set_dir(struct parser *p, const char *path)
 	}
 }
 
-struct fr_config *
-fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
-    void *arg)
+/* Parse f into a fresh configuration and check it; NULL after
+ * reporting every problem.  name is what errors call the text. */
+static struct fr_config *
+read_stream(FILE *f, const char *name, const char *dir, unsigned flags,
+    fr_config_report_fn *report, void *arg)
 {
 	struct parser p;
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	FILE *f;
 
 	memset(&p, 0, sizeof(p));
-	p.file = path;
+	p.file = name;
 	p.sect = -1;
 	p.report = report;
 	p.arg = arg;
+	snprintf(p.dir, sizeof(p.dir), "%s", dir);
 	if ((p.cfg = calloc(1, sizeof(*p.cfg))) == NULL ||
-	    (p.cfg->file = strdup(path)) == NULL) {
+	    (p.cfg->file = strdup(name)) == NULL) {
 		perr(&p, 0, "out of memory");
 		fr_config_free(p.cfg);
 		return NULL;
 	}
-	if ((f = fopen(path, "r")) == NULL) {
-		perr(&p, 0, "%s", strerror(errno));
-		fr_config_free(p.cfg);
-		return NULL;
-	}
-	set_dir(&p, path);
 	apply_defaults(&p, S_SERVER, p.cfg);
 	apply_defaults(&p, S_RESOLVER, p.cfg);
 
@@ -1504,7 +1500,6 @@ fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
 	if (ferror(f))
 		perr(&p, p.line, "reading: %s", strerror(errno));
 	free(text);
-	fclose(f);
 	close_section(&p);
 
 	if (p.nerrors == 0) {
@@ -1515,15 +1510,62 @@ fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
 	if (p.nerrors == 0) {
 		check_nodes(&p);
 		check_listeners(&p);
-		check_resolver(&p);
+		if (!(flags & FR_CONFIG_CHECKED))
+			check_resolver(&p);
 	}
-	if (p.nerrors == 0 && (flags & FR_CONFIG_LOAD_TLS))
+	if (p.nerrors == 0 && (flags & FR_CONFIG_LOAD_TLS) &&
+	    !(flags & FR_CONFIG_CHECKED))
 		check_tls(&p);
 	if (p.nerrors != 0) {
 		fr_config_free(p.cfg);
 		return NULL;
 	}
 	return p.cfg;
+}
+
+struct fr_config *
+fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
+    void *arg)
+{
+	struct fr_config *cfg;
+	struct parser p;
+	FILE *f;
+
+	memset(&p, 0, sizeof(p));
+	p.file = path;
+	p.report = report;
+	p.arg = arg;
+	if ((f = fopen(path, "r")) == NULL) {
+		perr(&p, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	set_dir(&p, path);
+	cfg = read_stream(f, path, p.dir, flags & ~FR_CONFIG_CHECKED, report,
+	    arg);
+	fclose(f);
+	return cfg;
+}
+
+struct fr_config *
+fr_config_read_text(const char *name, const char *text, size_t len,
+    unsigned flags, fr_config_report_fn *report, void *arg)
+{
+	struct fr_config *cfg;
+	char msg[PATH_MAX + 64];
+	FILE *f;
+
+	/* fmemopen() wants a non-empty buffer it may write to ("r" never
+	 * does). */
+	if (len == 0 || (f = fmemopen((void *)(uintptr_t)text, len,
+	    "r")) == NULL) {
+		snprintf(msg, sizeof(msg), "%s: %s", name, len == 0 ?
+		    "empty configuration" : strerror(errno));
+		report(arg, msg);
+		return NULL;
+	}
+	cfg = read_stream(f, name, "/", flags, report, arg);
+	fclose(f);
+	return cfg;
 }
 
 /* ------------------------------------------------------------- freeing */

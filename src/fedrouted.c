@@ -3,7 +3,10 @@
  * privileges, run the edge on one libev loop.
  *
  * Signals: SIGHUP re-reads the configuration and switches to it, all
- * or nothing (a bad file changes nothing); SIGTERM or SIGINT stop
+ * or nothing (a bad file changes nothing).  The file is read and
+ * checked in a child process (confload.h), so relays run on while a
+ * large zone file is checked; the switch itself happens on the loop.
+ * SIGTERM or SIGINT stop
  * accepting and let live connections finish for at most drain-timeout;
  * a second one stops at once.
  *
@@ -12,8 +15,14 @@
  *
  * With workers: N > 1 the process becomes a master that forks N
  * workers; each runs a whole edge with SO_REUSEPORT listeners, so the
- * kernel spreads new connections over them.  The master passes SIGHUP
- * and SIGTERM/SIGINT on and waits.  A worker that exits on its own is
+ * kernel spreads new connections over them.  The master alone reads the
+ * configuration: on SIGHUP it reads the file once and hands the checked
+ * text to every worker (handoff.h), so an edit made while they reload
+ * can never leave them running different configurations.  It passes
+ * SIGTERM/SIGINT on and waits.  All processes seal TLS session tickets
+ * with one key, made by the master at start and replaced at each
+ * reload (the previous key still opens tickets), so a client resumes
+ * whichever worker it lands on.  A worker that exits on its own is
  * a failure: the master stops the others and exits 1 for the service
  * manager to start the daemon again, as HAProxy's master-worker mode
  * does; it never forks a replacement (which would need root again,
@@ -32,14 +41,18 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <ev.h>
 
 #include "conf.h"
+#include "confload.h"
 #include "edge.h"
+#include "handoff.h"
 #include "log.h"
+#include "tls.h"
 
 #ifndef FR_CONF_FILE
 #define FR_CONF_FILE "/usr/local/etc/fedrouted.conf"
@@ -67,6 +80,13 @@ struct daemon {
 	pid_t pids[FR_WORKERS_MAX];
 	ev_child children[FR_WORKERS_MAX];
 	int status;		/* master: exit status */
+	int chan[FR_WORKERS_MAX];	/* master: its end of each worker's
+					   configuration socket */
+	int chan_fd;		/* worker: its end */
+	ev_io chan_io;
+	struct fr_confload *load;	/* a reload being read */
+	bool load_again;	/* SIGHUP came while it was */
+	unsigned char key[FR_TLS_TICKET_KEY_LEN];	/* session tickets */
 };
 
 static void
@@ -191,19 +211,57 @@ summary(const struct daemon *d, const char *what)
 	    what, d->path, e->nlisteners, e->nnodes, e->npools, who);
 }
 
+/* Settings of the daemon itself that a reload cannot change. */
 static void
-reload(struct daemon *d)
+next_start_warnings(const struct fr_config *old, const struct fr_config *cfg)
 {
-	struct fr_config *cfg;
-	char err[1024];
+	if (cfg->workers != old->workers)
+		fr_log(LOG_WARNING, "workers: takes effect at the next start "
+		    "(running %u, the file says %u)", old->workers,
+		    cfg->workers);
+	if (strcmp(cfg->user, old->user) != 0)
+		fr_log(LOG_WARNING, "user: takes effect at the next start");
+	if ((cfg->pidfile == NULL) != (old->pidfile == NULL) ||
+	    (cfg->pidfile != NULL && strcmp(cfg->pidfile,
+	    old->pidfile) != 0))
+		fr_log(LOG_WARNING, "pidfile: takes effect at the next start");
+}
 
-	fr_log(LOG_NOTICE, "SIGHUP: reading %s", d->path);
-	cfg = fr_config_read(d->path, FR_CONFIG_LOAD_TLS, report_log, NULL);
-	if (cfg == NULL) {
-		fr_log(LOG_ERR, "reload of %s failed: the file has errors; "
-		    "still running the previous configuration", d->path);
+/* What only a start sets stays as it was started: cfg takes old's
+ * workers, user and pidfile (the one to remove at exit). */
+static void
+keep_start_settings(struct fr_config *old, struct fr_config *cfg)
+{
+	char *t;
+
+	cfg->workers = old->workers;
+	t = cfg->user;
+	cfg->user = old->user;
+	old->user = t;
+	t = cfg->pidfile;
+	cfg->pidfile = old->pidfile;
+	old->pidfile = t;
+}
+
+/* A fresh session-ticket key for this process (and, from the master,
+ * for its workers); the previous one still opens tickets. */
+static void
+rotate_ticket_key(struct daemon *d)
+{
+	if (fr_tls_ticket_key_new(d->key) != 0) {
+		fr_log(LOG_WARNING, "cannot make a new TLS session-ticket "
+		    "key; keeping the current one");
 		return;
 	}
+	fr_tls_ticket_key_use(d->key);
+}
+
+/* Switch the edge to cfg (taken), all or nothing. */
+static void
+apply_config(struct daemon *d, struct fr_config *cfg)
+{
+	char err[1024];
+
 	cfg->edge.set.reuseport = d->cfg->workers > 1;
 	if (fr_edge_reload(d->edge, &cfg->edge, err, sizeof(err)) != 0) {
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
@@ -211,18 +269,123 @@ reload(struct daemon *d)
 		fr_config_free(cfg);
 		return;
 	}
-	if (strcmp(cfg->user, d->cfg->user) != 0)
-		fr_log(LOG_WARNING, "user: takes effect at the next start");
-	if ((cfg->pidfile == NULL) != (d->cfg->pidfile == NULL) ||
-	    (cfg->pidfile != NULL && strcmp(cfg->pidfile,
-	    d->cfg->pidfile) != 0))
-		fr_log(LOG_WARNING, "pidfile: takes effect at the next start");
 	if (cfg->edge.set.max_connections > d->cfg->edge.set.max_connections)
 		raise_fd_limit(cfg);
+	keep_start_settings(d->cfg, cfg);
 	fr_config_free(d->cfg);
 	d->cfg = cfg;
 	apply_logging(d);
 	summary(d, "reloaded");
+}
+
+static void start_reload(struct daemon *d);
+
+/* confload's answer, in the master or a lone daemon. */
+static void
+reload_read(void *arg, struct fr_config *cfg, struct fr_handoff *h,
+    const char *why)
+{
+	struct daemon *d = arg;
+	char err[256];
+	unsigned i, n = 0;
+
+	d->load = NULL;
+	if (cfg == NULL) {
+		fr_log(LOG_ERR, "reload of %s failed: %s; %s", d->path, why,
+		    d->worker == 0 && d->nworkers > 0 ? "the workers run on "
+		    "as they are" : "still running the previous "
+		    "configuration");
+		goto again;
+	}
+	next_start_warnings(d->cfg, cfg);
+	rotate_ticket_key(d);
+	if (d->nworkers == 0) {
+		apply_config(d, cfg);
+		goto again;
+	}
+	/* The master: the same text and key to every worker. */
+	h->has_key = true;
+	memcpy(h->key, d->key, sizeof(h->key));
+	for (i = 0; i < d->nworkers; i++) {
+		if (d->pids[i] <= 0)
+			continue;
+		if (fr_handoff_send(d->chan[i], h, err, sizeof(err)) != 0)
+			fr_log(LOG_ERR, "worker %ld: %s", (long)d->pids[i],
+			    err);
+		else
+			n++;
+	}
+	fr_log(LOG_NOTICE, "SIGHUP: passed on to %u workers", n);
+	keep_start_settings(d->cfg, cfg);
+	fr_config_free(d->cfg);
+	d->cfg = cfg;
+	apply_logging(d);
+again:
+	if (d->load_again && !d->stopping) {
+		d->load_again = false;
+		start_reload(d);
+	}
+}
+
+/* SIGHUP: read the file in a child; reload_read() takes it from there. */
+static void
+start_reload(struct daemon *d)
+{
+	char err[256];
+
+	if (d->load != NULL) {
+		fr_log(LOG_NOTICE, "SIGHUP: %s is being read; reading it again "
+		    "once that is done", d->path);
+		d->load_again = true;
+		return;
+	}
+	fr_log(LOG_NOTICE, "SIGHUP: reading %s", d->path);
+	d->load = fr_confload_start(d->loop, d->path, FR_CONFIG_LOAD_TLS,
+	    FR_CONFLOAD_TIMEOUT_MS, report_log, reload_read, d, err,
+	    sizeof(err));
+	if (d->load == NULL)
+		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
+		    "previous configuration", d->path, err);
+}
+
+/* A worker: the master has sent a configuration. */
+static void
+chan_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct fr_handoff h;
+	struct fr_config *cfg;
+	char err[256];
+	int rc;
+
+	(void)revents;
+	rc = fr_handoff_recv(d->chan_fd, &h, err, sizeof(err));
+	if (rc < 0 && errno == EAGAIN)
+		return;
+	if (rc <= 0) {
+		/* The master is gone (it takes us with it: PDEATHSIG), or
+		 * the socket broke: nothing more will come. */
+		if (rc < 0)
+			fr_log(LOG_ERR, "configuration from the master: %s",
+			    err);
+		ev_io_stop(loop, w);
+		return;
+	}
+	if (h.has_key)
+		fr_tls_ticket_key_use(h.key);
+	if (d->stopping) {
+		fr_handoff_clear(&h);
+		return;
+	}
+	cfg = fr_config_read_text(d->path, h.text, h.len,
+	    FR_CONFIG_LOAD_TLS | FR_CONFIG_CHECKED, report_log, NULL);
+	fr_handoff_clear(&h);
+	if (cfg == NULL)
+		fr_log(LOG_ERR, "reload of %s failed: the configuration from "
+		    "the master does not read; still running the previous "
+		    "configuration", d->path);
+	else
+		apply_config(d, cfg);
 }
 
 static void
@@ -242,8 +405,14 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (w->signum == SIGHUP) {
-		if (!d->stopping)
-			reload(d);
+		if (d->stopping)
+			return;
+		if (d->worker != 0)
+			fr_log(LOG_NOTICE, "SIGHUP to a worker: ignored; the "
+			    "master (pid %ld) reloads the workers",
+			    (long)d->master);
+		else
+			start_reload(d);
 		return;
 	}
 	if (d->stopping) {
@@ -253,6 +422,8 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	}
 	d->stopping = true;
+	fr_confload_cancel(d->load);
+	d->load = NULL;
 	fr_log(LOG_NOTICE, "%s: draining", strsignal(w->signum));
 	fr_edge_drain(d->edge, drained, d);
 }
@@ -304,10 +475,17 @@ run_edge(struct daemon *d)
 		fr_log(LOG_ERR, "the master is gone");
 		goto out;
 	}
+	if (d->worker != 0) {
+		ev_io_init(&d->chan_io, chan_cb, d->chan_fd, EV_READ);
+		d->chan_io.data = d;
+		ev_io_start(d->loop, &d->chan_io);
+	}
 	summary(d, "started with");
 	ev_run(d->loop, 0);
 	status = 0;
 out:
+	fr_confload_cancel(d->load);
+	d->load = NULL;
 	fr_edge_delete(d->edge);
 	if (d->worker == 0 && d->cfg->pidfile != NULL && d->edge != NULL &&
 	    unlink(d->cfg->pidfile) != 0 && errno != ENOENT)
@@ -331,36 +509,35 @@ static void
 master_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
-	struct fr_config *cfg;
 
 	(void)loop;
 	(void)revents;
 	if (w->signum == SIGHUP) {
-		if (d->stopping)
-			return;
-		/* Said once here rather than once per worker. */
-		cfg = fr_config_read(d->path, FR_CONFIG_LOAD_TLS, report_log,
-		    NULL);
-		if (cfg == NULL) {
-			fr_log(LOG_ERR, "reload of %s refused: the file has "
-			    "errors; the workers run on as they are",
-			    d->path);
-			return;
-		}
-		if (cfg->workers != d->cfg->workers)
-			fr_log(LOG_WARNING, "workers: takes effect at the next "
-			    "start");
-		fr_config_free(cfg);
-		fr_log(LOG_NOTICE, "SIGHUP: passed on to %u workers",
-		    d->nalive);
-		tell_workers(d, SIGHUP);
+		if (!d->stopping)
+			start_reload(d);
 		return;
 	}
 	if (!d->stopping)
 		fr_log(LOG_NOTICE, "%s: passed on to %u workers",
 		    strsignal(w->signum), d->nalive);
 	d->stopping = true;
+	fr_confload_cancel(d->load);
+	d->load = NULL;
 	tell_workers(d, w->signum);
+}
+
+/* "SIGKILL", not strsignal()'s "Killed", which reads badly after
+ * "killed by". */
+static const char *
+signal_name(int sig)
+{
+	static char buf[16];
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev == NULL)
+		return "unknown signal";
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	return buf;
 }
 
 static void
@@ -372,14 +549,18 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	(void)revents;
 	ev_child_stop(loop, w);
 	for (i = 0; i < d->nworkers; i++)
-		if (d->pids[i] == w->rpid)
+		if (d->pids[i] == w->rpid) {
 			d->pids[i] = 0;
+			close(d->chan[i]);
+			d->chan[i] = -1;
+		}
 	d->nalive--;
 	if (!d->stopping || !WIFEXITED(w->rstatus) ||
 	    WEXITSTATUS(w->rstatus) != 0) {
 		if (WIFSIGNALED(w->rstatus))
-			fr_log(LOG_ERR, "worker %d killed by %s", w->rpid,
-			    strsignal(WTERMSIG(w->rstatus)));
+			fr_log(LOG_ERR, "worker %d was killed by signal %d "
+			    "(%s)", w->rpid, WTERMSIG(w->rstatus),
+			    signal_name(WTERMSIG(w->rstatus)));
 		else
 			fr_log(LOG_ERR, "worker %d exited with status %d",
 			    w->rpid, WEXITSTATUS(w->rstatus));
@@ -403,16 +584,31 @@ run_master(struct daemon *d)
 	unsigned i;
 
 	for (i = 0; i < d->cfg->workers; i++) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    sv) != 0) {
+			fr_log(LOG_ERR, "socketpair: %s", strerror(errno));
+			d->status = 1;
+			break;
+		}
 		fflush(NULL);
 		master = getpid();
 		if ((pid = fork()) < 0) {
 			fr_log(LOG_ERR, "fork: %s", strerror(errno));
+			close(sv[0]);
+			close(sv[1]);
 			d->status = 1;
 			break;
 		}
 		if (pid == 0) {
+			unsigned j;
 			int status;
 
+			for (j = 0; j < d->nworkers; j++)
+				close(d->chan[j]);
+			close(sv[0]);
+			d->chan_fd = sv[1];
 			d->worker = i + 1;
 			d->master = master;
 			d->nworkers = 0;
@@ -420,6 +616,8 @@ run_master(struct daemon *d)
 			fr_config_free(d->cfg);
 			exit(status);
 		}
+		close(sv[1]);
+		d->chan[d->nworkers] = sv[0];
 		d->pids[d->nworkers++] = pid;
 	}
 	d->nalive = d->nworkers;
@@ -449,6 +647,11 @@ run_master(struct daemon *d)
 	}
 	if (d->nalive > 0)
 		ev_run(d->loop, 0);
+	fr_confload_cancel(d->load);
+	d->load = NULL;
+	for (i = 0; i < d->nworkers; i++)
+		if (d->chan[i] >= 0)
+			close(d->chan[i]);
 	if (d->cfg->pidfile != NULL && unlink(d->cfg->pidfile) != 0 &&
 	    errno != ENOENT)
 		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
@@ -511,6 +714,13 @@ main(int argc, char **argv)
 	 * and splice(2) write without MSG_NOSIGNAL). */
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit(d.cfg);
+	/* One session-ticket key for every worker: made before they fork. */
+	if (fr_tls_ticket_key_new(d.key) != 0) {
+		fr_log(LOG_ERR, "cannot make a TLS session-ticket key");
+		fr_config_free(d.cfg);
+		return 1;
+	}
+	fr_tls_ticket_key_use(d.key);
 	status = d.cfg->workers > 1 ? run_master(&d) : run_edge(&d);
 	fr_config_free(d.cfg);
 	return status;

@@ -274,6 +274,46 @@ class Reload(unittest.TestCase):
             s1.close()
             s2.close()
 
+    def test_reload_does_not_stall_relays(self):
+        """Issue 12 item 9: the file (here with a 12 MB zone file that
+        takes about a second to check) is read off the event loop, so
+        data keeps flowing through a relayed connection while it is."""
+        zone = ["$ORIGIN big.test.", "$TTL 300",
+                "@ IN SOA ns.big.test. admin.big.test. 1 3600 600 86400 300",
+                "@ IN NS ns.big.test.", "ns IN A 127.0.0.1"]
+        zone += ["h%d IN A 10.%d.%d.%d" % (i, i >> 16 & 255, i >> 8 & 255,
+                                            i & 255) for i in range(500000)]
+        conf = self.conf() + "resolver:\n\tzone-file: big.zone\n"
+        with Fedrouted(conf, files={"big.zone": "\n".join(zone) + "\n"}) \
+                as d:
+            s = connect(self.port)
+            banner(s)
+            self.assertEqual(echo(s), "ping")
+            ok0 = d.count("reloaded ")
+            t0 = time.monotonic()
+            d.proc.send_signal(signal.SIGHUP)
+            worst, trips = 0.0, 0
+            while d.count("reloaded ") == ok0:
+                self.assertLess(time.monotonic() - t0, 30, d.log())
+                t = time.monotonic()
+                self.assertEqual(echo(s), "ping")
+                worst = max(worst, time.monotonic() - t)
+                trips += 1
+            took = time.monotonic() - t0
+            s.close()
+        # The reload took long enough to matter; the relay never waited.
+        print("reload %.2fs, %d round trips, slowest %.0f ms"
+              % (took, trips, worst * 1000), file=sys.stderr)
+        self.assertGreater(took, 0.3)
+        self.assertLess(worst, 0.3)
+
+    def test_a_changed_worker_count_waits_for_a_restart(self):
+        with Fedrouted(self.conf()) as d:
+            d.reload(self.conf(settings={"workers": 2}))
+            self.assertIn("workers: takes effect at the next start (running "
+                          "1, the file says 2)", d.log())
+            self.assertNotIn("master:", d.log())
+
     def test_bad_reload_changes_nothing(self):
         with Fedrouted(self.conf()) as d:
             inode = listen_inode(self.port)
@@ -403,6 +443,47 @@ class Workers(unittest.TestCase):
         for pid in workers:
             self.assertRaises(ProcessLookupError, os.kill, pid, 0)
 
+    def test_workers_run_what_the_master_read(self):
+        """Issue 8: the master reads the file once and hands the text to
+        the workers.  A worker that is slow to reload (stopped here) still
+        runs what the master read, though the file has changed since."""
+        d = self.start()
+        w1, w2 = sorted(self.worker_pids())
+        p2, p3 = free_port(), free_port()
+        base = (server(workers=2) + node(self.a) + node(self.b) +
+                "pool:\n\tname: p\n\tmember: a\n\tmember: b\n" +
+                listener(self.port, "pool p"))
+        os.kill(w2, signal.SIGSTOP)
+        try:
+            d.write_config(base + listener(p2, "node a"))
+            d.proc.send_signal(signal.SIGHUP)
+            d.wait_log("fedrouted[%d]: notice: reloaded " % w1)
+            # Edited right after the master read it.
+            d.write_config(base + listener(p2, "node a") +
+                           listener(p3, "node b"))
+        finally:
+            os.kill(w2, signal.SIGCONT)
+        d.wait_log("fedrouted[%d]: notice: reloaded " % w2)
+        got = re.findall(r"fedrouted\[(\d+)\]: notice: reloaded .*: "
+                         r"(\d+) listeners", d.log())
+        self.assertEqual(sorted(got), [(str(w1), "2"), (str(w2), "2")],
+                         d.log())
+        # Both serve the listener that was read, none the later one.
+        for _ in range(10):
+            s = connect(p2)
+            self.assertEqual(banner(s).node, "a")
+            s.close()
+        self.assertRaises(OSError, connect, p3)
+
+    def test_a_new_worker_count_waits_for_a_restart(self):
+        d = self.start()
+        d.write_config(d.config.replace("workers: 2", "workers: 3"))
+        d.proc.send_signal(signal.SIGHUP)
+        d.wait_log("workers: takes effect at the next start (running 2, "
+                   "the file says 3)")
+        d.wait_log("reloaded ", count=2)
+        self.assertEqual(len(self.worker_pids()), 2)
+
     def test_source_persistence_is_the_same_in_every_worker(self):
         self.start(balance="source")
         for i in range(1, 11):
@@ -436,7 +517,9 @@ class Workers(unittest.TestCase):
         d.proc.wait(timeout=15)
         self.assertEqual(d.proc.returncode, 1)
         log = d.log()
-        self.assertIn("worker %d killed by Killed" % victim, log)
+        self.assertIn("worker %d was killed by signal 9 (SIGKILL)" % victim,
+                      log)
+        self.assertNotIn("killed by Killed", log)
         self.assertIn("stopping the other 1 workers", log)
         for pid in self.worker_pids():
             self.assertRaises(ProcessLookupError, os.kill, pid, 0)
