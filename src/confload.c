@@ -20,6 +20,7 @@ struct fr_confload {
 	char *path;
 	unsigned flags;
 	fr_config_report_fn *report;
+	fr_confload_child_fn *child_init;
 	fr_confload_done_fn *done;
 	void *arg;
 	pid_t pid;
@@ -39,7 +40,7 @@ struct fr_confload {
 /* In the child: read, check, print, pass on.  Never returns. */
 static void __attribute__((noreturn))
 child_main(const char *path, unsigned flags, fr_config_report_fn *report,
-    int sock)
+    fr_confload_child_fn *child_init, void *arg, int sock)
 {
 	struct fr_handoff h;
 	struct fr_config *cfg;
@@ -55,6 +56,8 @@ child_main(const char *path, unsigned flags, fr_config_report_fn *report,
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (child_init != NULL && child_init(arg) != 0)
+		_exit(2);
 
 	if ((cfg = fr_config_read(path, flags, report, NULL)) == NULL)
 		_exit(1);
@@ -149,7 +152,8 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 struct fr_confload *
 fr_confload_start(struct ev_loop *loop, const char *path, unsigned flags,
     unsigned timeout_ms, fr_config_report_fn *report,
-    fr_confload_done_fn *done, void *arg, char *err, size_t errlen)
+    fr_confload_child_fn *child_init, fr_confload_done_fn *done, void *arg,
+    char *err, size_t errlen)
 {
 	struct fr_confload *cl;
 	int sv[2];
@@ -177,7 +181,7 @@ fr_confload_start(struct ev_loop *loop, const char *path, unsigned flags,
 	}
 	if (cl->pid == 0) {
 		close(sv[0]);
-		child_main(path, flags, report, sv[1]);
+		child_main(path, flags, report, child_init, arg, sv[1]);
 	}
 	close(sv[1]);
 	cl->loop = loop;
@@ -206,11 +210,19 @@ fr_confload_cancel(struct fr_confload *cl)
 {
 	if (cl == NULL)
 		return;
+	if (cl->pid > 0)
+		kill(cl->pid, SIGKILL);	/* libev reaps it */
+	fr_confload_forget(cl);
+}
+
+void
+fr_confload_forget(struct fr_confload *cl)
+{
+	if (cl == NULL)
+		return;
 	ev_io_stop(cl->loop, &cl->io);
 	ev_child_stop(cl->loop, &cl->child);
 	ev_timer_stop(cl->loop, &cl->timer);
-	if (cl->pid > 0)
-		kill(cl->pid, SIGKILL);	/* libev reaps it */
 	close(cl->sock);
 	fr_handoff_clear(&cl->h);
 	free(cl->path);

@@ -37,16 +37,25 @@ struct fr_confload;
 typedef void fr_confload_done_fn(void *arg, struct fr_config *cfg,
     struct fr_handoff *h, const char *why);
 
+/* Run first in the child (to drop privileges, say); not 0 ends it. */
+typedef int fr_confload_child_fn(void *arg);
+
 /*
  * Start reading path (flags as fr_config_read's; the child reports each
- * problem through report, which must be safe to call in a child).  NULL
- * with the reason in err when no child could be started.
+ * problem through report, which must be safe to call in a child; it
+ * calls child_init(arg) first when not NULL).  NULL with the reason in
+ * err when no child could be started.
  */
 struct fr_confload *fr_confload_start(struct ev_loop *loop, const char *path,
     unsigned flags, unsigned timeout_ms, fr_config_report_fn *report,
-    fr_confload_done_fn *done, void *arg, char *err, size_t errlen);
+    fr_confload_child_fn *child_init, fr_confload_done_fn *done, void *arg,
+    char *err, size_t errlen);
 
 /* Stop: the child is killed, done is not called.  NULL is fine. */
 void fr_confload_cancel(struct fr_confload *cl);
+
+/* In a process forked while cl ran: let go of it without touching the
+ * child, which is the parent's.  NULL is fine. */
+void fr_confload_forget(struct fr_confload *cl);
 
 #endif /* FR_CONFLOAD_H */

@@ -22,12 +22,19 @@
  * SIGTERM/SIGINT on and waits.  All processes seal TLS session tickets
  * with one key, made by the master at start and replaced at each
  * reload (the previous key still opens tickets), so a client resumes
- * whichever worker it lands on.  A worker that exits on its own is
- * a failure: the master stops the others and exits 1 for the service
- * manager to start the daemon again, as HAProxy's master-worker mode
- * does; it never forks a replacement (which would need root again,
- * and could not join the ports a reload bound as the unprivileged
- * user).
+ * whichever worker it lands on.  A worker that dies is replaced by a
+ * fresh fork of the master running the master's latest configuration;
+ * one that dies within RESTART_STABLE seconds of its start waits
+ * longer each time (1 s, 2 s, 4 s ... RESTART_MAX), so a crash loop
+ * does not spin.  For that the master keeps the privileges it was
+ * started with: a replacement binds like the first workers did (the
+ * kernel lets a socket join a SO_REUSEPORT group only as the user who
+ * made the group) and then drops them.  The master itself reads no
+ * file and takes no connection: its reader child drops privileges
+ * before reading.  A listener that a reload added was bound by the
+ * unprivileged workers, so a replacement cannot join it; it then fails
+ * to start, says why, and is retried with the back-off until the
+ * daemon is restarted.
  */
 #include "config.h"
 
@@ -64,6 +71,12 @@
 #define FDS_PER_CONNECTION 2
 #define FDS_SPARE 256
 
+/* A worker that lived this long was healthy: the next one starts at
+ * once.  Quick deaths in a row wait 1 s, 2 s, 4 s ... up to
+ * RESTART_MAX. */
+#define RESTART_STABLE	10.
+#define RESTART_MAX	60.
+
 struct daemon {
 	struct ev_loop *loop;
 	const char *path;
@@ -79,6 +92,9 @@ struct daemon {
 	unsigned nalive;	/* ... and still running */
 	pid_t pids[FR_WORKERS_MAX];
 	ev_child children[FR_WORKERS_MAX];
+	ev_timer respawn[FR_WORKERS_MAX];
+	ev_tstamp born[FR_WORKERS_MAX];
+	unsigned fails[FR_WORKERS_MAX];	/* quick deaths in a row */
 	int status;		/* master: exit status */
 	int chan[FR_WORKERS_MAX];	/* master: its end of each worker's
 					   configuration socket */
@@ -165,14 +181,15 @@ write_pidfile(const char *path)
  * as root; "" keeps root.
  */
 static int
-drop_privileges(const struct fr_config *cfg)
+drop_privileges(const struct fr_config *cfg, bool quiet)
 {
 	struct passwd *pw;
 
 	if (geteuid() != 0)
 		return 0;
 	if (cfg->user[0] == '\0') {
-		fr_log(LOG_WARNING, "running as root (user: \"\")");
+		if (!quiet)
+			fr_log(LOG_WARNING, "running as root (user: \"\")");
 		return 0;
 	}
 	errno = 0;
@@ -193,8 +210,9 @@ drop_privileges(const struct fr_config *cfg)
 		    "privileges; stopping");
 		return -1;
 	}
-	fr_log(LOG_INFO, "running as user %s (uid %ld)", cfg->user,
-	    (long)pw->pw_uid);
+	if (!quiet)
+		fr_log(LOG_INFO, "running as user %s (uid %ld)", cfg->user,
+		    (long)pw->pw_uid);
 	return 0;
 }
 
@@ -327,6 +345,15 @@ again:
 	}
 }
 
+/* In the reader child: files are read as the unprivileged user. */
+static int
+reader_init(void *arg)
+{
+	struct daemon *d = arg;
+
+	return drop_privileges(d->cfg, true);
+}
+
 /* SIGHUP: read the file in a child; reload_read() takes it from there. */
 static void
 start_reload(struct daemon *d)
@@ -341,8 +368,8 @@ start_reload(struct daemon *d)
 	}
 	fr_log(LOG_NOTICE, "SIGHUP: reading %s", d->path);
 	d->load = fr_confload_start(d->loop, d->path, FR_CONFIG_LOAD_TLS,
-	    FR_CONFLOAD_TIMEOUT_MS, report_log, reload_read, d, err,
-	    sizeof(err));
+	    FR_CONFLOAD_TIMEOUT_MS, report_log, reader_init, reload_read, d,
+	    err, sizeof(err));
 	if (d->load == NULL)
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
 		    "previous configuration", d->path, err);
@@ -465,7 +492,7 @@ run_edge(struct daemon *d)
 	if (d->worker == 0 && d->cfg->pidfile != NULL &&
 	    write_pidfile(d->cfg->pidfile) != 0)
 		goto out;
-	if (drop_privileges(d->cfg) != 0)
+	if (drop_privileges(d->cfg, false) != 0)
 		goto out;
 	/* A master that dies, even by SIGKILL, takes its workers with it:
 	 * they drain as on SIGTERM.  After the privilege drop, which
@@ -524,6 +551,9 @@ master_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	fr_confload_cancel(d->load);
 	d->load = NULL;
 	tell_workers(d, w->signum);
+	/* None left to wait for: all were dead, waiting to start again. */
+	if (d->nalive == 0)
+		ev_break(d->loop, EVBREAK_ALL);
 }
 
 /* "SIGKILL", not strsignal()'s "Killed", which reads badly after
@@ -540,87 +570,183 @@ signal_name(int sig)
 	return buf;
 }
 
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents);
+
+/* In a new worker: leave the master's part behind and run an edge. */
+static void __attribute__((noreturn))
+become_worker(struct daemon *d, unsigned slot, pid_t master, int chan)
+{
+	unsigned i;
+	int status;
+
+	for (i = 0; i < d->nworkers; i++)
+		if (d->chan[i] >= 0)
+			close(d->chan[i]);
+	if (d->loop != NULL) {
+		/* A replacement, forked from the running master: its
+		 * watchers are not ours.  The loop is, after a fork. */
+		ev_signal_stop(d->loop, &d->sighup);
+		ev_signal_stop(d->loop, &d->sigterm);
+		ev_signal_stop(d->loop, &d->sigint);
+		for (i = 0; i < d->nworkers; i++) {
+			ev_child_stop(d->loop, &d->children[i]);
+			ev_timer_stop(d->loop, &d->respawn[i]);
+		}
+		fr_confload_forget(d->load);
+		d->load = NULL;
+		ev_loop_fork(d->loop);
+	}
+	d->chan_fd = chan;
+	d->worker = slot + 1;
+	d->master = master;
+	d->nworkers = d->nalive = 0;
+	d->load_again = false;
+	status = run_edge(d);
+	fr_config_free(d->cfg);
+	exit(status);
+}
+
+/* Fork the worker of slot, with its configuration socket.  0 or -1. */
+static int
+fork_worker(struct daemon *d, unsigned slot)
+{
+	pid_t pid, master = getpid();
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		fr_log(LOG_ERR, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		fr_log(LOG_ERR, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		become_worker(d, slot, master, sv[1]);
+	}
+	close(sv[1]);
+	d->chan[slot] = sv[0];
+	d->pids[slot] = pid;
+	d->born[slot] = ev_time();
+	d->nalive++;
+	if (d->loop != NULL) {
+		ev_child_init(&d->children[slot], child_cb, pid, 0);
+		d->children[slot].data = d;
+		ev_child_start(d->loop, &d->children[slot]);
+	}
+	return 0;
+}
+
+/* Start slot's worker again after delay seconds. */
+static void
+schedule_respawn(struct daemon *d, unsigned slot, ev_tstamp delay)
+{
+	ev_timer_stop(d->loop, &d->respawn[slot]);
+	ev_timer_set(&d->respawn[slot], delay, 0.);
+	ev_timer_start(d->loop, &d->respawn[slot]);
+}
+
+/* The back-off before the next start of slot, counting this death. */
+static ev_tstamp
+next_delay(struct daemon *d, unsigned slot, ev_tstamp lived)
+{
+	ev_tstamp delay = 1.;
+	unsigned i;
+
+	if (lived >= RESTART_STABLE)
+		d->fails[slot] = 0;
+	if (d->fails[slot] == 0) {
+		d->fails[slot] = 1;
+		return 0.;
+	}
+	for (i = 1; i < d->fails[slot] && delay < RESTART_MAX; i++)
+		delay *= 2;
+	d->fails[slot]++;
+	return delay < RESTART_MAX ? delay : RESTART_MAX;
+}
+
+static void
+respawn_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	unsigned slot = (unsigned)(w - d->respawn);
+
+	(void)loop;
+	(void)revents;
+	if (d->stopping)
+		return;
+	if (fork_worker(d, slot) != 0) {
+		schedule_respawn(d, slot, next_delay(d, slot, 0.) + 1.);
+		return;
+	}
+	fr_log(LOG_NOTICE, "worker %u of %u started again: pid %ld", slot + 1,
+	    d->nworkers, (long)d->pids[slot]);
+}
+
 static void
 child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	struct daemon *d = w->data;
-	unsigned i;
+	char how[64];
+	ev_tstamp lived, delay;
+	unsigned i, slot = 0;
 
 	(void)revents;
 	ev_child_stop(loop, w);
 	for (i = 0; i < d->nworkers; i++)
 		if (d->pids[i] == w->rpid) {
+			slot = i;
 			d->pids[i] = 0;
 			close(d->chan[i]);
 			d->chan[i] = -1;
 		}
 	d->nalive--;
-	if (!d->stopping || !WIFEXITED(w->rstatus) ||
-	    WEXITSTATUS(w->rstatus) != 0) {
-		if (WIFSIGNALED(w->rstatus))
-			fr_log(LOG_ERR, "worker %d was killed by signal %d "
-			    "(%s)", w->rpid, WTERMSIG(w->rstatus),
-			    signal_name(WTERMSIG(w->rstatus)));
-		else
-			fr_log(LOG_ERR, "worker %d exited with status %d",
-			    w->rpid, WEXITSTATUS(w->rstatus));
-		d->status = 1;
-		if (!d->stopping) {
-			fr_log(LOG_ERR, "stopping the other %u workers",
-			    d->nalive);
-			d->stopping = true;
-			tell_workers(d, SIGTERM);
+	if (WIFSIGNALED(w->rstatus))
+		snprintf(how, sizeof(how), "was killed by signal %d (%s)",
+		    WTERMSIG(w->rstatus), signal_name(WTERMSIG(w->rstatus)));
+	else
+		snprintf(how, sizeof(how), "exited with status %d",
+		    WEXITSTATUS(w->rstatus));
+	if (d->stopping) {
+		if (!WIFEXITED(w->rstatus) || WEXITSTATUS(w->rstatus) != 0) {
+			fr_log(LOG_ERR, "worker %d %s", w->rpid, how);
+			d->status = 1;
 		}
+		if (d->nalive == 0)
+			ev_break(loop, EVBREAK_ALL);
+		return;
 	}
-	if (d->nalive == 0)
-		ev_break(loop, EVBREAK_ALL);
+	lived = ev_time() - d->born[slot];
+	delay = next_delay(d, slot, lived);
+	if (delay == 0.)
+		fr_log(LOG_ERR, "worker %d %s after %.1f s; starting another",
+		    w->rpid, how, lived);
+	else
+		fr_log(LOG_ERR, "worker %d %s after %.1f s; starting another "
+		    "in %.0f s (%u quick deaths in a row)", w->rpid, how, lived,
+		    delay, d->fails[slot] - 1);
+	schedule_respawn(d, slot, delay);
 }
 
-/* workers > 1: fork them, then pass signals on until they are gone. */
+/* workers > 1: fork them, then pass signals on, and replace the ones
+ * that die, until they are told to stop and are gone. */
 static int
 run_master(struct daemon *d)
 {
-	pid_t pid, master;
 	unsigned i;
 
-	for (i = 0; i < d->cfg->workers; i++) {
-		int sv[2];
-
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-		    sv) != 0) {
-			fr_log(LOG_ERR, "socketpair: %s", strerror(errno));
+	d->nworkers = d->cfg->workers;
+	for (i = 0; i < d->nworkers; i++)
+		d->chan[i] = -1;
+	for (i = 0; i < d->nworkers; i++)
+		if (fork_worker(d, i) != 0) {
 			d->status = 1;
 			break;
 		}
-		fflush(NULL);
-		master = getpid();
-		if ((pid = fork()) < 0) {
-			fr_log(LOG_ERR, "fork: %s", strerror(errno));
-			close(sv[0]);
-			close(sv[1]);
-			d->status = 1;
-			break;
-		}
-		if (pid == 0) {
-			unsigned j;
-			int status;
-
-			for (j = 0; j < d->nworkers; j++)
-				close(d->chan[j]);
-			close(sv[0]);
-			d->chan_fd = sv[1];
-			d->worker = i + 1;
-			d->master = master;
-			d->nworkers = 0;
-			status = run_edge(d);
-			fr_config_free(d->cfg);
-			exit(status);
-		}
-		close(sv[1]);
-		d->chan[d->nworkers] = sv[0];
-		d->pids[d->nworkers++] = pid;
-	}
-	d->nalive = d->nworkers;
 	if ((d->loop = ev_default_loop(EVFLAG_AUTO)) == NULL) {
 		fr_log(LOG_ERR, "cannot start the event loop");
 		tell_workers(d, SIGKILL);
@@ -628,6 +754,10 @@ run_master(struct daemon *d)
 	}
 	watch_signals(d, master_signal_cb);
 	for (i = 0; i < d->nworkers; i++) {
+		ev_timer_init(&d->respawn[i], respawn_cb, 0., 0.);
+		d->respawn[i].data = d;
+		if (d->pids[i] <= 0)
+			continue;
 		ev_child_init(&d->children[i], child_cb, d->pids[i], 0);
 		d->children[i].data = d;
 		ev_child_start(d->loop, &d->children[i]);
@@ -635,10 +765,8 @@ run_master(struct daemon *d)
 	if (d->status != 0) {
 		d->stopping = true;
 		tell_workers(d, SIGTERM);
-	} else if ((d->cfg->pidfile != NULL &&
-	    write_pidfile(d->cfg->pidfile) != 0) ||
-	    drop_privileges(d->cfg) != 0) {
-		/* The master needs no privilege: it forks no more. */
+	} else if (d->cfg->pidfile != NULL &&
+	    write_pidfile(d->cfg->pidfile) != 0) {
 		d->status = 1;
 		d->stopping = true;
 		tell_workers(d, SIGTERM);
@@ -647,6 +775,8 @@ run_master(struct daemon *d)
 	}
 	if (d->nalive > 0)
 		ev_run(d->loop, 0);
+	for (i = 0; i < d->nworkers; i++)
+		ev_timer_stop(d->loop, &d->respawn[i]);
 	fr_confload_cancel(d->load);
 	d->load = NULL;
 	for (i = 0; i < d->nworkers; i++)

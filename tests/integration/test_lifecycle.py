@@ -510,20 +510,82 @@ class Workers(unittest.TestCase):
             return True
         wait_for(gone, what="the workers of a killed master to exit")
 
-    def test_a_dead_worker_stops_the_daemon(self):
+    def test_a_dead_worker_is_replaced(self):
+        """Issue 11: a worker killed under traffic is replaced (it used to
+        stop the daemon); new connections keep being served, by the
+        survivor and then by the replacement too."""
+        d = self.start()
+        victim, survivor = sorted(self.worker_pids())
+        stop = threading.Event()
+        results = {"ok": 0, "failed": 0}
+
+        def traffic():
+            while not stop.is_set():
+                try:
+                    s = connect(self.port, timeout=2)
+                    banner(s)
+                    s.close()
+                    results["ok"] += 1
+                except (OSError, AssertionError):
+                    # Only those the dead worker had taken: reset, or
+                    # closed before the node's banner.
+                    results["failed"] += 1
+        t = threading.Thread(target=traffic)
+        t.start()
+        try:
+            wait_for(lambda: results["ok"] >= 20, what="traffic")
+            os.kill(victim, signal.SIGKILL)
+            d.wait_log("worker %d was killed by signal 9 (SIGKILL) after "
+                       % victim)
+            d.wait_log("worker 1 of 2 started again: pid ")
+            ok = results["ok"]
+            wait_for(lambda: results["ok"] >= ok + 40,
+                     what="traffic (%s):\n%s" % (results, d.log()))
+        finally:
+            stop.set()
+            t.join()
+        new = int(re.search(r"worker 1 of 2 started again: pid (\d+)",
+                            d.log()).group(1))
+        self.assertNotIn(new, (victim, survivor))
+        self.assertEqual(proc_status(new, "PPid"), [str(d.pid)])
+        self.assertLessEqual(results["failed"], 20, results)
+        # The replacement serves: its own connection records.
+        for _ in range(60):
+            s = connect(self.port)
+            banner(s)
+            s.close()
+        wait_for(lambda: new in set(int(p) for p in re.findall(
+            r"fedrouted\[(\d+)\]: info: conn ", d.log())),
+            what="a connection through the replacement")
+        self.assertNotIn("killed by Killed", d.log())
+        # The master hands a reload to the replacement as to the others.
+        d.proc.send_signal(signal.SIGHUP)
+        d.wait_log("fedrouted[%d]: notice: reloaded " % new)
+        d.wait_log("fedrouted[%d]: notice: reloaded " % survivor)
+        print("killed a worker under traffic: %d connections failed"
+              % results["failed"], file=sys.stderr)
+        # It still stops cleanly, replacement included.
+        self.assertEqual(d.stop(), 0)
+        for pid in (new, survivor):
+            self.assertRaises(ProcessLookupError, os.kill, pid, 0)
+
+    def test_a_worker_that_keeps_dying_backs_off(self):
         d = self.start()
         victim = sorted(self.worker_pids())[0]
         os.kill(victim, signal.SIGKILL)
-        d.proc.wait(timeout=15)
-        self.assertEqual(d.proc.returncode, 1)
-        log = d.log()
-        self.assertIn("worker %d was killed by signal 9 (SIGKILL)" % victim,
-                      log)
-        self.assertNotIn("killed by Killed", log)
-        self.assertIn("stopping the other 1 workers", log)
-        for pid in self.worker_pids():
-            self.assertRaises(ProcessLookupError, os.kill, pid, 0)
-
+        d.wait_log("worker 1 of 2 started again: pid ")
+        again = int(re.search(r"worker 1 of 2 started again: pid (\d+)",
+                              d.log()).group(1))
+        # Dead again soon after its start: the next one waits.
+        os.kill(again, signal.SIGKILL)
+        d.wait_log("worker %d was killed by signal 9 (SIGKILL) after " % again)
+        self.assertRegex(d.log(), r"worker %d was killed by signal 9 "
+                         r"\(SIGKILL\) after \d+\.\d s; starting another in 1 s "
+                         r"\(1 quick deaths in a row\)" % again)
+        t0 = time.monotonic()
+        d.wait_log("worker 1 of 2 started again: pid ", count=2)
+        self.assertGreater(time.monotonic() - t0, 0.5)
+        self.assertEqual(d.stop(), 0)
 
 class Daemon(unittest.TestCase):
 
