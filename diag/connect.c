@@ -31,6 +31,9 @@
 /* ALPN of XEP-0368 direct TLS for servers, in wire format. */
 static const unsigned char alpn_xmpp_server[] = "\013xmpp-server";
 
+/* An address is not probed with less time than this left. */
+#define MIN_START_MS	10
+
 /* A finding held until the report is put in plan order. */
 struct held {
 	enum fr_check id;
@@ -549,7 +552,10 @@ prober(void *arg)
 		if (i >= x.ntasks)
 			break;
 		t = x.task = &x.tasks[i];
-		if (fr_now_ms() >= x.deadline) {
+		/* Not worth starting with less than a step's worth of
+		 * milliseconds; a step's time is truncated to whole ones,
+		 * so one may end a fraction early. */
+		if (fr_now_ms() >= x.deadline - MIN_START_MS) {
 			t->p->skipped = "the --deadline was reached first";
 			t->cut = true;
 			continue;
@@ -558,7 +564,7 @@ prober(void *arg)
 		/* Failed with a step the deadline shortened, and the time
 		 * ran out: it might have passed with its full time. */
 		t->cut = t->limited && t->p->skipped == NULL &&
-		    !t->p->usable && fr_now_ms() >= x.deadline - 1;
+		    !t->p->usable && fr_now_ms() >= x.deadline - MIN_START_MS;
 	}
 	return NULL;
 }
