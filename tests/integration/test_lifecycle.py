@@ -283,9 +283,12 @@ class Reload(unittest.TestCase):
                 "@ IN NS ns.big.test.", "ns IN A 127.0.0.1"]
         zone += ["h%d IN A 10.%d.%d.%d" % (i, i >> 16 & 255, i >> 8 & 255,
                                             i & 255) for i in range(500000)]
-        conf = self.conf() + "resolver:\n\tzone-file: big.zone\n"
-        with Fedrouted(conf, files={"big.zone": "\n".join(zone) + "\n"}) \
-                as d:
+        # Started without it (a sanitizer build takes long to check it),
+        # then reloaded with it.
+        with Fedrouted(self.conf(), files={
+                "big.zone": "\n".join(zone) + "\n"}) as d:
+            d.write_config(self.conf() +
+                           "resolver:\n\tzone-file: big.zone\n")
             s = connect(self.port)
             banner(s)
             self.assertEqual(echo(s), "ping")
@@ -294,7 +297,7 @@ class Reload(unittest.TestCase):
             d.proc.send_signal(signal.SIGHUP)
             worst, trips = 0.0, 0
             while d.count("reloaded ") == ok0:
-                self.assertLess(time.monotonic() - t0, 30, d.log())
+                self.assertLess(time.monotonic() - t0, 120, d.log())
                 t = time.monotonic()
                 self.assertEqual(echo(s), "ping")
                 worst = max(worst, time.monotonic() - t)
