@@ -4,13 +4,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "confload.h"
@@ -37,6 +40,30 @@ struct fr_confload {
 	char why[256];
 };
 
+/*
+ * In the child: close every descriptor but stdio and keep.  The
+ * parent's sockets must not outlive its close(): a relayed connection
+ * it ends while the child reads would get its FIN only when the child
+ * exits.
+ */
+static void
+close_others(int keep)
+{
+	struct rlimit rl;
+	int fd, max;
+
+	/* syslog(3)'s socket goes too; it opens a new one when needed. */
+	closelog();
+	if ((keep <= 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
+	    close_range((unsigned)keep + 1, ~0u, 0) == 0)
+		return;
+	max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur <
+	    (rlim_t)INT_MAX ? (int)rl.rlim_cur : 65536;
+	for (fd = 3; fd < max; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
 /* In the child: read, check, print, pass on.  Never returns. */
 static void __attribute__((noreturn))
 child_main(const char *path, unsigned flags, fr_config_report_fn *report,
@@ -56,6 +83,7 @@ child_main(const char *path, unsigned flags, fr_config_report_fn *report,
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close_others(sock);
 	if (child_init != NULL && child_init(arg) != 0)
 		_exit(2);
 

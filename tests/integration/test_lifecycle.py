@@ -274,19 +274,23 @@ class Reload(unittest.TestCase):
             s1.close()
             s2.close()
 
-    def test_reload_does_not_stall_relays(self):
-        """Issue 12 item 9: the file (here with a 12 MB zone file that
-        takes about a second to check) is read off the event loop, so
-        data keeps flowing through a relayed connection while it is."""
+    @staticmethod
+    def big_zone():
+        """A zone file of 12 MB: about a second to check."""
         zone = ["$ORIGIN big.test.", "$TTL 300",
                 "@ IN SOA ns.big.test. admin.big.test. 1 3600 600 86400 300",
                 "@ IN NS ns.big.test.", "ns IN A 127.0.0.1"]
         zone += ["h%d IN A 10.%d.%d.%d" % (i, i >> 16 & 255, i >> 8 & 255,
                                             i & 255) for i in range(500000)]
+        return {"big.zone": "\n".join(zone) + "\n"}
+
+    def test_reload_does_not_stall_relays(self):
+        """Issue 12 item 9: the file (here with a 12 MB zone file that
+        takes about a second to check) is read off the event loop, so
+        data keeps flowing through a relayed connection while it is."""
         # Started without it (a sanitizer build takes long to check it),
         # then reloaded with it.
-        with Fedrouted(self.conf(), files={
-                "big.zone": "\n".join(zone) + "\n"}) as d:
+        with Fedrouted(self.conf(), files=self.big_zone()) as d:
             d.write_config(self.conf() +
                            "resolver:\n\tzone-file: big.zone\n")
             s = connect(self.port)
@@ -309,6 +313,28 @@ class Reload(unittest.TestCase):
               % (took, trips, worst * 1000), file=sys.stderr)
         self.assertGreater(took, 0.3)
         self.assertLess(worst, 0.3)
+
+    def test_connections_end_while_the_file_is_read(self):
+        """The reader child holds none of the daemon's sockets: a
+        connection the daemon closes (client idle time-out) while the
+        file is being read is closed then, not when the reader exits."""
+        settings = {"client_idle_timeout": "300ms"}
+        with Fedrouted(self.conf(settings=settings),
+                       files=self.big_zone()) as d:
+            d.write_config(self.conf(settings=settings) +
+                           "resolver:\n\tzone-file: big.zone\n")
+            s = connect(self.port)
+            banner(s)
+            ok0 = d.count("reloaded ")
+            t0 = time.monotonic()
+            d.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(closed_by_peer(s, timeout=30))
+            took = time.monotonic() - t0
+            reading = d.count("reloaded ") == ok0
+            s.close()
+            d.wait_log("reloaded ", count=ok0 + 1, timeout=120)
+        self.assertTrue(reading, "closed only after the reload, %.2f s" % took)
+        self.assertLess(took, 0.8)
 
     def test_a_changed_worker_count_waits_for_a_restart(self):
         with Fedrouted(self.conf()) as d:
