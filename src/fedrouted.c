@@ -389,12 +389,15 @@ chan_cb(struct ev_loop *loop, ev_io *w, int revents)
 	rc = fr_handoff_recv(d->chan_fd, &h, err, sizeof(err));
 	if (rc < 0 && errno == EAGAIN)
 		return;
-	if (rc <= 0) {
-		/* The master is gone (it takes us with it: PDEATHSIG), or
-		 * the socket broke: nothing more will come. */
-		if (rc < 0)
-			fr_log(LOG_ERR, "configuration from the master: %s",
-			    err);
+	if (rc < 0) {
+		/* That message is consumed; the next may be fine. */
+		fr_log(LOG_ERR, "configuration from the master: %s; still "
+		    "running the previous configuration", err);
+		return;
+	}
+	if (rc == 0) {
+		/* The master is gone (it takes us with it: PDEATHSIG):
+		 * nothing more will come. */
 		ev_io_stop(loop, w);
 		return;
 	}
