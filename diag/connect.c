@@ -1,9 +1,20 @@
 /*
- * connect.c -- probe the targets of a plan, one address at a time.
+ * connect.c -- probe the targets of a plan: up to FR_CONNECT_PARALLEL
+ * addresses at once, as a router racing them would, all within the
+ * deadline; findings reported in plan order whatever order the probes
+ * end in.
+ *
+ * Threads, one blocking probe each: the probes (probe.c, sipprobe.c,
+ * xmppprobe.c, certcheck.c) are written as sequential blocking steps
+ * with their own time-outs, and touch nothing shared but the TLS
+ * context and trust store, which OpenSSL locks.  A probe keeps its
+ * findings in its task; they go into the diagnosis after every thread
+ * has ended, in plan order.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +31,43 @@
 /* ALPN of XEP-0368 direct TLS for servers, in wire format. */
 static const unsigned char alpn_xmpp_server[] = "\013xmpp-server";
 
+/* An address is not probed with less time than this left. */
+#define MIN_START_MS	10
+
+/* A finding held until the report is put in plan order. */
+struct held {
+	enum fr_check id;
+	enum fr_severity sev;
+	char *message;
+};
+
+/* One address to probe, and what its probe found. */
+struct task {
+	size_t ti;			/* plan target */
+	struct fr_probe *p;
+	struct held *found;
+	size_t nfound;
+	bool incomplete;		/* a check could not run, or a
+					   finding was lost to malloc */
+	bool limited;			/* a step had less time than
+					   --connect-timeout: the deadline's */
+	bool cut;			/* the deadline ended it, or came
+					   before it began */
+};
+
+/* What every probe thread reads; next is taken under lock. */
 struct ctx {
 	const struct fr_connect_conf *conf;
 	const struct fr_plan *plan;
-	struct fr_diag *diag;
 	SSL_CTX *ssl;
 	X509_STORE *store;
 	unsigned timeout_ms;
+	double deadline;		/* fr_now_ms() at which to stop */
+	struct task *task;		/* a thread's own copy: its task */
+	struct task *tasks;
+	size_t ntasks;
+	size_t *next;
+	pthread_mutex_t *lock;
 };
 
 /* ---- findings ------------------------------------------------------------ */
@@ -54,15 +95,45 @@ finding(struct ctx *x, size_t ti, struct fr_probe *p, enum fr_check id,
     enum fr_severity sev, const char *fmt, ...)
 {
 	char at[FR_DNAME_MAX + 64], msg[768];
+	struct task *t = x->task;
+	struct held *grown;
 	va_list ap;
 
 	where(&x->plan->targets[ti], &p->addr, at, sizeof(at));
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fr_diag_add(x->diag, id, sev, (int)ti, "%s: %s", at, msg);
 	if (sev == FR_SEV_ERROR)
 		p->usable = false;
+	if ((grown = realloc(t->found, (t->nfound + 1) *
+	    sizeof(*t->found))) == NULL) {
+		t->incomplete = true;
+		return;
+	}
+	t->found = grown;
+	grown[t->nfound].id = id;
+	grown[t->nfound].sev = sev;
+	if (asprintf(&grown[t->nfound].message, "%s: %s", at, msg) < 0) {
+		t->incomplete = true;
+		return;
+	}
+	t->nfound++;
+}
+
+/*
+ * Time for the next step: --connect-timeout, or what is left before the
+ * deadline when that is less (at least 1 ms, so the step fails at once
+ * rather than waiting without end).
+ */
+static unsigned
+budget(struct ctx *x)
+{
+	double left = x->deadline - fr_now_ms();
+
+	if (left >= x->timeout_ms)
+		return x->timeout_ms;
+	x->task->limited = true;
+	return left < 1 ? 1 : (unsigned)left;
 }
 
 static void
@@ -176,14 +247,14 @@ plain_answers(struct ctx *x, size_t ti, struct fr_probe *p, const char *why)
 
 	fr_conn_init(&c);
 	if (fr_conn_open(&c, &p->addr, t->port, SOCK_STREAM,
-	    x->timeout_ms) == 0) {
+	    budget(x)) == 0) {
 		if (x->plan->profile == FR_PROFILE_XMPP_S2S) {
-			yes = fr_xmpp_open(&c, x->plan->domain, x->timeout_ms,
+			yes = fr_xmpp_open(&c, x->plan->domain, budget(x),
 			    &f, err, sizeof(err)) == 0 || f.stream;
 			snprintf(said, sizeof(said), "an XMPP stream header");
 		} else {
 			yes = fr_sip_options(&c, FR_TRANSPORT_TCP,
-			    x->plan->domain, x->timeout_ms, &r, err,
+			    x->plan->domain, budget(x), &r, err,
 			    sizeof(err)) == 0;
 			snprintf(said, sizeof(said), "\"%s\"", r.status_line);
 		}
@@ -208,8 +279,8 @@ tls_answers(struct ctx *x, size_t ti, struct fr_probe *p, const char *why)
 
 	fr_conn_init(&c);
 	yes = fr_conn_open(&c, &p->addr, t->port, SOCK_STREAM,
-	    x->timeout_ms) == 0 && fr_conn_tls(&c, x->ssl, x->plan->domain,
-	    NULL, 0, x->timeout_ms) == 0;
+	    budget(x)) == 0 && fr_conn_tls(&c, x->ssl, x->plan->domain,
+	    NULL, 0, budget(x)) == 0;
 	fr_conn_close(&c);
 	if (yes) {
 		p->port_speaks = "tls";
@@ -231,7 +302,7 @@ sip_step(struct ctx *x, size_t ti, struct fr_probe *p, struct fr_conn *c)
 	double t0;
 
 	step_begin(&p->sip, &t0);
-	if (fr_sip_options(c, t->transport, x->plan->domain, x->timeout_ms,
+	if (fr_sip_options(c, t->transport, x->plan->domain, budget(x),
 	    r, err, sizeof(err)) != 0) {
 		step_end(&p->sip, t0, false, err);
 		if (c->status == FR_CONN_REFUSED)	/* ICMP, over UDP */
@@ -267,7 +338,7 @@ tls_step(struct ctx *x, size_t ti, struct fr_probe *p, struct fr_conn *c)
 	step_begin(&p->tls, &t0);
 	if (fr_conn_tls(c, x->ssl, x->plan->domain, direct_xmpp ?
 	    alpn_xmpp_server : NULL, direct_xmpp ?
-	    sizeof(alpn_xmpp_server) - 1 : 0, x->timeout_ms) != 0) {
+	    sizeof(alpn_xmpp_server) - 1 : 0, budget(x)) != 0) {
 		step_end(&p->tls, t0, false, c->error);
 		/*
 		 * A plain-text server may close on a ClientHello, answer
@@ -303,7 +374,7 @@ tls_step(struct ctx *x, size_t ti, struct fr_probe *p, struct fr_conn *c)
 		p->has_cert = true;
 		judge_cert(x, ti, p);
 	} else {
-		x->diag->incomplete = true;
+		x->task->incomplete = true;
 	}
 	X509_free(leaf);
 	return true;
@@ -318,7 +389,7 @@ starttls_step(struct ctx *x, size_t ti, struct fr_probe *p,
 	double t0;
 
 	step_begin(&p->starttls, &t0);
-	if (fr_xmpp_open(c, x->plan->domain, x->timeout_ms, &p->xmpp_plain,
+	if (fr_xmpp_open(c, x->plan->domain, budget(x), &p->xmpp_plain,
 	    err, sizeof(err)) != 0) {
 		p->has_xmpp_plain = p->xmpp_plain.stream;
 		step_end(&p->starttls, t0, false, err);
@@ -335,7 +406,7 @@ starttls_step(struct ctx *x, size_t ti, struct fr_probe *p,
 		    "the stream features do not offer STARTTLS");
 		return false;
 	}
-	if (fr_xmpp_starttls(c, x->timeout_ms, err, sizeof(err)) != 0) {
+	if (fr_xmpp_starttls(c, budget(x), err, sizeof(err)) != 0) {
 		step_end(&p->starttls, t0, false, err);
 		finding(x, ti, p, FR_CHECK_TLS_HANDSHAKE_FAILED, FR_SEV_ERROR,
 		    "STARTTLS: %s", err);
@@ -352,7 +423,7 @@ xmpp_step(struct ctx *x, size_t ti, struct fr_probe *p, struct fr_conn *c)
 	double t0;
 
 	step_begin(&p->xmpp, &t0);
-	if (fr_xmpp_open(c, x->plan->domain, x->timeout_ms, &p->xmpp_tls,
+	if (fr_xmpp_open(c, x->plan->domain, budget(x), &p->xmpp_tls,
 	    err, sizeof(err)) != 0) {
 		p->has_xmpp_tls = p->xmpp_tls.stream;
 		step_end(&p->xmpp, t0, false, err);
@@ -384,7 +455,7 @@ probe(struct ctx *x, size_t ti, struct fr_probe *p)
 	if (udp) {
 		/* no handshake to time: the OPTIONS exchange is the probe */
 		if (fr_conn_open(&c, &p->addr, t->port, SOCK_DGRAM,
-		    x->timeout_ms) != 0) {
+		    budget(x)) != 0) {
 			finding(x, ti, p, FR_CHECK_CONNECT_FAILED,
 			    FR_SEV_ERROR, "%s", c.error);
 			goto done;
@@ -394,7 +465,7 @@ probe(struct ctx *x, size_t ti, struct fr_probe *p)
 	}
 	step_begin(&p->tcp, &t0);
 	if (fr_conn_open(&c, &p->addr, t->port, SOCK_STREAM,
-	    x->timeout_ms) != 0) {
+	    budget(x)) != 0) {
 		step_end(&p->tcp, t0, false, c.error);
 		finding(x, ti, p, c.status == FR_CONN_REFUSED ?
 		    FR_CHECK_CONNECT_REFUSED : c.status == FR_CONN_TIMEOUT ?
@@ -466,20 +537,110 @@ fr_connect_check_ca(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/* A probe thread: take the next address until none is left. */
+static void *
+prober(void *arg)
+{
+	struct ctx x = *(struct ctx *)arg;
+	struct task *t;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(x.lock);
+		i = (*x.next)++;
+		pthread_mutex_unlock(x.lock);
+		if (i >= x.ntasks)
+			break;
+		t = x.task = &x.tasks[i];
+		/* Not worth starting with less than a step's worth of
+		 * milliseconds; a step's time is truncated to whole ones,
+		 * so one may end a fraction early. */
+		if (fr_now_ms() >= x.deadline - MIN_START_MS) {
+			t->p->skipped = "the --deadline was reached first";
+			t->cut = true;
+			continue;
+		}
+		probe(&x, t->ti, t->p);
+		/* Failed with a step the deadline shortened, and the time
+		 * ran out: it might have passed with its full time. */
+		t->cut = t->limited && t->p->skipped == NULL &&
+		    !t->p->usable && fr_now_ms() >= x.deadline - MIN_START_MS;
+	}
+	return NULL;
+}
+
+/* Run the tasks on up to FR_CONNECT_PARALLEL threads; this one too
+ * when no thread can be had. */
+static void
+run_tasks(struct ctx *x)
+{
+	pthread_t th[FR_CONNECT_PARALLEL];
+	size_t i, n = 0, want;
+
+	want = x->ntasks < FR_CONNECT_PARALLEL ? x->ntasks :
+	    FR_CONNECT_PARALLEL;
+	for (i = 0; i < want; i++)
+		if (pthread_create(&th[n], NULL, prober, x) == 0)
+			n++;
+	if (n == 0)
+		(void)prober(x);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* The findings of every task into diag, in plan order. */
+static void
+report_tasks(const struct ctx *x, struct fr_connect *out,
+    struct fr_diag *diag, unsigned deadline_ms)
+{
+	char at[FR_DNAME_MAX + 64];
+	size_t i, j;
+
+	for (i = 0; i < x->ntasks; i++) {
+		struct task *t = &x->tasks[i];
+
+		for (j = 0; j < t->nfound; j++)
+			fr_diag_add(diag, t->found[j].id, t->found[j].sev,
+			    (int)t->ti, "%s", t->found[j].message);
+		if (t->cut) {
+			where(&x->plan->targets[t->ti], &t->p->addr, at,
+			    sizeof(at));
+			fr_diag_add(diag, FR_CHECK_CONNECT_DEADLINE,
+			    FR_SEV_WARNING, (int)t->ti, t->p->skipped != NULL ?
+			    "%s: not probed: the --deadline of %u ms was "
+			    "reached first" : "%s: probe cut short by the "
+			    "--deadline of %u ms", at, deadline_ms);
+			out->cut++;
+		}
+		if (t->incomplete)
+			diag->incomplete = true;
+		if (t->p->skipped != NULL)
+			continue;
+		out->probed++;
+		out->usable += t->p->usable;
+	}
+}
+
 int
 fr_connect_run(const struct fr_connect_conf *conf, const struct fr_plan *plan,
     struct fr_connect *out, struct fr_diag *diag, char *err, size_t errlen)
 {
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	unsigned deadline_ms;
 	struct ctx x;
-	size_t ti, a;
+	size_t ti, a, n, next = 0;
 	int rc = -1;
 
 	memset(&x, 0, sizeof(x));
 	x.conf = conf;
 	x.plan = plan;
-	x.diag = diag;
 	x.timeout_ms = conf->timeout_ms ? conf->timeout_ms :
 	    FR_CONNECT_DEFAULT_TIMEOUT_MS;
+	deadline_ms = conf->deadline_ms ? conf->deadline_ms :
+	    FR_CONNECT_DEFAULT_DEADLINE_MS;
+	x.deadline = fr_now_ms() + deadline_ms;
+	x.next = &next;
+	x.lock = &lock;
 	out->run = true;
 	if (tls_setup(&x, err, errlen) != 0)
 		goto done;
@@ -487,7 +648,7 @@ fr_connect_run(const struct fr_connect_conf *conf, const struct fr_plan *plan,
 	    sizeof(*out->targets))) == NULL)
 		goto nomem;
 	out->ntargets = plan->ntargets;
-	for (ti = 0; ti < plan->ntargets; ti++) {
+	for (ti = n = 0; ti < plan->ntargets; ti++) {
 		const struct fr_target *t = &plan->targets[ti];
 		struct fr_connect_target *ct = &out->targets[ti];
 
@@ -495,17 +656,20 @@ fr_connect_run(const struct fr_connect_conf *conf, const struct fr_plan *plan,
 		    sizeof(*ct->probes))) == NULL)
 			goto nomem;
 		ct->nprobes = t->naddrs;
-		for (a = 0; a < t->naddrs; a++) {
-			struct fr_probe *p = &ct->probes[a];
-
-			p->addr = t->addrs[a];
-			probe(&x, ti, p);
-			if (p->skipped != NULL)
-				continue;
-			out->probed++;
-			out->usable += p->usable;
-		}
+		n += t->naddrs;
 	}
+	if (n > 0 && (x.tasks = calloc(n, sizeof(*x.tasks))) == NULL)
+		goto nomem;
+	for (ti = 0; ti < plan->ntargets; ti++)
+		for (a = 0; a < out->targets[ti].nprobes; a++) {
+			struct task *t = &x.tasks[x.ntasks++];
+
+			t->ti = ti;
+			t->p = &out->targets[ti].probes[a];
+			t->p->addr = plan->targets[ti].addrs[a];
+		}
+	run_tasks(&x);
+	report_tasks(&x, out, diag, deadline_ms);
 	if (out->probed > 0 && out->usable == 0)
 		fr_diag_add(diag, FR_CHECK_NO_TARGET_USABLE, FR_SEV_ERROR, -1,
 		    "none of the %u target address%s probed passed: "
@@ -516,6 +680,12 @@ fr_connect_run(const struct fr_connect_conf *conf, const struct fr_plan *plan,
 nomem:
 	snprintf(err, errlen, "out of memory");
 done:
+	for (n = 0; n < x.ntasks; n++) {
+		for (a = 0; a < x.tasks[n].nfound; a++)
+			free(x.tasks[n].found[a].message);
+		free(x.tasks[n].found);
+	}
+	free(x.tasks);
 	SSL_CTX_free(x.ssl);
 	X509_STORE_free(x.store);
 	return rc;

@@ -1,6 +1,8 @@
 /*
  * connect.h -- `fedroute lookup --connect`: try every address of every
- * target of a plan, in plan order, the way the router would reach it.
+ * target of a plan the way the router would reach it: up to
+ * FR_CONNECT_PARALLEL at once, all within one deadline, reported in
+ * plan order.
  *
  * For each target address, each step timed and, on failure, explained:
  *
@@ -22,7 +24,8 @@
  * failure is a finding about its target; a target address is usable
  * when none of its findings is an error.  When addresses were probed and
  * none is usable, NO_TARGET_USABLE says that federation will fail
- * (exit 2).
+ * (exit 2).  An address the deadline kept from being probed, or whose
+ * probe failed with a step cut short by it, gets CONNECT_DEADLINE.
  */
 #ifndef FR_CONNECT_H
 #define FR_CONNECT_H
@@ -37,9 +40,14 @@
 #include "xmppprobe.h"
 
 #define FR_CONNECT_DEFAULT_TIMEOUT_MS 5000
+#define FR_CONNECT_DEFAULT_DEADLINE_MS 30000
+/* Addresses probed at once. */
+#define FR_CONNECT_PARALLEL 8
 
 struct fr_connect_conf {
 	unsigned timeout_ms;		/* per step; 0: the default */
+	unsigned deadline_ms;		/* all probes of a plan; 0: the
+					   default */
 	const char *ca_file;		/* trust only these; NULL: system */
 };
 
@@ -83,6 +91,8 @@ struct fr_connect {
 	size_t ntargets;
 	unsigned probed;		/* addresses tried */
 	unsigned usable;		/* ... that passed */
+	unsigned cut;			/* addresses the deadline cut short
+					   or kept from being probed */
 };
 
 /*

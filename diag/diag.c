@@ -85,6 +85,9 @@ static const struct {
 	[FR_CHECK_SELF_RECORD_MISSING] = { "SELF_RECORD_MISSING", true,
 	    "publish the SRV record in the public DNS, naming the edge's "
 	    "public host name and port" },
+	[FR_CHECK_CONNECT_DEADLINE] = { "CONNECT_DEADLINE", false,
+	    "raise --deadline, or lower --connect-timeout, to probe every "
+	    "address to the end" },
 };
 
 static const char *const plan_hints[FR_FIND_COUNT] = {

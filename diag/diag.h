@@ -45,6 +45,7 @@ enum fr_check {
 	FR_CHECK_XMPP_NO_STARTTLS,
 	FR_CHECK_NO_TARGET_USABLE,	/* no address passed: no route */
 	FR_CHECK_SELF_RECORD_MISSING,	/* --self: a record not published */
+	FR_CHECK_CONNECT_DEADLINE,	/* --connect: --deadline cut a probe */
 	FR_CHECK_COUNT
 };
 

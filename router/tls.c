@@ -4,10 +4,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include "tls.h"
@@ -15,6 +19,89 @@
 /* Sessions the server side keeps for clients that cannot use tickets. */
 #define SERVER_SESSION_CACHE	1024
 #define SESSION_ID_CONTEXT	"fedrouted"
+
+/*
+ * Session-ticket keys of this process, shared by every server context:
+ * set by the daemon (the same in every worker, so a ticket one worker
+ * issued opens on any other).  A key is a 16-byte name, a 32-byte HMAC
+ * key and a 32-byte AES key.  The previous key still opens tickets
+ * after a rotation.  Process-wide rather than per context because it is
+ * what a reload must keep: the new contexts take the old tickets.
+ */
+#define TICKET_NAME_LEN	16
+#define TICKET_HMAC_LEN	32
+static struct {
+	bool have_cur, have_prev;
+	unsigned char cur[FR_TLS_TICKET_KEY_LEN];
+	unsigned char prev[FR_TLS_TICKET_KEY_LEN];
+} ticket_keys;
+
+int
+fr_tls_ticket_key_new(unsigned char key[FR_TLS_TICKET_KEY_LEN])
+{
+	if (RAND_bytes(key, FR_TLS_TICKET_KEY_LEN) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+void
+fr_tls_ticket_key_use(const unsigned char key[FR_TLS_TICKET_KEY_LEN])
+{
+	if (ticket_keys.have_cur && memcmp(ticket_keys.cur, key,
+	    FR_TLS_TICKET_KEY_LEN) == 0)
+		return;
+	if (ticket_keys.have_cur) {
+		memcpy(ticket_keys.prev, ticket_keys.cur,
+		    sizeof(ticket_keys.prev));
+		ticket_keys.have_prev = true;
+	}
+	memcpy(ticket_keys.cur, key, sizeof(ticket_keys.cur));
+	ticket_keys.have_cur = true;
+}
+
+/* OpenSSL's ticket callback: seal with the current key; open with the
+ * current or the previous one (2: open, and issue a fresh ticket). */
+static int
+ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	const unsigned char *key = NULL;
+	OSSL_PARAM params[3];
+	int rc = 1;
+
+	(void)ssl;
+	if (enc) {
+		if (!ticket_keys.have_cur ||
+		    RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1)
+			return -1;
+		key = ticket_keys.cur;
+		memcpy(name, key, TICKET_NAME_LEN);
+	} else if (ticket_keys.have_cur && memcmp(name, ticket_keys.cur,
+	    TICKET_NAME_LEN) == 0) {
+		key = ticket_keys.cur;
+	} else if (ticket_keys.have_prev && memcmp(name, ticket_keys.prev,
+	    TICKET_NAME_LEN) == 0) {
+		key = ticket_keys.prev;
+		rc = 2;
+	} else {
+		return 0;	/* unknown key: a full handshake */
+	}
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    (void *)(uintptr_t)(key + TICKET_NAME_LEN), TICKET_HMAC_LEN);
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)(uintptr_t)"SHA256", 0);
+	params[2] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_CTX_set_params(hctx, params))
+		return -1;
+	if (enc ? !EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, key +
+	    TICKET_NAME_LEN + TICKET_HMAC_LEN, iv) :
+	    !EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, key +
+	    TICKET_NAME_LEN + TICKET_HMAC_LEN, iv))
+		return -1;
+	return rc;
+}
 
 /* The latest queued OpenSSL error in words, or fallback. */
 static const char *
@@ -144,6 +231,10 @@ fr_tls_server_ctx_new(const struct fr_tls_conf *conf, char *err,
 		SSL_CTX_sess_set_cache_size(ctx, SERVER_SESSION_CACHE);
 		/* One ticket per full handshake is all a client needs. */
 		SSL_CTX_set_num_tickets(ctx, 1);
+		/* The daemon's shared key when it set one; OpenSSL's own
+		 * per-context key otherwise. */
+		if (ticket_keys.have_cur)
+			SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
 	} else {
 		/* Every handshake a full one: no ticket, no cache. */
 		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);

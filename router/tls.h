@@ -10,12 +10,30 @@
 #ifndef FR_TLS_H
 #define FR_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <openssl/ssl.h>
 
 #include "addr.h"
 #include "edgeconf.h"
+
+/* A TLS session-ticket key: name, HMAC key, AES key. */
+#define FR_TLS_TICKET_KEY_LEN	80
+
+/* A fresh random ticket key into key; 0, or -1 when the random number
+ * generator fails. */
+int fr_tls_ticket_key_new(unsigned char key[FR_TLS_TICKET_KEY_LEN]);
+
+/*
+ * Seal new session tickets with key in every server context of this
+ * process, present and future; the key it replaces still opens the
+ * tickets it sealed (those clients get a fresh ticket).  Processes that
+ * use the same key accept each other's tickets.  Without a call, each
+ * context seals with a random key of its own (OpenSSL's default).
+ * Call it before creating the contexts that should use it.
+ */
+void fr_tls_ticket_key_use(const unsigned char key[FR_TLS_TICKET_KEY_LEN]);
 
 /*
  * Server context of a listener: certificate chain and key (which must

@@ -223,6 +223,8 @@ static const struct opt opts[] = {
 	  SRV(edge.resolver.forwarders)) },
 	{ O("zone-file", S_RESOLVER, T_PATH, F_MULTI,
 	  SRV(edge.resolver.zone_files)) },
+	{ O("zone-origin", S_RESOLVER, T_DOMAIN, F_MULTI,
+	  SRV(edge.resolver.zone_origins)) },
 	{ O("trust-anchor-file", S_RESOLVER, T_PATH, 0,
 	  SRV(edge.resolver.trust_anchor)) },
 	{ O("cache-size", S_RESOLVER, T_SIZE, 0, SRV(edge.resolver.cache_size)),
@@ -1582,15 +1584,30 @@ check_resolver(struct parser *p)
 {
 	struct fr_resolver_settings *r = &p->cfg->edge.resolver;
 	char origin[FR_DNAME_MAX], abspath[PATH_MAX], err[PATH_MAX + 256];
+	bool given;
 	size_t i;
 	FILE *f;
 
+	/* zone-origin: lines, when given, name each zone-file's origin in
+	 * order (check-config --print writes them); else the files' SOA
+	 * owners are taken. */
+	if (r->zone_origins.n != 0 && r->zone_origins.n != r->zone_files.n) {
+		perr(p, r->zone_origins.line[0], "zone-origin: %zu given for "
+		    "%zu zone-file:s; give one for each, in order, or none",
+		    r->zone_origins.n, r->zone_files.n);
+		return;
+	}
+	given = r->zone_origins.n != 0;
 	for (i = 0; i < r->zone_files.n; i++) {
 		if (fr_zonefile_probe(r->zone_files.v[i], origin,
 		    sizeof(origin), abspath, sizeof(abspath), err,
 		    sizeof(err)) != 0)
 			perr(p, r->zone_files.line[i], "zone-file: %s", err);
-		else if (fr_strlist_append(&r->zone_origins, origin,
+		else if (given && strcmp(origin, r->zone_origins.v[i]) != 0)
+			perr(p, r->zone_origins.line[i], "zone-origin: %s, but "
+			    "the SOA of %s is owned by %s", r->zone_origins.v[i],
+			    r->zone_files.v[i], origin);
+		else if (!given && fr_strlist_append(&r->zone_origins, origin,
 		    r->zone_files.line[i]) != 0)
 			perr(p, 0, "out of memory");
 	}
@@ -1691,33 +1708,29 @@ set_dir(struct parser *p, const char *path)
 	}
 }
 
-struct fr_config *
-fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
-    void *arg)
+/* Parse f into a fresh configuration and check it; NULL after
+ * reporting every problem.  name is what errors call the text. */
+static struct fr_config *
+read_stream(FILE *f, const char *name, const char *dir, unsigned flags,
+    fr_config_report_fn *report, void *arg)
 {
 	struct parser p;
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	FILE *f;
 
 	memset(&p, 0, sizeof(p));
-	p.file = path;
+	p.file = name;
 	p.sect = -1;
 	p.report = report;
 	p.arg = arg;
+	snprintf(p.dir, sizeof(p.dir), "%s", dir);
 	if ((p.cfg = calloc(1, sizeof(*p.cfg))) == NULL ||
-	    (p.cfg->file = strdup(path)) == NULL) {
+	    (p.cfg->file = strdup(name)) == NULL) {
 		perr(&p, 0, "out of memory");
 		fr_config_free(p.cfg);
 		return NULL;
 	}
-	if ((f = fopen(path, "r")) == NULL) {
-		perr(&p, 0, "%s", strerror(errno));
-		fr_config_free(p.cfg);
-		return NULL;
-	}
-	set_dir(&p, path);
 	apply_defaults(&p, S_SERVER, p.cfg);
 	apply_defaults(&p, S_RESOLVER, p.cfg);
 
@@ -1737,7 +1750,6 @@ fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
 	if (ferror(f))
 		perr(&p, p.line, "reading: %s", strerror(errno));
 	free(text);
-	fclose(f);
 	close_section(&p);
 
 	if (p.nerrors == 0) {
@@ -1748,13 +1760,15 @@ fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
 	if (p.nerrors == 0) {
 		check_nodes(&p);
 		check_listeners(&p);
-		check_resolver(&p);
+		if (!(flags & FR_CONFIG_CHECKED))
+			check_resolver(&p);
 		check_domains(&p);
 	}
 	if (p.nerrors == 0)
 		check_public_ports(&p);
 	if (p.nerrors == 0 && (flags & FR_CONFIG_LOAD_TLS)) {
 		check_served(&p);
+		if (!(flags & FR_CONFIG_CHECKED))
 		check_tls(&p);
 	}
 	if (p.nerrors != 0) {
@@ -1762,6 +1776,51 @@ fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
 		return NULL;
 	}
 	return p.cfg;
+}
+
+struct fr_config *
+fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
+    void *arg)
+{
+	struct fr_config *cfg;
+	struct parser p;
+	FILE *f;
+
+	memset(&p, 0, sizeof(p));
+	p.file = path;
+	p.report = report;
+	p.arg = arg;
+	if ((f = fopen(path, "r")) == NULL) {
+		perr(&p, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	set_dir(&p, path);
+	cfg = read_stream(f, path, p.dir, flags & ~FR_CONFIG_CHECKED, report,
+	    arg);
+	fclose(f);
+	return cfg;
+}
+
+struct fr_config *
+fr_config_read_text(const char *name, const char *text, size_t len,
+    unsigned flags, fr_config_report_fn *report, void *arg)
+{
+	struct fr_config *cfg;
+	char msg[PATH_MAX + 64];
+	FILE *f;
+
+	/* fmemopen() wants a non-empty buffer it may write to ("r" never
+	 * does). */
+	if (len == 0 || (f = fmemopen((void *)(uintptr_t)text, len,
+	    "r")) == NULL) {
+		snprintf(msg, sizeof(msg), "%s: %s", name, len == 0 ?
+		    "empty configuration" : strerror(errno));
+		report(arg, msg);
+		return NULL;
+	}
+	cfg = read_stream(f, name, "/", flags, report, arg);
+	fclose(f);
+	return cfg;
 }
 
 /* ------------------------------------------------------------- freeing */
@@ -1830,7 +1889,6 @@ fr_config_free(struct fr_config *cfg)
 	}
 	for (i = 0; i < cfg->edge.npools; i++)
 		free(cfg->edge.pools[i].member_idx);
-	fr_strlist_free(&cfg->edge.resolver.zone_origins);
 	free(cfg->edge.nodes);
 	free(cfg->edge.pools);
 	free(cfg->edge.listeners);

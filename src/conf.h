@@ -48,6 +48,13 @@ struct fr_config {
 #define FR_CONFIG_LOAD_TLS	0x1	/* load certificates and keys too,
 					   and refuse what the daemon cannot
 					   serve: check as fedrouted starts */
+#define FR_CONFIG_CHECKED	0x2	/* fr_config_read_text() only: the text
+					   is fr_config_print()'s of a
+					   configuration that passed every
+					   check, so the checks that read
+					   other files (zone files, trust
+					   anchor, certificates) are not
+					   repeated */
 
 /* Called once per problem with "FILE:LINE: what was expected". */
 typedef void fr_config_report_fn(void *arg, const char *msg);
@@ -60,6 +67,16 @@ typedef void fr_config_report_fn(void *arg, const char *msg);
  */
 struct fr_config *fr_config_read(const char *path, unsigned flags,
     fr_config_report_fn *report, void *arg);
+
+/*
+ * The same from text in memory, named name in errors.  Relative paths
+ * are taken from "/": meant for fr_config_print()'s output, whose paths
+ * are absolute.  fedrouted reads the file once (in a child, off its
+ * event loop) and passes the printed text on, so every process runs
+ * what was read at that one moment.
+ */
+struct fr_config *fr_config_read_text(const char *name, const char *text,
+    size_t len, unsigned flags, fr_config_report_fn *report, void *arg);
 
 /* NULL is fine. */
 void fr_config_free(struct fr_config *cfg);

@@ -3,7 +3,10 @@
  * privileges, run the edge on one libev loop.
  *
  * Signals: SIGHUP re-reads the configuration and switches to it, all
- * or nothing (a bad file changes nothing); SIGTERM or SIGINT stop
+ * or nothing (a bad file changes nothing).  The file is read and
+ * checked in a child process (confload.h), so relays run on while a
+ * large zone file is checked; the switch itself happens on the loop.
+ * SIGTERM or SIGINT stop
  * accepting and let live connections finish for at most drain-timeout;
  * a second one stops at once.
  *
@@ -12,13 +15,26 @@
  *
  * With workers: N > 1 the process becomes a master that forks N
  * workers; each runs a whole edge with SO_REUSEPORT listeners, so the
- * kernel spreads new connections over them.  The master passes SIGHUP
- * and SIGTERM/SIGINT on and waits.  A worker that exits on its own is
- * a failure: the master stops the others and exits 1 for the service
- * manager to start the daemon again, as HAProxy's master-worker mode
- * does; it never forks a replacement (which would need root again,
- * and could not join the ports a reload bound as the unprivileged
- * user).
+ * kernel spreads new connections over them.  The master alone reads the
+ * configuration: on SIGHUP it reads the file once and hands the checked
+ * text to every worker (handoff.h), so an edit made while they reload
+ * can never leave them running different configurations.  It passes
+ * SIGTERM/SIGINT on and waits.  All processes seal TLS session tickets
+ * with one key, made by the master at start and replaced at each
+ * reload (the previous key still opens tickets), so a client resumes
+ * whichever worker it lands on.  A worker that dies is replaced by a
+ * fresh fork of the master running the master's latest configuration;
+ * one that dies within RESTART_STABLE seconds of its start waits
+ * longer each time (1 s, 2 s, 4 s ... RESTART_MAX), so a crash loop
+ * does not spin.  For that the master keeps the privileges it was
+ * started with: a replacement binds like the first workers did (the
+ * kernel lets a socket join a SO_REUSEPORT group only as the user who
+ * made the group) and then drops them.  The master itself reads no
+ * file and takes no connection: its reader child drops privileges
+ * before reading.  A listener that a reload added was bound by the
+ * unprivileged workers, so a replacement cannot join it; it then fails
+ * to start, says why, and is retried with the back-off until the
+ * daemon is restarted.
  */
 #include "config.h"
 
@@ -32,14 +48,18 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <ev.h>
 
 #include "conf.h"
+#include "confload.h"
 #include "edge.h"
+#include "handoff.h"
 #include "log.h"
+#include "tls.h"
 
 #ifndef FR_CONF_FILE
 #define FR_CONF_FILE "/usr/local/etc/fedrouted.conf"
@@ -50,6 +70,12 @@
  * relay copies instead. */
 #define FDS_PER_CONNECTION 2
 #define FDS_SPARE 256
+
+/* A worker that lived this long was healthy: the next one starts at
+ * once.  Quick deaths in a row wait 1 s, 2 s, 4 s ... up to
+ * RESTART_MAX. */
+#define RESTART_STABLE	10.
+#define RESTART_MAX	60.
 
 struct daemon {
 	struct ev_loop *loop;
@@ -66,7 +92,17 @@ struct daemon {
 	unsigned nalive;	/* ... and still running */
 	pid_t pids[FR_WORKERS_MAX];
 	ev_child children[FR_WORKERS_MAX];
+	ev_timer respawn[FR_WORKERS_MAX];
+	ev_tstamp born[FR_WORKERS_MAX];
+	unsigned fails[FR_WORKERS_MAX];	/* quick deaths in a row */
 	int status;		/* master: exit status */
+	int chan[FR_WORKERS_MAX];	/* master: its end of each worker's
+					   configuration socket */
+	int chan_fd;		/* worker: its end */
+	ev_io chan_io;
+	struct fr_confload *load;	/* a reload being read */
+	bool load_again;	/* SIGHUP came while it was */
+	unsigned char key[FR_TLS_TICKET_KEY_LEN];	/* session tickets */
 };
 
 static void
@@ -145,14 +181,15 @@ write_pidfile(const char *path)
  * as root; "" keeps root.
  */
 static int
-drop_privileges(const struct fr_config *cfg)
+drop_privileges(const struct fr_config *cfg, bool quiet)
 {
 	struct passwd *pw;
 
 	if (geteuid() != 0)
 		return 0;
 	if (cfg->user[0] == '\0') {
-		fr_log(LOG_WARNING, "running as root (user: \"\")");
+		if (!quiet)
+			fr_log(LOG_WARNING, "running as root (user: \"\")");
 		return 0;
 	}
 	errno = 0;
@@ -173,8 +210,9 @@ drop_privileges(const struct fr_config *cfg)
 		    "privileges; stopping");
 		return -1;
 	}
-	fr_log(LOG_INFO, "running as user %s (uid %ld)", cfg->user,
-	    (long)pw->pw_uid);
+	if (!quiet)
+		fr_log(LOG_INFO, "running as user %s (uid %ld)", cfg->user,
+		    (long)pw->pw_uid);
 	return 0;
 }
 
@@ -191,19 +229,57 @@ summary(const struct daemon *d, const char *what)
 	    what, d->path, e->nlisteners, e->nnodes, e->npools, who);
 }
 
+/* Settings of the daemon itself that a reload cannot change. */
 static void
-reload(struct daemon *d)
+next_start_warnings(const struct fr_config *old, const struct fr_config *cfg)
 {
-	struct fr_config *cfg;
-	char err[1024];
+	if (cfg->workers != old->workers)
+		fr_log(LOG_WARNING, "workers: takes effect at the next start "
+		    "(running %u, the file says %u)", old->workers,
+		    cfg->workers);
+	if (strcmp(cfg->user, old->user) != 0)
+		fr_log(LOG_WARNING, "user: takes effect at the next start");
+	if ((cfg->pidfile == NULL) != (old->pidfile == NULL) ||
+	    (cfg->pidfile != NULL && strcmp(cfg->pidfile,
+	    old->pidfile) != 0))
+		fr_log(LOG_WARNING, "pidfile: takes effect at the next start");
+}
 
-	fr_log(LOG_NOTICE, "SIGHUP: reading %s", d->path);
-	cfg = fr_config_read(d->path, FR_CONFIG_LOAD_TLS, report_log, NULL);
-	if (cfg == NULL) {
-		fr_log(LOG_ERR, "reload of %s failed: the file has errors; "
-		    "still running the previous configuration", d->path);
+/* What only a start sets stays as it was started: cfg takes old's
+ * workers, user and pidfile (the one to remove at exit). */
+static void
+keep_start_settings(struct fr_config *old, struct fr_config *cfg)
+{
+	char *t;
+
+	cfg->workers = old->workers;
+	t = cfg->user;
+	cfg->user = old->user;
+	old->user = t;
+	t = cfg->pidfile;
+	cfg->pidfile = old->pidfile;
+	old->pidfile = t;
+}
+
+/* A fresh session-ticket key for this process (and, from the master,
+ * for its workers); the previous one still opens tickets. */
+static void
+rotate_ticket_key(struct daemon *d)
+{
+	if (fr_tls_ticket_key_new(d->key) != 0) {
+		fr_log(LOG_WARNING, "cannot make a new TLS session-ticket "
+		    "key; keeping the current one");
 		return;
 	}
+	fr_tls_ticket_key_use(d->key);
+}
+
+/* Switch the edge to cfg (taken), all or nothing. */
+static void
+apply_config(struct daemon *d, struct fr_config *cfg)
+{
+	char err[1024];
+
 	cfg->edge.set.reuseport = d->cfg->workers > 1;
 	if (fr_edge_reload(d->edge, &cfg->edge, err, sizeof(err)) != 0) {
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
@@ -211,18 +287,135 @@ reload(struct daemon *d)
 		fr_config_free(cfg);
 		return;
 	}
-	if (strcmp(cfg->user, d->cfg->user) != 0)
-		fr_log(LOG_WARNING, "user: takes effect at the next start");
-	if ((cfg->pidfile == NULL) != (d->cfg->pidfile == NULL) ||
-	    (cfg->pidfile != NULL && strcmp(cfg->pidfile,
-	    d->cfg->pidfile) != 0))
-		fr_log(LOG_WARNING, "pidfile: takes effect at the next start");
 	if (cfg->edge.set.max_connections > d->cfg->edge.set.max_connections)
 		raise_fd_limit(cfg);
+	keep_start_settings(d->cfg, cfg);
 	fr_config_free(d->cfg);
 	d->cfg = cfg;
 	apply_logging(d);
 	summary(d, "reloaded");
+}
+
+static void start_reload(struct daemon *d);
+
+/* confload's answer, in the master or a lone daemon. */
+static void
+reload_read(void *arg, struct fr_config *cfg, struct fr_handoff *h,
+    const char *why)
+{
+	struct daemon *d = arg;
+	char err[256];
+	unsigned i, n = 0;
+
+	d->load = NULL;
+	if (cfg == NULL) {
+		fr_log(LOG_ERR, "reload of %s failed: %s; %s", d->path, why,
+		    d->worker == 0 && d->nworkers > 0 ? "the workers run on "
+		    "as they are" : "still running the previous "
+		    "configuration");
+		goto again;
+	}
+	next_start_warnings(d->cfg, cfg);
+	rotate_ticket_key(d);
+	if (d->nworkers == 0) {
+		apply_config(d, cfg);
+		goto again;
+	}
+	/* The master: the same text and key to every worker. */
+	h->has_key = true;
+	memcpy(h->key, d->key, sizeof(h->key));
+	for (i = 0; i < d->nworkers; i++) {
+		if (d->pids[i] <= 0)
+			continue;
+		if (fr_handoff_send(d->chan[i], h, err, sizeof(err)) != 0)
+			fr_log(LOG_ERR, "worker %ld: %s", (long)d->pids[i],
+			    err);
+		else
+			n++;
+	}
+	fr_log(LOG_NOTICE, "SIGHUP: passed on to %u workers", n);
+	keep_start_settings(d->cfg, cfg);
+	fr_config_free(d->cfg);
+	d->cfg = cfg;
+	apply_logging(d);
+again:
+	if (d->load_again && !d->stopping) {
+		d->load_again = false;
+		start_reload(d);
+	}
+}
+
+/* In the reader child: files are read as the unprivileged user. */
+static int
+reader_init(void *arg)
+{
+	struct daemon *d = arg;
+
+	return drop_privileges(d->cfg, true);
+}
+
+/* SIGHUP: read the file in a child; reload_read() takes it from there. */
+static void
+start_reload(struct daemon *d)
+{
+	char err[256];
+
+	if (d->load != NULL) {
+		fr_log(LOG_NOTICE, "SIGHUP: %s is being read; reading it again "
+		    "once that is done", d->path);
+		d->load_again = true;
+		return;
+	}
+	fr_log(LOG_NOTICE, "SIGHUP: reading %s", d->path);
+	d->load = fr_confload_start(d->loop, d->path, FR_CONFIG_LOAD_TLS,
+	    FR_CONFLOAD_TIMEOUT_MS, report_log, reader_init, reload_read, d,
+	    err, sizeof(err));
+	if (d->load == NULL)
+		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
+		    "previous configuration", d->path, err);
+}
+
+/* A worker: the master has sent a configuration. */
+static void
+chan_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct fr_handoff h;
+	struct fr_config *cfg;
+	char err[256];
+	int rc;
+
+	(void)revents;
+	rc = fr_handoff_recv(d->chan_fd, &h, err, sizeof(err));
+	if (rc < 0 && errno == EAGAIN)
+		return;
+	if (rc < 0) {
+		/* That message is consumed; the next may be fine. */
+		fr_log(LOG_ERR, "configuration from the master: %s; still "
+		    "running the previous configuration", err);
+		return;
+	}
+	if (rc == 0) {
+		/* The master is gone (it takes us with it: PDEATHSIG):
+		 * nothing more will come. */
+		ev_io_stop(loop, w);
+		return;
+	}
+	if (h.has_key)
+		fr_tls_ticket_key_use(h.key);
+	if (d->stopping) {
+		fr_handoff_clear(&h);
+		return;
+	}
+	cfg = fr_config_read_text(d->path, h.text, h.len,
+	    FR_CONFIG_LOAD_TLS | FR_CONFIG_CHECKED, report_log, NULL);
+	fr_handoff_clear(&h);
+	if (cfg == NULL)
+		fr_log(LOG_ERR, "reload of %s failed: the configuration from "
+		    "the master does not read; still running the previous "
+		    "configuration", d->path);
+	else
+		apply_config(d, cfg);
 }
 
 static void
@@ -242,8 +435,14 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (w->signum == SIGHUP) {
-		if (!d->stopping)
-			reload(d);
+		if (d->stopping)
+			return;
+		if (d->worker != 0)
+			fr_log(LOG_NOTICE, "SIGHUP to a worker: ignored; the "
+			    "master (pid %ld) reloads the workers",
+			    (long)d->master);
+		else
+			start_reload(d);
 		return;
 	}
 	if (d->stopping) {
@@ -253,6 +452,8 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		return;
 	}
 	d->stopping = true;
+	fr_confload_cancel(d->load);
+	d->load = NULL;
 	fr_log(LOG_NOTICE, "%s: draining", strsignal(w->signum));
 	fr_edge_drain(d->edge, drained, d);
 }
@@ -294,7 +495,7 @@ run_edge(struct daemon *d)
 	if (d->worker == 0 && d->cfg->pidfile != NULL &&
 	    write_pidfile(d->cfg->pidfile) != 0)
 		goto out;
-	if (drop_privileges(d->cfg) != 0)
+	if (drop_privileges(d->cfg, false) != 0)
 		goto out;
 	/* A master that dies, even by SIGKILL, takes its workers with it:
 	 * they drain as on SIGTERM.  After the privilege drop, which
@@ -304,10 +505,17 @@ run_edge(struct daemon *d)
 		fr_log(LOG_ERR, "the master is gone");
 		goto out;
 	}
+	if (d->worker != 0) {
+		ev_io_init(&d->chan_io, chan_cb, d->chan_fd, EV_READ);
+		d->chan_io.data = d;
+		ev_io_start(d->loop, &d->chan_io);
+	}
 	summary(d, "started with");
 	ev_run(d->loop, 0);
 	status = 0;
 out:
+	fr_confload_cancel(d->load);
+	d->load = NULL;
 	fr_edge_delete(d->edge);
 	if (d->worker == 0 && d->cfg->pidfile != NULL && d->edge != NULL &&
 	    unlink(d->cfg->pidfile) != 0 && errno != ENOENT)
@@ -331,98 +539,217 @@ static void
 master_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct daemon *d = w->data;
-	struct fr_config *cfg;
 
 	(void)loop;
 	(void)revents;
 	if (w->signum == SIGHUP) {
-		if (d->stopping)
-			return;
-		/* Said once here rather than once per worker. */
-		cfg = fr_config_read(d->path, FR_CONFIG_LOAD_TLS, report_log,
-		    NULL);
-		if (cfg == NULL) {
-			fr_log(LOG_ERR, "reload of %s refused: the file has "
-			    "errors; the workers run on as they are",
-			    d->path);
-			return;
-		}
-		if (cfg->workers != d->cfg->workers)
-			fr_log(LOG_WARNING, "workers: takes effect at the next "
-			    "start");
-		fr_config_free(cfg);
-		fr_log(LOG_NOTICE, "SIGHUP: passed on to %u workers",
-		    d->nalive);
-		tell_workers(d, SIGHUP);
+		if (!d->stopping)
+			start_reload(d);
 		return;
 	}
 	if (!d->stopping)
 		fr_log(LOG_NOTICE, "%s: passed on to %u workers",
 		    strsignal(w->signum), d->nalive);
 	d->stopping = true;
+	fr_confload_cancel(d->load);
+	d->load = NULL;
 	tell_workers(d, w->signum);
+	/* None left to wait for: all were dead, waiting to start again. */
+	if (d->nalive == 0)
+		ev_break(d->loop, EVBREAK_ALL);
+}
+
+/* "SIGKILL", not strsignal()'s "Killed", which reads badly after
+ * "killed by". */
+static const char *
+signal_name(int sig)
+{
+	static char buf[16];
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev == NULL)
+		return "unknown signal";
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	return buf;
+}
+
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents);
+
+/* In a new worker: leave the master's part behind and run an edge. */
+static void __attribute__((noreturn))
+become_worker(struct daemon *d, unsigned slot, pid_t master, int chan)
+{
+	unsigned i;
+	int status;
+
+	for (i = 0; i < d->nworkers; i++)
+		if (d->chan[i] >= 0)
+			close(d->chan[i]);
+	if (d->loop != NULL) {
+		/* A replacement, forked from the running master: its
+		 * watchers are not ours.  The loop is, after a fork. */
+		ev_signal_stop(d->loop, &d->sighup);
+		ev_signal_stop(d->loop, &d->sigterm);
+		ev_signal_stop(d->loop, &d->sigint);
+		for (i = 0; i < d->nworkers; i++) {
+			ev_child_stop(d->loop, &d->children[i]);
+			ev_timer_stop(d->loop, &d->respawn[i]);
+		}
+		fr_confload_forget(d->load);
+		d->load = NULL;
+		ev_loop_fork(d->loop);
+	}
+	d->chan_fd = chan;
+	d->worker = slot + 1;
+	d->master = master;
+	d->nworkers = d->nalive = 0;
+	d->load_again = false;
+	status = run_edge(d);
+	fr_config_free(d->cfg);
+	exit(status);
+}
+
+/* Fork the worker of slot, with its configuration socket.  0 or -1. */
+static int
+fork_worker(struct daemon *d, unsigned slot)
+{
+	pid_t pid, master = getpid();
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		fr_log(LOG_ERR, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		fr_log(LOG_ERR, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		become_worker(d, slot, master, sv[1]);
+	}
+	close(sv[1]);
+	d->chan[slot] = sv[0];
+	d->pids[slot] = pid;
+	d->born[slot] = ev_time();
+	d->nalive++;
+	if (d->loop != NULL) {
+		ev_child_init(&d->children[slot], child_cb, pid, 0);
+		d->children[slot].data = d;
+		ev_child_start(d->loop, &d->children[slot]);
+	}
+	return 0;
+}
+
+/* Start slot's worker again after delay seconds. */
+static void
+schedule_respawn(struct daemon *d, unsigned slot, ev_tstamp delay)
+{
+	ev_timer_stop(d->loop, &d->respawn[slot]);
+	ev_timer_set(&d->respawn[slot], delay, 0.);
+	ev_timer_start(d->loop, &d->respawn[slot]);
+}
+
+/* The back-off before the next start of slot, counting this death. */
+static ev_tstamp
+next_delay(struct daemon *d, unsigned slot, ev_tstamp lived)
+{
+	ev_tstamp delay = 1.;
+	unsigned i;
+
+	if (lived >= RESTART_STABLE)
+		d->fails[slot] = 0;
+	if (d->fails[slot] == 0) {
+		d->fails[slot] = 1;
+		return 0.;
+	}
+	for (i = 1; i < d->fails[slot] && delay < RESTART_MAX; i++)
+		delay *= 2;
+	d->fails[slot]++;
+	return delay < RESTART_MAX ? delay : RESTART_MAX;
+}
+
+static void
+respawn_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	unsigned slot = (unsigned)(w - d->respawn);
+
+	(void)loop;
+	(void)revents;
+	if (d->stopping)
+		return;
+	if (fork_worker(d, slot) != 0) {
+		schedule_respawn(d, slot, next_delay(d, slot, 0.) + 1.);
+		return;
+	}
+	fr_log(LOG_NOTICE, "worker %u of %u started again: pid %ld", slot + 1,
+	    d->nworkers, (long)d->pids[slot]);
 }
 
 static void
 child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	struct daemon *d = w->data;
-	unsigned i;
+	char how[64];
+	ev_tstamp lived, delay;
+	unsigned i, slot = 0;
 
 	(void)revents;
 	ev_child_stop(loop, w);
 	for (i = 0; i < d->nworkers; i++)
-		if (d->pids[i] == w->rpid)
+		if (d->pids[i] == w->rpid) {
+			slot = i;
 			d->pids[i] = 0;
-	d->nalive--;
-	if (!d->stopping || !WIFEXITED(w->rstatus) ||
-	    WEXITSTATUS(w->rstatus) != 0) {
-		if (WIFSIGNALED(w->rstatus))
-			fr_log(LOG_ERR, "worker %d killed by %s", w->rpid,
-			    strsignal(WTERMSIG(w->rstatus)));
-		else
-			fr_log(LOG_ERR, "worker %d exited with status %d",
-			    w->rpid, WEXITSTATUS(w->rstatus));
-		d->status = 1;
-		if (!d->stopping) {
-			fr_log(LOG_ERR, "stopping the other %u workers",
-			    d->nalive);
-			d->stopping = true;
-			tell_workers(d, SIGTERM);
+			close(d->chan[i]);
+			d->chan[i] = -1;
 		}
+	d->nalive--;
+	if (WIFSIGNALED(w->rstatus))
+		snprintf(how, sizeof(how), "was killed by signal %d (%s)",
+		    WTERMSIG(w->rstatus), signal_name(WTERMSIG(w->rstatus)));
+	else
+		snprintf(how, sizeof(how), "exited with status %d",
+		    WEXITSTATUS(w->rstatus));
+	if (d->stopping) {
+		if (!WIFEXITED(w->rstatus) || WEXITSTATUS(w->rstatus) != 0) {
+			fr_log(LOG_ERR, "worker %d %s", w->rpid, how);
+			d->status = 1;
+		}
+		if (d->nalive == 0)
+			ev_break(loop, EVBREAK_ALL);
+		return;
 	}
-	if (d->nalive == 0)
-		ev_break(loop, EVBREAK_ALL);
+	lived = ev_time() - d->born[slot];
+	delay = next_delay(d, slot, lived);
+	if (delay == 0.)
+		fr_log(LOG_ERR, "worker %d %s after %.1f s; starting another",
+		    w->rpid, how, lived);
+	else
+		fr_log(LOG_ERR, "worker %d %s after %.1f s; starting another "
+		    "in %.0f s (%u quick deaths in a row)", w->rpid, how, lived,
+		    delay, d->fails[slot] - 1);
+	schedule_respawn(d, slot, delay);
 }
 
-/* workers > 1: fork them, then pass signals on until they are gone. */
+/* workers > 1: fork them, then pass signals on, and replace the ones
+ * that die, until they are told to stop and are gone. */
 static int
 run_master(struct daemon *d)
 {
-	pid_t pid, master;
 	unsigned i;
 
-	for (i = 0; i < d->cfg->workers; i++) {
-		fflush(NULL);
-		master = getpid();
-		if ((pid = fork()) < 0) {
-			fr_log(LOG_ERR, "fork: %s", strerror(errno));
+	d->nworkers = d->cfg->workers;
+	for (i = 0; i < d->nworkers; i++)
+		d->chan[i] = -1;
+	for (i = 0; i < d->nworkers; i++)
+		if (fork_worker(d, i) != 0) {
 			d->status = 1;
 			break;
 		}
-		if (pid == 0) {
-			int status;
-
-			d->worker = i + 1;
-			d->master = master;
-			d->nworkers = 0;
-			status = run_edge(d);
-			fr_config_free(d->cfg);
-			exit(status);
-		}
-		d->pids[d->nworkers++] = pid;
-	}
-	d->nalive = d->nworkers;
 	if ((d->loop = ev_default_loop(EVFLAG_AUTO)) == NULL) {
 		fr_log(LOG_ERR, "cannot start the event loop");
 		tell_workers(d, SIGKILL);
@@ -430,6 +757,10 @@ run_master(struct daemon *d)
 	}
 	watch_signals(d, master_signal_cb);
 	for (i = 0; i < d->nworkers; i++) {
+		ev_timer_init(&d->respawn[i], respawn_cb, 0., 0.);
+		d->respawn[i].data = d;
+		if (d->pids[i] <= 0)
+			continue;
 		ev_child_init(&d->children[i], child_cb, d->pids[i], 0);
 		d->children[i].data = d;
 		ev_child_start(d->loop, &d->children[i]);
@@ -437,10 +768,8 @@ run_master(struct daemon *d)
 	if (d->status != 0) {
 		d->stopping = true;
 		tell_workers(d, SIGTERM);
-	} else if ((d->cfg->pidfile != NULL &&
-	    write_pidfile(d->cfg->pidfile) != 0) ||
-	    drop_privileges(d->cfg) != 0) {
-		/* The master needs no privilege: it forks no more. */
+	} else if (d->cfg->pidfile != NULL &&
+	    write_pidfile(d->cfg->pidfile) != 0) {
 		d->status = 1;
 		d->stopping = true;
 		tell_workers(d, SIGTERM);
@@ -449,6 +778,13 @@ run_master(struct daemon *d)
 	}
 	if (d->nalive > 0)
 		ev_run(d->loop, 0);
+	for (i = 0; i < d->nworkers; i++)
+		ev_timer_stop(d->loop, &d->respawn[i]);
+	fr_confload_cancel(d->load);
+	d->load = NULL;
+	for (i = 0; i < d->nworkers; i++)
+		if (d->chan[i] >= 0)
+			close(d->chan[i]);
 	if (d->cfg->pidfile != NULL && unlink(d->cfg->pidfile) != 0 &&
 	    errno != ENOENT)
 		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
@@ -511,6 +847,13 @@ main(int argc, char **argv)
 	 * and splice(2) write without MSG_NOSIGNAL). */
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit(d.cfg);
+	/* One session-ticket key for every worker: made before they fork. */
+	if (fr_tls_ticket_key_new(d.key) != 0) {
+		fr_log(LOG_ERR, "cannot make a TLS session-ticket key");
+		fr_config_free(d.cfg);
+		return 1;
+	}
+	fr_tls_ticket_key_use(d.key);
 	status = d.cfg->workers > 1 ? run_master(&d) : run_edge(&d);
 	fr_config_free(d.cfg);
 	return status;

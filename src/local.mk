@@ -27,7 +27,9 @@ src_fedroute_LDADD = $(FR_TESTER_LIBS)
 
 # The edge daemon.
 sbin_PROGRAMS += src/fedrouted
-src_fedrouted_SOURCES = src/fedrouted.c
+src_fedrouted_SOURCES = src/fedrouted.c \
+	src/confload.c src/confload.h \
+	src/handoff.c src/handoff.h
 src_fedrouted_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFR_CONF_FILE='"$(sysconfdir)/fedrouted.conf"'
 src_fedrouted_LDADD = src/libfedconf.a router/libfedrouter.a \

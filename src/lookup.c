@@ -66,6 +66,8 @@ fr_cmd_lookup_usage(void)
 "  --connect                       connect to every target address: TCP,\n"
 "                                  TLS, certificate, application probe\n"
 "  --connect-timeout MS            per connection step (default 5000)\n"
+"  --deadline MS                   all the probes of one lookup, which run\n"
+"                                  8 addresses at once (default 30000)\n"
 "  --ca FILE                       trust these CAs, not the system's\n"
 "  --self DOMAIN                   check our own publication as a foreign\n"
 "                                  edge sees it (implies --connect)\n"
@@ -224,6 +226,13 @@ parse_option(struct opts *o, int c, const char *arg, const char *word)
 		else
 			o->tconf.connect_conf.timeout_ms = (unsigned)v;
 		break;
+	case 'D':
+		if (parse_ulong(arg, 3600000, &v) != 0 || v == 0)
+			usage_error(o, "bad --deadline '%s' (milliseconds, "
+			    "1-3600000)", arg);
+		else
+			o->tconf.connect_conf.deadline_ms = (unsigned)v;
+		break;
 	case 'A':
 		if (fr_connect_check_ca(arg, err, sizeof(err)) != 0)
 			usage_error(o, "%s", err);
@@ -377,6 +386,7 @@ fr_cmd_lookup(int argc, char **argv)
 		{ "public", no_argument, NULL, 'P' },
 		{ "connect", no_argument, NULL, 'C' },
 		{ "connect-timeout", required_argument, NULL, 'O' },
+		{ "deadline", required_argument, NULL, 'D' },
 		{ "ca", required_argument, NULL, 'A' },
 		{ "self", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -398,7 +408,7 @@ fr_cmd_lookup(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;		/* errors are reported by usage_exit() */
-	while ((c = getopt_long(argc, argv, ":p:r:z:a:t:T:s:jf:c:b:PCO:A:S:h",
+	while ((c = getopt_long(argc, argv, ":p:r:z:a:t:T:s:jf:c:b:PCO:D:A:S:h",
 	    longopts, NULL)) != -1) {
 		const char *word = argv[optind - 1];
 

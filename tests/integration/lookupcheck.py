@@ -73,6 +73,7 @@ FINDINGS = {
     "XMPP_NO_STARTTLS": {"error"},
     "NO_TARGET_USABLE": {"error"},
     "SELF_RECORD_MISSING": {"error"},
+    "CONNECT_DEADLINE": {"warning"},
 }
 # Findings that, as errors, mean no route is left although DNS gave
 # targets: the lookup exits 2.

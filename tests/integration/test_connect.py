@@ -29,6 +29,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import unittest
 
 sys.dont_write_bytecode = True
@@ -191,6 +192,19 @@ def setUpModule():
         zone.append("_sips._tcp.%s IN SRV 0 0 %d sip.%s.%s."
                     % (name, sil.port, name, D))
         zone.append("sip.%s 120 IN A %s" % (name, sil.ip))
+
+    # tarpits: 40 targets, in priority order, whose connects time out;
+    # and a plan whose first target is a slow tarpit, its second a fast
+    # refusal
+    for i in range(1, 41):
+        zone.append("_sips._tcp.tarpit IN SRV %d 0 %d t%d.tarpit.%s."
+                    % (i, S["full"].port, i, D))
+        zone.append("t%d.tarpit 120 IN A %s" % (i, S["full"].ip))
+    zone.append("_sips._tcp.mixed IN SRV 1 0 %d slow.mixed.%s."
+                % (S["full"].port, D))
+    zone.append("_sips._tcp.mixed IN SRV 2 0 5061 dead.mixed.%s." % D)
+    zone.append("slow.mixed 120 IN A %s" % S["full"].ip)
+    zone.append("dead.mixed 120 IN A %s" % dead)
 
     # XMPP: Prosody, STARTTLS and direct TLS
     xport = nsdharness.free_port(XMPP_HOST)
@@ -551,6 +565,80 @@ class Connect(ConnectCase):
         p = self.one_probe(doc)
         self.assertGreaterEqual(p["tcp"]["ms"], 390, self.ctx(doc))
         self.assertIn("no answer within 400 ms", p["tcp"]["error"])
+
+    def tarpits(self, *extra):
+        t0 = time.monotonic()
+        doc = self.lookup("sips:tarpit." + D, expect_rc=2, extra=[
+            "--connect", "--connect-timeout", "300", "--ca", S["ca"]] +
+            list(extra))
+        took = time.monotonic() - t0
+        hosts = [t["host"] for t in doc["targets"]]
+        self.assertEqual(hosts, ["t%d.tarpit.%s" % (i, D)
+                                 for i in range(1, 41)], self.ctx(doc))
+        return doc, took
+
+    def test_tarpits_are_probed_at_once(self):
+        """Issue 12 item 10: 40 addresses whose connect times out, 8 at a
+        time: about 5 x 300 ms, not 40 x 300 ms."""
+        doc, took = self.tarpits()
+        print("40 tarpits at 300 ms: %.1f s" % took, file=sys.stderr)
+        self.assertLess(took, 6, self.ctx(doc))
+        self.assert_findings(doc, {"CONNECT_TIMEOUT": ("error", 40),
+                                   "NO_TARGET_USABLE": ("error", 1)},
+                             {"DNS_TRUNCATED_UDP": ("warning", None)})
+        # Findings come in plan order, whatever order the probes ended in.
+        targets = [f["target"] for f in doc["findings"]
+                   if f["id"] == "CONNECT_TIMEOUT"]
+        self.assertEqual(targets, list(range(40)), self.ctx(doc))
+
+    def test_deadline(self):
+        doc, took = self.tarpits("--deadline", "1000")
+        print("40 tarpits at 300 ms, --deadline 1000: %.1f s" % took,
+              file=sys.stderr)
+        self.assertLess(took, 3, self.ctx(doc))
+        cut = [f for f in doc["findings"] if f["id"] == "CONNECT_DEADLINE"]
+        skipped = [i for i, t in enumerate(doc["targets"])
+                   if t["connect"][0]["skipped"] is not None]
+        # 3 rounds of 8 fit in 1000 ms; the rest were cut or not probed.
+        self.assertGreaterEqual(len(cut), 8, self.ctx(doc))
+        self.assertLessEqual(len(cut), 40 - 16, self.ctx(doc))
+        self.assertTrue(skipped, self.ctx(doc))
+        for i in skipped:
+            self.assertEqual(doc["targets"][i]["connect"][0]["skipped"],
+                             "the --deadline was reached first")
+            self.assertIsNone(doc["targets"][i]["connect"][0]["tcp"])
+        for f in cut:
+            self.assertEqual(f["severity"], "warning")
+            self.assertIn("t%d.tarpit.%s %s:%d/tls: " % (
+                f["target"] + 1, D, S["full"].ip, S["full"].port),
+                f["message"])
+            self.assertRegex(f["message"], "(not probed: the --deadline of "
+                             "1000 ms was reached first|probe cut short by "
+                             "the --deadline of 1000 ms)$")
+        self.assertEqual(sorted(f["target"] for f in cut),
+                         [f["target"] for f in cut], self.ctx(doc))
+        self.assertEqual(sorted(i for i in skipped),
+                         [f["target"] for f in cut
+                          if "not probed" in f["message"]], self.ctx(doc))
+        self.assertEqual(doc["findings"][-1]["id"], "NO_TARGET_USABLE")
+
+    def test_plan_order_kept(self):
+        """The refusal of target 2 comes back long before the time-out of
+        target 1; the report keeps plan order."""
+        doc = self.connect("sips:mixed." + D, timeout="600", expect_rc=2)
+        self.assertEqual([t["host"] for t in doc["targets"]],
+                         ["slow.mixed." + D, "dead.mixed." + D])
+        self.assertEqual(self.finding_ids(doc), [
+            "CONNECT_TIMEOUT", "CONNECT_REFUSED", "NO_TARGET_USABLE"],
+            self.ctx(doc))
+        self.assertEqual([f["target"] for f in doc["findings"]], [0, 1, None])
+
+    def test_bad_deadline(self):
+        for bad in ("0", "x", "3600001"):
+            res = nsdharness.run_fedroute(["lookup", "--connect",
+                                           "--deadline", bad, "x.test"])
+            self.assertEqual(res[0], 64, res)
+            self.assertIn("bad --deadline", res[2])
 
     def test_handshake_timeout(self):
         doc = self.connect("sips:silent." + D, timeout="400", expect_rc=2)

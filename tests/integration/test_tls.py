@@ -14,7 +14,9 @@ Run: FEDROUTED=src/fedrouted python3 tests/integration/test_tls.py
 
 import hashlib
 import os
+import re
 import shutil
+import signal
 import socket
 import ssl
 import sys
@@ -265,6 +267,45 @@ class Tls(unittest.TestCase):
         with node, Fedrouted(conf):
             self.assertEqual(twice(p_yes), [False, True])
             self.assertEqual(twice(p_no), [False, False])
+
+    def test_clients_resume_on_any_worker(self):
+        """Issue 8: workers seal session tickets with one key, so a client
+        resumes whichever worker it lands on; after a reload (a new key)
+        the tickets sealed before it still open."""
+        node = TcpNode("imp-a", "127.0.0.2")
+        port = free_port()
+        conf = (SERVER + "\tworkers: 2\n" + tcp_node("imp-a", node.addr) +
+                self.tls_listener(port, "node imp-a"))
+        ctx = ssl.create_default_context(cafile=self.ca.cert)
+
+        def attempt(session):
+            s = connect(port)
+            t = ctx.wrap_socket(s, server_hostname="edge.enterprise.test",
+                                session=session)
+            try:
+                banner(t)       # the ticket has come by now
+                return t.session_reused, t.session
+            finally:
+                t.close()
+        with node, Fedrouted(conf) as d:
+            d.wait_log(" started with ", count=2)
+            reused, session = attempt(None)
+            self.assertFalse(reused)
+            results = []
+            for _ in range(60):
+                reused, session = attempt(session)
+                results.append(reused)
+            recs = d.wait_conns(61)
+            served = set(re.findall(r"fedrouted\[(\d+)\]: info: conn ",
+                                    d.log()))
+            # Both workers took connections, and every one resumed.
+            self.assertEqual(len(served), 2, d.log())
+            self.assertEqual(results.count(True), 60, results)
+            self.assertEqual(len(recs), 61)
+            d.proc.send_signal(signal.SIGHUP)
+            d.wait_log("reloaded ", count=2)
+            after = [attempt(session)[0] for _ in range(10)]
+            self.assertEqual(after, [True] * 10)
 
     def test_bytes_intact_through_tls_both_sides(self):
         node = TlsNode("imp-a", "127.0.0.2", *self.node2)

@@ -413,6 +413,45 @@ print_round_trip(void **state)
 	free(second);
 }
 
+/*
+ * Text in memory (what fedrouted's reader child passes on) reads like
+ * the file; FR_CONFIG_CHECKED leaves out the checks that open other
+ * files, which the reader has made.
+ */
+static void
+read_text(void **state)
+{
+	static const char text[] = NODE_A LSN_A
+	    "resolver:\n zone-file: /nonexistent/fr-test.zone\n";
+	struct fr_config *cfg;
+
+	(void)state;
+	errs[0] = '\0';
+	cfg = fr_config_read_text("/etc/x.conf", text, sizeof(text) - 1, 0,
+	    collect, NULL);
+	assert_null(cfg);
+	assert_non_null(strstr(errs, "/etc/x.conf:8: zone-file: "
+	    "/nonexistent/fr-test.zone: "));
+	errs[0] = '\0';
+	cfg = fr_config_read_text("/etc/x.conf", text, sizeof(text) - 1,
+	    FR_CONFIG_CHECKED, collect, NULL);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->file, "/etc/x.conf");
+	assert_int_equal(cfg->edge.nnodes, 1);
+	assert_string_equal(cfg->edge.resolver.zone_files.v[0],
+	    "/nonexistent/fr-test.zone");
+	fr_config_free(cfg);
+	/* Errors name the text as the file; nothing is not a file. */
+	errs[0] = '\0';
+	assert_null(fr_config_read_text("/etc/x.conf", "node:\n bogus: 1\n",
+	    17, FR_CONFIG_CHECKED, collect, NULL));
+	assert_non_null(strstr(errs, "/etc/x.conf:2: "));
+	errs[0] = '\0';
+	assert_null(fr_config_read_text("/etc/x.conf", "", 0, 0, collect,
+	    NULL));
+	assert_non_null(strstr(errs, "/etc/x.conf: empty configuration"));
+}
+
 struct doccheck {
 	char *man;
 	int missing;
@@ -517,6 +556,7 @@ main(void)
 		cmocka_unit_test(check_inheritance),
 		cmocka_unit_test(relative_paths),
 		cmocka_unit_test(print_round_trip),
+		cmocka_unit_test(read_text),
 		cmocka_unit_test(manual_documents_every_option),
 	};
 
