@@ -185,11 +185,10 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		st->reuse[i] = old;
 		st->nlisteners = i + 1;
 	}
-	/* The SIP proxy, for listeners with target: federation: last, as
-	 * its reload is the one step here that changes running state. */
+	/* The SIP proxy, for protocol: sip listeners: last, as its reload
+	 * is the one step here that changes running state. */
 	for (i = 0; i < conf->nlisteners; i++)
-		if (conf->listeners[i].federation &&
-		    conf->listeners[i].proto == FR_PROTO_SIP)
+		if (conf->listeners[i].proto == FR_PROTO_SIP)
 			break;
 	if (i < conf->nlisteners) {
 		if (e->proxy == NULL)
@@ -476,6 +475,9 @@ drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	fr_log(LOG_NOTICE, "drain-timeout: closing %u connections",
 	    e->nsessions);
 	fr_session_close_all(e, "shutdown: drain-timeout reached");
+	if (e->proxy != NULL)
+		fr_sipproxy_close_all(e->proxy, "shutdown: drain-timeout "
+		    "reached");
 }
 
 static void

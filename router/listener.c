@@ -100,7 +100,7 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 		fr_addr_set(&client, (struct sockaddr *)&ss, len);
-		if (l->federation && l->edge->proxy != NULL)
+		if (l->proto == FR_PROTO_SIP && l->edge->proxy != NULL)
 			fr_sipproxy_accept(l->edge->proxy, l, fd, &client);
 		else
 			fr_session_accept(l, fd, &client);

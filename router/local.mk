@@ -17,6 +17,9 @@ router_libfedrouter_a_SOURCES = \
 	router/routing.c router/routing.h \
 	router/session.c router/session.h \
 	router/sipconn.c router/sipconn.h \
+	router/sipin.c \
+	router/sipint.h \
+	router/sipout.c \
 	router/sipproxy.c router/sipproxy.h \
 	router/srclimit.c router/srclimit.h \
 	router/strlist.c router/strlist.h \

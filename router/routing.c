@@ -307,6 +307,12 @@ fr_routing_delete(struct fr_routing *rt)
 	free(rt);
 }
 
+bool
+fr_routing_open(const struct fr_routing *rt)
+{
+	return rt->policy == FR_POLICY_OPEN;
+}
+
 struct fr_resolver *
 fr_routing_resolver(struct fr_routing *rt)
 {

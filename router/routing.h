@@ -106,6 +106,9 @@ struct fr_resolver *fr_routing_resolver(struct fr_routing *rt);
 const struct fr_domain_conf *fr_routing_domain(const struct fr_routing *rt,
     const char *domain);
 
+/* True with federation policy: open (any domain may federate). */
+bool fr_routing_open(const struct fr_routing *rt);
+
 /* True if name matches pattern ("a.example", or "*.a.example" for the
  * strict subdomains of a.example); both lower case. */
 bool fr_domain_match(const char *pattern, const char *name);

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include <openssl/err.h>
 
 #include "sipconn.h"
@@ -31,6 +33,7 @@ struct fr_sipconn {
 	uint64_t id;
 	int fd;
 	SSL *ssl;
+	bool connecting;
 	bool handshaking;
 	bool closing;
 	bool ssl_read_wants_write, ssl_write_wants_read;
@@ -54,6 +57,8 @@ static uint64_t next_id = 1;
 static struct fr_sipmsg scratch;
 
 static void run(struct fr_sipconn *c);
+static void closef(struct fr_sipconn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* ---------------------------------------------------------------- end */
 
@@ -223,7 +228,7 @@ fr_sipconn_send(struct fr_sipconn *c, const char *buf, size_t len)
 	}
 	memcpy(c->wbuf + c->woff + c->wlen, buf, len);
 	c->wlen += len;
-	if (!c->handshaking && flush(c) != 0)
+	if (!c->handshaking && !c->connecting && flush(c) != 0)
 		return -1;
 	watch(c, c->wlen > 0 || c->ssl_read_wants_write);
 	return 0;
@@ -345,6 +350,40 @@ keep:
 
 /* ---------------------------------------------------------------- run */
 
+/* Connect and handshake are over: the idle timer takes over. */
+static void
+now_ready(struct fr_sipconn *c)
+{
+	ev_timer_stop(c->conf.loop, &c->timer);
+	ev_timer_set(&c->timer, c->conf.idle_ms / 1000.,
+	    c->conf.idle_ms / 1000.);
+	ev_timer_start(c->conf.loop, &c->timer);
+	c->active = ev_now(c->conf.loop);
+	if (c->conf.ops->ready != NULL)
+		c->conf.ops->ready(c);
+}
+
+/* 0: connected; 1: not yet; -1: failed and closed. */
+static int
+connected(struct fr_sipconn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err == EINPROGRESS || err == EALREADY)
+		return 1;
+	if (err != 0) {
+		closef(c, "connect: %s", strerror(err));
+		return -1;
+	}
+	c->connecting = false;
+	if (!c->handshaking)
+		now_ready(c);
+	return 0;
+}
+
 static int
 handshake(struct fr_sipconn *c)
 {
@@ -354,11 +393,8 @@ handshake(struct fr_sipconn *c)
 	ERR_clear_error();
 	if ((ret = SSL_do_handshake(c->ssl)) == 1) {
 		c->handshaking = false;
-		ev_timer_stop(c->conf.loop, &c->timer);
-		ev_timer_set(&c->timer, c->conf.idle_ms / 1000.,
-		    c->conf.idle_ms / 1000.);
-		ev_timer_start(c->conf.loop, &c->timer);
-		return 0;
+		now_ready(c);
+		return c->closing ? -1 : 0;
 	}
 	switch (SSL_get_error(c->ssl, ret)) {
 	case SSL_ERROR_WANT_READ:
@@ -379,6 +415,15 @@ run(struct fr_sipconn *c)
 {
 	int r;
 
+	if (c->connecting) {
+		if ((r = connected(c)) != 0) {
+			if (r > 0)
+				watch(c, true);
+			return;
+		}
+		if (c->closing)
+			return;
+	}
 	if (c->handshaking && handshake(c) != 0)
 		return;
 	if (flush(c) != 0)
@@ -413,9 +458,9 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_tstamp left;
 
 	(void)revents;
-	if (c->handshaking) {
-		closef(c, "TLS handshake timed out after %ums",
-		    c->conf.handshake_ms);
+	if (c->connecting || c->handshaking) {
+		closef(c, "%s timed out after %ums", c->connecting ? "connect" :
+		    "TLS handshake", c->conf.handshake_ms);
 		return;
 	}
 	left = c->active + c->conf.idle_ms / 1000. - ev_now(loop);
@@ -429,7 +474,7 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 struct fr_sipconn *
 fr_sipconn_new(const struct fr_sipconn_conf *conf, int fd, SSL *ssl,
-    bool accept_tls, const struct fr_sockaddr *peer)
+    unsigned flags, const struct fr_sockaddr *peer)
 {
 	struct fr_sipconn *c;
 	int fl;
@@ -444,7 +489,8 @@ fr_sipconn_new(const struct fr_sipconn_conf *conf, int fd, SSL *ssl,
 	c->id = next_id++;
 	c->fd = fd;
 	c->ssl = ssl;
-	c->handshaking = ssl != NULL && accept_tls;
+	c->handshaking = ssl != NULL && (flags & FR_SIPCONN_HANDSHAKE);
+	c->connecting = (flags & FR_SIPCONN_CONNECTING) != 0;
 	if (peer != NULL)
 		c->peer = *peer;
 	if ((fl = fcntl(fd, F_GETFL)) >= 0)
@@ -456,14 +502,16 @@ fr_sipconn_new(const struct fr_sipconn_conf *conf, int fd, SSL *ssl,
 	c->timer.data = c;
 	ev_idle_init(&c->end, end_cb);
 	c->end.data = c;
-	if (c->handshaking)
+	if (c->handshaking || c->connecting)
 		ev_timer_set(&c->timer, conf->handshake_ms / 1000., 0);
 	else
 		ev_timer_set(&c->timer, conf->idle_ms / 1000.,
 		    conf->idle_ms / 1000.);
 	ev_timer_start(conf->loop, &c->timer);
+	if (c->connecting)
+		ev_io_set(&c->io, fd, EV_READ | EV_WRITE);
 	ev_io_start(conf->loop, &c->io);
-	if (c->handshaking)
+	if (c->handshaking && !c->connecting)
 		ev_feed_event(conf->loop, &c->io, EV_READ);
 	return c;
 }
@@ -484,6 +532,15 @@ bool
 fr_sipconn_tls(const struct fr_sipconn *c)
 {
 	return c->ssl != NULL;
+}
+
+X509 *
+fr_sipconn_peer_cert(const struct fr_sipconn *c)
+{
+	if (c->ssl == NULL || c->handshaking ||
+	    SSL_get_verify_result(c->ssl) != X509_V_OK)
+		return NULL;
+	return SSL_get0_peer_certificate(c->ssl);
 }
 
 bool

@@ -41,26 +41,32 @@ struct fr_sipconn_ops {
 	    const struct fr_sip_error *e);
 	/* The end; reason in words.  c is freed after the return. */
 	void (*closed)(struct fr_sipconn *c, const char *reason);
+	/* Optional: the connect and TLS handshake are done. */
+	void (*ready)(struct fr_sipconn *c);
 };
 
 struct fr_sipconn_conf {
 	struct ev_loop *loop;
 	const struct fr_sip_limits *limits;	/* NULL: the defaults */
 	unsigned idle_ms;		/* nothing read or written: close */
-	unsigned handshake_ms;		/* server-side TLS handshake */
+	unsigned handshake_ms;		/* connect and TLS handshake */
 	size_t max_queue;		/* bytes waiting to be written */
 	const struct fr_sipconn_ops *ops;
 	void *owner;
 };
 
+/* Flags of fr_sipconn_new(). */
+#define FR_SIPCONN_HANDSHAKE	0x1	/* ssl has its handshake to do */
+#define FR_SIPCONN_CONNECTING	0x2	/* fd's connect is in progress */
+
 /*
- * Take over fd (connected; non-blocking is set here) and ssl (NULL for
- * TCP; accept_tls: ssl still has its server handshake to do, else it
- * is done).  NULL when memory ran out (fd and ssl are then the
- * caller's).
+ * Take over fd (non-blocking is set here) and ssl (NULL for TCP).  What
+ * is sent before the connect and handshake are done waits in the queue;
+ * both together must end within handshake_ms.  NULL when memory ran out
+ * (fd and ssl are then the caller's).
  */
 struct fr_sipconn *fr_sipconn_new(const struct fr_sipconn_conf *conf, int fd,
-    SSL *ssl, bool accept_tls, const struct fr_sockaddr *peer);
+    SSL *ssl, unsigned flags, const struct fr_sockaddr *peer);
 
 /*
  * Queue len bytes (copied) for the peer.  0, or -1 when the queue is
@@ -81,6 +87,9 @@ void fr_sipconn_destroy(struct fr_sipconn *c);
 uint64_t fr_sipconn_id(const struct fr_sipconn *c);
 const struct fr_sockaddr *fr_sipconn_peer(const struct fr_sipconn *c);
 bool fr_sipconn_tls(const struct fr_sipconn *c);
+/* The peer's certificate, verified by the TLS context, or NULL; valid
+ * while c is open. */
+X509 *fr_sipconn_peer_cert(const struct fr_sipconn *c);
 bool fr_sipconn_closing(const struct fr_sipconn *c);
 void *fr_sipconn_owner(const struct fr_sipconn *c);
 /* What the owner keeps with the connection. */

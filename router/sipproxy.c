@@ -1,119 +1,29 @@
 /*
- * sipproxy.c -- the nodes' side: requests routed to foreign domains,
- * responses brought back (sipproxy.h says what it promises).
- *
- * Objects:
- *   down  a node's connection (accepted on a federation listener);
- *   up    a connection to a foreign target, found again by domain and
- *         target while it lives, or being dialed (requests queue on it);
- *   job   one request between its arrival and its forwarding (routing
- *         and dialing may take a while): it holds a copy of the bytes.
- *
- * Stateless (RFC 3261 16.11): nothing is kept per transaction.  Our Via
- * carries what the response needs: the node's connection, when the
- * request arrived, how it was routed, the node's own Vias (base64url),
- * all under a MAC with a key of this process, so a foreign peer can
- * neither forge a response toward a node nor make us reveal anything.
+ * sipproxy.c -- the SIP proxy's shared parts: its settings, our Via and
+ * its MAC, the node's public entry, our own answers and the log line;
+ * accepting a connection hands it to its side (sipout.c for the nodes',
+ * sipin.c for the public listeners).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/queue.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "dialer.h"
 #include "edgeint.h"
 #include "listener.h"
 #include "log.h"
-#include "routing.h"
-#include "sipconn.h"
+#include "sipint.h"
 #include "sipproxy.h"
 #include "tls.h"
-
-#define MAX_HIDDEN_VIA	2048	/* bytes of the node's Vias we carry */
-#define MSG_MAX		(128 * 1024)	/* a forwarded message */
-#define QUEUE_MAX	(1024 * 1024)	/* bytes waiting on a connection */
-#define MAC_LEN		12	/* bytes of HMAC-SHA256 kept */
-
-struct proxy_node {
-	char name[FR_NAME_MAX];
-	struct fr_sockaddr addr;
-	unsigned public_port;
-};
-
-struct job;
-
-/* A node's connection. */
-struct down {
-	LIST_ENTRY(down) entry;
-	struct fr_sipproxy *p;
-	struct fr_sipconn *conn;
-	struct fr_listener *listener;	/* referenced */
-	int node;			/* index into p->nodes, -1 allow-from */
-	char internal[FR_ADDRSTRLEN + 32];	/* our entry for the node:
-						   "ip:port;transport=tcp" */
-};
-
-/* A connection to a foreign target. */
-struct up {
-	LIST_ENTRY(up) entry;
-	struct fr_sipproxy *p;
-	struct fr_sipconn *conn;	/* NULL while dialing */
-	struct fr_dial *dial;		/* while dialing */
-	char domain[FR_DNAME_MAX];	/* what its certificate was checked
-					   against */
-	char target[FR_DNAME_MAX + 16];	/* "host:port/tls" reached */
-	struct fr_route_result *route;	/* while dialing */
-	TAILQ_HEAD(, job) waiting;	/* jobs for it while dialing */
-};
-
-struct job {
-	TAILQ_ENTRY(job) entry;		/* p->jobs, or up->waiting */
-	struct fr_sipproxy *p;
-	uint64_t down_id;
-	int node;
-	char *raw;			/* the request as it came */
-	size_t len;
-	char domain[FR_DNAME_MAX];
-	char hop[1024];			/* the URI routed by, "" for domain */
-	struct fr_routing_req *rreq;
-	struct fr_route_result *route;	/* until a dial takes it over */
-	enum fr_decision decision;	/* how it was routed */
-	struct up *up;			/* waiting on it */
-	ev_tstamp started;
-};
-
-struct fr_sipproxy {
-	struct ev_loop *loop;
-	struct fr_routing *rt;
-	SSL_CTX *fed_tls;
-	struct fr_edge_settings set;
-	struct fr_sip_limits lim;
-	struct proxy_node *nodes;
-	size_t nnodes;
-	char public_addr[INET6_ADDRSTRLEN];	/* "" : none configured */
-	unsigned char key[32];
-	LIST_HEAD(, down) downs;
-	LIST_HEAD(, up) ups;
-	TAILQ_HEAD(, job) jobs;		/* routing */
-	unsigned nconns;
-};
-
-static const struct fr_sipconn_ops down_ops, up_ops;
-
-/* ------------------------------------------------------------- helpers */
 
 static void
 hex(const unsigned char *in, size_t n, char *out)
@@ -128,8 +38,8 @@ hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static void
-mac(const struct fr_sipproxy *p, const char *data, size_t len, char *out)
+void
+sp_mac(const struct fr_sipproxy *p, const char *data, size_t len, char *out)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -140,8 +50,8 @@ mac(const struct fr_sipproxy *p, const char *data, size_t len, char *out)
 }
 
 /* base64url without padding, the alphabet of a SIP token. */
-static size_t
-b64url(const char *in, size_t len, char *out)
+size_t
+sp_b64url(const char *in, size_t len, char *out)
 {
 	int n = EVP_EncodeBlock((unsigned char *)out,
 	    (const unsigned char *)in, (int)len);
@@ -160,14 +70,16 @@ b64url(const char *in, size_t len, char *out)
 }
 
 /* The reverse; -1 if in is not base64url. */
-static long
-unb64url(const char *in, size_t len, char *out, size_t outlen)
+long
+sp_unb64url(const char *in, size_t len, char *out, size_t outlen)
 {
 	char buf[4 * (MAX_HIDDEN_VIA / 3 + 2)];
 	unsigned char dec[sizeof(buf)];
 	size_t i, n = len;
 	int r;
 
+	if (len == 0)
+		return 0;
 	if (len + 3 >= sizeof(buf))
 		return -1;
 	for (i = 0; i < len; i++) {
@@ -194,8 +106,8 @@ unb64url(const char *in, size_t len, char *out, size_t outlen)
 	return r;
 }
 
-static bool
-span_copy(struct fr_span s, char *out, size_t outlen)
+bool
+sp_span_copy(struct fr_span s, char *out, size_t outlen)
 {
 	if (s.len >= outlen)
 		return false;
@@ -205,8 +117,8 @@ span_copy(struct fr_span s, char *out, size_t outlen)
 }
 
 /* The host of a URI header value's URI, lower case, or "" . */
-static void
-uri_host(struct fr_span value, char *out, size_t outlen)
+void
+sp_uri_host(struct fr_span value, char *out, size_t outlen)
 {
 	struct fr_sip_addr a;
 	struct fr_sip_uri u;
@@ -216,23 +128,63 @@ uri_host(struct fr_span value, char *out, size_t outlen)
 	out[0] = '\0';
 	if (fr_sip_addr_parse(value, &a, err, sizeof(err)) != 0 ||
 	    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) != 0 ||
-	    !span_copy(u.host, out, outlen))
+	    !sp_span_copy(u.host, out, outlen))
 		return;
 	for (i = 0; out[i] != '\0'; i++)
 		out[i] = (char)tolower((unsigned char)out[i]);
 }
 
-static const char *
-node_name(const struct fr_sipproxy *p, int node)
+const char *
+sp_node_name(const struct fr_sipproxy *p, int node)
 {
 	return node >= 0 && (size_t)node < p->nnodes ? p->nodes[node].name :
 	    "-";
 }
 
+int
+sp_node_by_addr(const struct fr_sipproxy *p, const struct fr_sockaddr *a)
+{
+	uint8_t ip[16], nip[16];
+	size_t i;
+
+	fr_addr_ip16(a, ip);
+	for (i = 0; i < p->nnodes; i++) {
+		fr_addr_ip16(&p->nodes[i].addr, nip);
+		if (memcmp(ip, nip, 16) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+long
+sp_via_line(const struct fr_sipproxy *p, const char *transport,
+    const char *sent_by, const char *key, size_t keylen, uint64_t id,
+    double t, char source, const char *hidden, size_t hiddenlen, char *out,
+    size_t outlen)
+{
+	char enc[MAX_HIDDEN_VIA * 2], token[64], data[MAX_HIDDEN_VIA * 2 + 128];
+	char branch[2 * MAC_LEN + 1], tag[2 * MAC_LEN + 1];
+	int n;
+
+	if (hiddenlen > MAX_HIDDEN_VIA)
+		return -1;
+	sp_b64url(hidden, hiddenlen, enc);
+	sp_mac(p, key, keylen, branch);
+	snprintf(token, sizeof(token), "%" PRIx64 ".%" PRIx64 ".%c", id,
+	    (uint64_t)(t * 1000.), source);
+	n = snprintf(data, sizeof(data), "%s|%s|%s", branch, token, enc);
+	if (n < 0 || (size_t)n >= sizeof(data))
+		return -1;
+	sp_mac(p, data, (size_t)n, tag);
+	n = snprintf(out, outlen, "Via: SIP/2.0/%s %s;branch=z9hG4bK%s;"
+	    "fr=%s.%s;fv=%s\r\n", transport, sent_by, branch, token, tag, enc);
+	return n < 0 || (size_t)n >= outlen ? -1 : n;
+}
+
 /* The public entry of a node: "PUBLIC:PORT" (the configuration check
  * makes sure there is a public address). */
-static void
-public_entry(const struct fr_sipproxy *p, int node, char *out, size_t outlen)
+void
+sp_public_entry(const struct fr_sipproxy *p, int node, char *out, size_t outlen)
 {
 	unsigned port = node >= 0 && (size_t)node < p->nnodes &&
 	    p->nodes[node].public_port != 0 ? p->nodes[node].public_port : 5061;
@@ -241,33 +193,9 @@ public_entry(const struct fr_sipproxy *p, int node, char *out, size_t outlen)
 	    "[%s]:%u" : "%s:%u", p->public_addr, port);
 }
 
-/* ------------------------------------------------------------- replies */
-
-/* Answer a request of the node's ourselves. */
-static void
-reply(struct down *d, const struct fr_sipmsg *m, unsigned status,
-    const char *reason, const char *warning)
-{
-	char warn[512], buf[16384];
-	size_t needed;
-	long n;
-
-	if (!m->request || fr_span_ieq(m->method, "ACK"))
-		return;		/* ACK is never answered */
-	warn[0] = '\0';
-	if (warning != NULL && fr_sip_warning(warn, sizeof(warn), 399,
-	    d->p->public_addr[0] != '\0' ? d->p->public_addr : "fedroute",
-	    warning) < 0)
-		warn[0] = '\0';
-	n = fr_sip_response_build(m, status, reason, "fr-edge",
-	    warn[0] != '\0' ? warn : NULL, buf, sizeof(buf), &needed);
-	if (n > 0)
-		(void)fr_sipconn_send(d->conn, buf, (size_t)n);
-}
-
 /* One line per request, when its fate is known. */
-static void
-log_request(const struct fr_sipproxy *p, const struct fr_sipmsg *m,
+void
+sp_log_request(const struct fr_sipproxy *p, const struct fr_sipmsg *m,
     int node, const char *source, const char *target, unsigned status,
     double ms, const char *why)
 {
@@ -277,7 +205,7 @@ log_request(const struct fr_sipproxy *p, const struct fr_sipmsg *m,
 
 	method[0] = '\0';
 	if (m->request) {
-		(void)span_copy(m->method, method, sizeof(method));
+		(void)sp_span_copy(m->method, method, sizeof(method));
 	} else {
 		/* A response names its request's method in CSeq. */
 		struct fr_sip_cseq cs;
@@ -285,7 +213,7 @@ log_request(const struct fr_sipproxy *p, const struct fr_sipmsg *m,
 
 		if (fr_sipmsg_get(m, FR_SIP_H_CSEQ, &v) &&
 		    fr_sip_cseq_parse(v, &cs, err, sizeof(err)) == 0)
-			(void)span_copy(cs.method, method, sizeof(method));
+			(void)sp_span_copy(cs.method, method, sizeof(method));
 	}
 	if (method[0] == '\0')
 		snprintf(method, sizeof(method), "?");
@@ -294,9 +222,9 @@ log_request(const struct fr_sipproxy *p, const struct fr_sipmsg *m,
 			method[i] = '?';
 	from[0] = to[0] = '\0';
 	if (fr_sipmsg_get(m, FR_SIP_H_FROM, &v))
-		uri_host(v, from, sizeof(from));
+		sp_uri_host(v, from, sizeof(from));
 	if (fr_sipmsg_get(m, FR_SIP_H_TO, &v))
-		uri_host(v, to, sizeof(to));
+		sp_uri_host(v, to, sizeof(to));
 	for (i = 0; from[i] != '\0'; i++)
 		if (!isgraph((unsigned char)from[i]))
 			from[i] = '?';
@@ -304,18 +232,16 @@ log_request(const struct fr_sipproxy *p, const struct fr_sipmsg *m,
 		if (!isgraph((unsigned char)to[i]))
 			to[i] = '?';
 	fr_log(LOG_INFO, "sip %s node %s from %s to %s route %s target %s "
-	    "status %u %.1fms%s%s", method, node_name(p, node),
+	    "status %u %.1fms%s%s", method, sp_node_name(p, node),
 	    from[0] != '\0' ? from : "-", to[0] != '\0' ? to : "-", source,
 	    target != NULL ? target : "-", status, ms, why != NULL ? ": " : "",
 	    why != NULL ? why : "");
 }
 
-/* ---------------------------------------------------------- forwarding */
-
 /* Which of a request's headers mark a request that may create a
  * dialog, and so must be Record-Routed (RFC 3261 16.6 step 4). */
-static bool
-creates_dialog(const struct fr_sipmsg *m)
+bool
+sp_creates_dialog(const struct fr_sipmsg *m)
 {
 	struct fr_sip_addr to;
 	struct fr_span v;
@@ -330,8 +256,8 @@ creates_dialog(const struct fr_sipmsg *m)
 	    fr_sip_addr_parse(v, &to, err, sizeof(err)) == 0 && to.has_tag);
 }
 
-static char
-source_letter(enum fr_decision d)
+char
+sp_source_letter(enum fr_decision d)
 {
 	switch (d) {
 	case FR_DECISION_OVERRIDE:
@@ -347,8 +273,8 @@ source_letter(enum fr_decision d)
 	}
 }
 
-static const char *
-source_name(char c)
+const char *
+sp_source_name(char c)
 {
 	switch (c) {
 	case 'o':
@@ -365,437 +291,11 @@ source_name(char c)
 }
 
 /*
- * Build what goes to the foreign target from the node's request m: our
- * Via on top carrying the node's, Max-Forwards less one, our Route
- * entry gone, a Record-Route and the Contact through the node's public
- * entry.  Returns the length in out, or -1 with why.
- */
-static long
-build_request(struct fr_sipproxy *p, const struct job *j,
-    const struct fr_sipmsg *m, const struct up *u, char *out, size_t outlen,
-    char *why, size_t whylen)
-{
-	char vias[MAX_HIDDEN_VIA + 1], enc[MAX_HIDDEN_VIA * 2], pub[96];
-	char via[MAX_HIDDEN_VIA * 2 + 512], token[512], tag[2 * MAC_LEN + 1];
-	char branch[2 * MAC_LEN + 1], rr[160], contact[2048], mf[16];
-	char err[160], tp[8];
-	struct fr_sip_edits ed;
-	struct fr_sip_iter it;
-	struct fr_sip_value v;
-	struct fr_span first_via = { NULL, 0 };
-	size_t nv = 0, needed;
-	unsigned maxf = 70;
-	bool has_mf;
-	int first;
-	long n;
-
-	fr_sip_edits_init(&ed);
-	public_entry(p, j->node, pub, sizeof(pub));
-	snprintf(tp, sizeof(tp), "%s", strstr(u->target, "/tls") != NULL ?
-	    "TLS" : "TCP");
-
-	/* The node's Vias, every one, move inside ours. */
-	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
-	while (fr_sip_iter_next(&it, &v)) {
-		if (first_via.s == NULL)
-			first_via = v.s;
-		if (nv + v.s.len + 1 > MAX_HIDDEN_VIA) {
-			snprintf(why, whylen, "Via headers longer than %d bytes",
-			    MAX_HIDDEN_VIA);
-			return -1;
-		}
-		if (nv > 0)
-			vias[nv++] = ',';
-		memcpy(vias + nv, v.s.s, v.s.len);
-		nv += v.s.len;
-		if (fr_sip_edit_remove_value(&ed, m, &v) != 0)
-			goto edit_failed;
-	}
-	if (first_via.s == NULL) {
-		snprintf(why, whylen, "no Via header");
-		return -1;
-	}
-	vias[nv] = '\0';
-	b64url(vias, nv, enc);
-	/* RFC 3261 16.11: the same request gives the same branch. */
-	n = snprintf(token, sizeof(token), "%.*s|%.*s", (int)first_via.len,
-	    first_via.s, (int)m->ruri.len, m->ruri.s);
-	mac(p, token, (size_t)n < sizeof(token) ? (size_t)n : sizeof(token) - 1,
-	    branch);
-	n = snprintf(token, sizeof(token), "%" PRIx64 ".%" PRIx64 ".%c",
-	    j->down_id, (uint64_t)(j->started * 1000.),
-	    source_letter(j->decision));
-	n = snprintf(via, sizeof(via), "%s|%s|%s", branch, token, enc);
-	if (n < 0 || (size_t)n >= sizeof(via)) {
-		snprintf(why, whylen, "our Via does not fit");
-		return -1;
-	}
-	mac(p, via, (size_t)n, tag);
-	n = snprintf(via, sizeof(via), "Via: SIP/2.0/%s %s;branch=z9hG4bK%s;"
-	    "fr=%s.%s;fv=%s\r\n", tp, pub, branch, token, tag, enc);
-	if (n < 0 || (size_t)n >= sizeof(via)) {
-		snprintf(why, whylen, "our Via does not fit");
-		return -1;
-	}
-	first = fr_sipmsg_next(m, FR_SIP_H_VIA, -1);
-	if (fr_sip_edit_insert(&ed, m, (size_t)first, via, (size_t)n) != 0)
-		goto edit_failed;
-
-	/* Max-Forwards: one less, or 70 if the node gave none. */
-	has_mf = fr_sipmsg_get(m, FR_SIP_H_MAX_FORWARDS, &v.s);
-	if (has_mf && fr_sip_max_forwards(m, &maxf) == 0) {
-		n = snprintf(mf, sizeof(mf), "%u", maxf - 1);
-		if (fr_sip_edit_replace(&ed, m, v.s, mf, (size_t)n) != 0)
-			goto edit_failed;
-	} else if (!has_mf) {
-		if (fr_sip_edit_insert(&ed, m, (size_t)first,
-		    "Max-Forwards: 69\r\n", 18) != 0)
-			goto edit_failed;
-	}
-
-	/* Our own Route entry (the node's route set starts with it). */
-	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
-	if (fr_sip_iter_next(&it, &v)) {
-		struct fr_sip_addr a;
-		struct fr_sip_uri ru;
-
-		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
-		    fr_sip_uri_parse(a.uri, &ru, err, sizeof(err)) == 0 &&
-		    fr_sip_param(ru.params, "x-fr", NULL) &&
-		    fr_sip_edit_remove_value(&ed, m, &v) != 0)
-			goto edit_failed;
-	}
-
-	if (creates_dialog(m)) {
-		struct fr_sip_addr a;
-		struct fr_sip_uri cu;
-
-		n = snprintf(rr, sizeof(rr), "Record-Route: <sip:%s;transport="
-		    "%s;lr;x-fr>\r\n", pub, strcmp(tp, "TLS") == 0 ? "tls" :
-		    "tcp");
-		first = fr_sipmsg_next(m, FR_SIP_H_RECORD_ROUTE, -1);
-		if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
-		    m->nhdr, rr, (size_t)n) != 0)
-			goto edit_failed;
-		/* The Contact: the public entry; alias= keeps the node's
-		 * own address for the way in (Kamailio's format). */
-		fr_sip_iter_init(&it, m, FR_SIP_H_CONTACT);
-		if (fr_sip_iter_next(&it, &v) &&
-		    fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
-		    !a.star &&
-		    fr_sip_uri_parse(a.uri, &cu, err, sizeof(err)) == 0) {
-			char host[INET6_ADDRSTRLEN + 2];
-			int proto = fr_span_ieq(cu.transport, "tls") ||
-			    cu.scheme == FR_SCHEME_SIPS ? 3 :
-			    fr_span_ieq(cu.transport, "udp") ? 1 : 2;
-
-			if (!span_copy(cu.host, host, sizeof(host)))
-				snprintf(host, sizeof(host), "invalid");
-			n = snprintf(contact, sizeof(contact),
-			    "sip%s:%.*s%s%s;transport=%s;alias=%s~%d~%d",
-			    cu.scheme == FR_SCHEME_SIPS ? "s" : "",
-			    (int)cu.user.len, cu.user.s,
-			    cu.has_user ? "@" : "", pub,
-			    strcmp(tp, "TLS") == 0 ? "tls" : "tcp", host,
-			    cu.port > 0 ? cu.port : 5060, proto);
-			if (n > 0 && (size_t)n < sizeof(contact) &&
-			    fr_sip_edit_replace(&ed, m, a.uri, contact,
-			    (size_t)n) != 0)
-				goto edit_failed;
-		}
-	}
-	n = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
-	if (n < 0) {
-		snprintf(why, whylen, "%s", needed == 0 ? err :
-		    "the forwarded request is too large");
-		return -1;
-	}
-	return n;
-edit_failed:
-	snprintf(why, whylen, "cannot rewrite the request: %s", ed.err);
-	return -1;
-}
-
-static void job_free(struct job *j);
-
-/* Forward job over u (open). */
-static void
-forward(struct job *j, struct up *u)
-{
-	struct fr_sipproxy *p = j->p;
-	struct fr_sipmsg *m = NULL;
-	struct down *d;
-	char why[256], *out = NULL;
-	size_t used;
-	long n;
-
-	LIST_FOREACH(d, &p->downs, entry)
-		if (fr_sipconn_id(d->conn) == j->down_id)
-			break;
-	if ((m = malloc(sizeof(*m))) == NULL ||
-	    (out = malloc(MSG_MAX)) == NULL)
-		goto out;
-	if (fr_sipmsg_parse(m, j->raw, j->len, FR_SIP_STREAM, &p->lim, &used,
-	    NULL) != FR_SIP_MESSAGE)
-		goto out;	/* it parsed when it came */
-	n = build_request(p, j, m, u, out, MSG_MAX, why, sizeof(why));
-	if (n < 0) {
-		if (d != NULL)
-			reply(d, m, 500, "Server Internal Error", why);
-		log_request(p, m, j->node, fr_decision_name(j->decision),
-		    u->target, 500, (ev_now(p->loop) - j->started) * 1e3, why);
-		goto out;
-	}
-	if (fr_sipconn_send(u->conn, out, (size_t)n) != 0) {
-		if (d != NULL)
-			reply(d, m, 503, "Service Unavailable", "the connection "
-			    "to the foreign target failed");
-		goto out;
-	}
-	/* ACK has no response to log it by. */
-	if (fr_span_ieq(m->method, "ACK"))
-		log_request(p, m, j->node, fr_decision_name(j->decision),
-		    u->target, 0, (ev_now(p->loop) - j->started) * 1e3,
-		    NULL);
-out:
-	free(m);
-	free(out);
-	job_free(j);
-}
-
-/* ------------------------------------------------------------ upstream */
-
-static void
-up_free(struct up *u)
-{
-	struct job *j;
-
-	LIST_REMOVE(u, entry);
-	while ((j = TAILQ_FIRST(&u->waiting)) != NULL) {
-		TAILQ_REMOVE(&u->waiting, j, entry);
-		j->up = NULL;
-		job_free(j);
-	}
-	fr_dial_cancel(u->dial);
-	free(u);
-}
-
-/* The job cannot go anywhere: answer the node. */
-static void
-job_fail(struct job *j, unsigned status, const char *reason, const char *why,
-    const char *target)
-{
-	struct fr_sipproxy *p = j->p;
-	struct fr_sipmsg *m;
-	struct down *d;
-	size_t used;
-
-	if ((m = malloc(sizeof(*m))) != NULL &&
-	    fr_sipmsg_parse(m, j->raw, j->len, FR_SIP_STREAM, &p->lim, &used,
-	    NULL) == FR_SIP_MESSAGE) {
-		LIST_FOREACH(d, &p->downs, entry)
-			if (fr_sipconn_id(d->conn) == j->down_id) {
-				reply(d, m, status, reason, why);
-				break;
-			}
-		log_request(p, m, j->node, fr_decision_name(j->decision), target,
-		    status, (ev_now(p->loop) - j->started) * 1e3, why);
-	}
-	free(m);
-	job_free(j);
-}
-
-static void
-dialed(void *arg, const struct fr_dial_done *done)
-{
-	struct up *u = arg;
-	struct fr_sipproxy *p = u->p;
-	struct fr_sipconn_conf cc;
-	struct job *j;
-
-	u->dial = NULL;
-	if (done->fd < 0) {
-		char why[600];
-
-		snprintf(why, sizeof(why), "no target of %s answered: %s",
-		    u->domain, done->failures[0] != '\0' ? done->failures :
-		    "no address");
-		while ((j = TAILQ_FIRST(&u->waiting)) != NULL) {
-			TAILQ_REMOVE(&u->waiting, j, entry);
-			j->up = NULL;
-			job_fail(j, 503, "Service Unavailable", why, NULL);
-		}
-		fr_route_result_free(u->route);
-		u->route = NULL;
-		up_free(u);
-		return;
-	}
-	snprintf(u->target, sizeof(u->target), "%s:%u/%s", done->target->host,
-	    done->target->port, fr_transport_name(done->target->transport));
-	memset(&cc, 0, sizeof(cc));
-	cc.loop = p->loop;
-	cc.limits = &p->lim;
-	cc.idle_ms = p->set.server_idle_ms;
-	cc.handshake_ms = p->set.handshake_timeout_ms;
-	cc.max_queue = QUEUE_MAX;
-	cc.ops = &up_ops;
-	cc.owner = p;
-	u->conn = fr_sipconn_new(&cc, done->fd, done->ssl, false, &done->addr);
-	fr_route_result_free(u->route);
-	u->route = NULL;
-	if (u->conn == NULL) {
-		SSL_free(done->ssl);
-		close(done->fd);
-		while ((j = TAILQ_FIRST(&u->waiting)) != NULL) {
-			TAILQ_REMOVE(&u->waiting, j, entry);
-			j->up = NULL;
-			job_fail(j, 503, "Service Unavailable", "out of memory",
-			    NULL);
-		}
-		up_free(u);
-		return;
-	}
-	p->nconns++;
-	fr_sipconn_set_data(u->conn, u);
-	fr_log(LOG_DEBUG, "sip: connected to %s for %s in %.1fms after %u "
-	    "attempt(s)", u->target, u->domain, done->ms, done->attempts);
-	while ((j = TAILQ_FIRST(&u->waiting)) != NULL) {
-		TAILQ_REMOVE(&u->waiting, j, entry);
-		j->up = NULL;
-		forward(j, u);
-	}
-}
-
-/* An open or dialing connection for the job's domain that leads to one
- * of its targets; else dial one. */
-static void
-connect_job(struct job *j)
-{
-	struct fr_sipproxy *p = j->p;
-	const struct fr_domain_conf *dc;
-	struct fr_dial_conf dconf;
-	struct up *u;
-	size_t i;
-	char t[FR_DNAME_MAX + 16];
-
-	LIST_FOREACH(u, &p->ups, entry) {
-		if (strcmp(u->domain, j->domain) != 0)
-			continue;
-		if (u->conn == NULL) {
-			/* Being dialed for the same domain: wait for it. */
-			TAILQ_INSERT_TAIL(&u->waiting, j, entry);
-			j->up = u;
-			return;
-		}
-		if (fr_sipconn_closing(u->conn))
-			continue;
-		for (i = 0; i < j->route->ntargets; i++) {
-			snprintf(t, sizeof(t), "%s:%u/%s",
-			    j->route->targets[i].host,
-			    j->route->targets[i].port, fr_transport_name(
-			    j->route->targets[i].transport));
-			if (strcmp(t, u->target) == 0) {
-				forward(j, u);
-				return;
-			}
-		}
-	}
-	if ((u = calloc(1, sizeof(*u))) == NULL) {
-		job_fail(j, 503, "Service Unavailable", "out of memory", NULL);
-		return;
-	}
-	u->p = p;
-	TAILQ_INIT(&u->waiting);
-	snprintf(u->domain, sizeof(u->domain), "%s", j->domain);
-	LIST_INSERT_HEAD(&p->ups, u, entry);
-	/* The dial walks the job's route; the connection keeps it. */
-	u->route = j->route;
-	j->route = NULL;
-	TAILQ_INSERT_TAIL(&u->waiting, j, entry);
-	j->up = u;
-	memset(&dconf, 0, sizeof(dconf));
-	dconf.loop = p->loop;
-	dconf.tls = p->fed_tls;
-	dconf.resolver = fr_routing_resolver(p->rt);
-	dconf.connect_timeout_ms = p->set.connect_timeout_ms;
-	dconf.tls_for_tls_targets = true;
-	dc = fr_routing_domain(p->rt, j->domain);
-	if (dc != NULL) {
-		dconf.peer_subjects = (const char *const *)dc->peer_subjects.v;
-		dconf.npeer_subjects = dc->peer_subjects.n;
-	}
-	if ((u->dial = fr_dial_start(&dconf, u->route, dialed, u)) == NULL) {
-		TAILQ_REMOVE(&u->waiting, j, entry);
-		j->up = NULL;
-		j->route = u->route;
-		u->route = NULL;
-		up_free(u);
-		job_fail(j, 503, "Service Unavailable", "out of memory", NULL);
-	}
-}
-
-/* The routing decision for a job is in. */
-static void
-routed(void *arg, struct fr_route_result *r)
-{
-	struct job *j = arg;
-
-	j->rreq = NULL;
-	TAILQ_REMOVE(&j->p->jobs, j, entry);
-	j->route = r;
-	j->decision = r != NULL ? r->decision : FR_DECISION_NONE;
-	if (r == NULL) {
-		job_fail(j, 500, "Server Internal Error", "out of memory", NULL);
-		return;
-	}
-	switch (r->decision) {
-	case FR_DECISION_REFUSED:
-		job_fail(j, 403, "Forbidden", r->why, NULL);
-		return;
-	case FR_DECISION_NONE:
-		/* RFC 3263 4: no such domain is a 404; anything else
-		 * (failures, no usable server) is for now. */
-		job_fail(j, r->plan != NULL &&
-		    r->plan->result == FR_RESULT_NXDOMAIN ? 404 : 503,
-		    r->plan != NULL && r->plan->result == FR_RESULT_NXDOMAIN ?
-		    "Not Found" : "Service Unavailable", r->why, NULL);
-		return;
-	default:
-		connect_job(j);
-		return;
-	}
-}
-
-static void
-job_free(struct job *j)
-{
-	if (j->rreq != NULL) {
-		fr_routing_cancel(j->rreq);
-		TAILQ_REMOVE(&j->p->jobs, j, entry);
-	}
-	if (j->up != NULL)
-		TAILQ_REMOVE(&j->up->waiting, j, entry);
-	fr_route_result_free(j->route);
-	free(j->raw);
-	free(j);
-}
-
-/* ------------------------------------------------------ node requests */
-
-/* What our Via says (sipproxy.c's header comment). */
-struct our_via {
-	uint64_t down_id;
-	uint64_t t0;			/* ms, when the request came */
-	char source;			/* source_letter() */
-	struct fr_span fv;		/* the node's Vias, base64url */
-};
-
-/*
  * Is Via value v one this edge wrote?  Only if its MAC holds: a peer
  * cannot make one up.  Fills *o when it is.
  */
-static bool
-via_is_ours(const struct fr_sipproxy *p, struct fr_span v, struct our_via *o)
+bool
+sp_via_is_ours(const struct fr_sipproxy *p, struct fr_span v, struct our_via *o)
 {
 	char err[64], data[4096], tag[2 * MAC_LEN + 1];
 	struct fr_sip_via via;
@@ -815,7 +315,7 @@ via_is_ours(const struct fr_sipproxy *p, struct fr_span v, struct our_via *o)
 	    o->fv.s);
 	if (n < 0 || (size_t)n >= sizeof(data))
 		return false;
-	mac(p, data, (size_t)n, tag);
+	sp_mac(p, data, (size_t)n, tag);
 	if (memcmp(dot + 1, tag, 2 * MAC_LEN) != 0)
 		return false;
 	return sscanf(data + 2 * MAC_LEN + 1, "%" SCNx64 ".%" SCNx64 ".%c",
@@ -823,8 +323,8 @@ via_is_ours(const struct fr_sipproxy *p, struct fr_span v, struct our_via *o)
 }
 
 /* Does one of the request's Vias say it passed this edge already? */
-static bool
-looped(const struct fr_sipproxy *p, const struct fr_sipmsg *m)
+bool
+sp_looped(const struct fr_sipproxy *p, const struct fr_sipmsg *m)
 {
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
@@ -832,363 +332,32 @@ looped(const struct fr_sipproxy *p, const struct fr_sipmsg *m)
 
 	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
 	while (fr_sip_iter_next(&it, &v))
-		if (via_is_ours(p, v.s, &o))
+		if (sp_via_is_ours(p, v.s, &o))
 			return true;
 	return false;
 }
 
-static void
-down_request(struct down *d, const struct fr_sipmsg *m)
+/* Answer a request ourselves. */
+void
+sp_reply(const struct fr_sipproxy *p, struct fr_sipconn *c,
+    const struct fr_sipmsg *m, unsigned status, const char *reason,
+    const char *warning)
 {
-	struct fr_sipproxy *p = d->p;
-	struct fr_sip_iter it;
-	struct fr_sip_value v;
-	struct fr_sip_addr a, to;
-	struct fr_sip_uri u;
-	struct job *j;
-	char err[160], why[256];
-	unsigned mf;
-	bool in_dialog, ours;
-	int r;
-
-	if (fr_sip_max_forwards(m, &mf) == 0 && mf == 0) {
-		reply(d, m, 483, "Too Many Hops", NULL);
-		log_request(p, m, d->node, "none", NULL, 483, 0, "Max-Forwards "
-		    "is 0");
-		return;
-	}
-	if (looped(p, m)) {
-		reply(d, m, 482, "Loop Detected", "the request passed this "
-		    "edge already");
-		log_request(p, m, d->node, "none", NULL, 482, 0, "loop");
-		return;
-	}
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->raw = malloc(m->raw.len)) == NULL) {
-		free(j);
-		reply(d, m, 500, "Server Internal Error", "out of memory");
-		return;
-	}
-	memcpy(j->raw, m->raw.s, m->raw.len);
-	j->len = m->raw.len;
-	j->p = p;
-	j->down_id = fr_sipconn_id(d->conn);
-	j->node = d->node;
-	j->started = ev_now(p->loop);
-	j->decision = FR_DECISION_NONE;
-
-	/* The foreign domain: an in-dialog request's To (its Request-URI
-	 * is the remote target, often an address), else the Request-URI.
-	 * The next hop: the Route after ours, else the Request-URI. */
-	in_dialog = fr_sipmsg_get(m, FR_SIP_H_TO, &v.s) &&
-	    fr_sip_addr_parse(v.s, &to, err, sizeof(err)) == 0 && to.has_tag;
-	if (in_dialog)
-		uri_host(v.s, j->domain, sizeof(j->domain));
-	else if (fr_sip_uri_parse(m->ruri, &u, err, sizeof(err)) == 0)
-		(void)span_copy(u.host, j->domain, sizeof(j->domain));
-	if (j->domain[0] == '\0') {
-		snprintf(why, sizeof(why), "no foreign domain in the %s",
-		    in_dialog ? "To header" : "Request-URI");
-		reply(d, m, 400, "Bad Request", why);
-		log_request(p, m, d->node, "none", NULL, 400, 0, why);
-		job_free(j);
-		return;
-	}
-	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
-	while (fr_sip_iter_next(&it, &v)) {
-		ours = fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
-		    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) == 0 &&
-		    fr_sip_param(u.params, "x-fr", NULL);
-		if (ours)
-			continue;
-		if (!span_copy(a.uri, j->hop, sizeof(j->hop)))
-			j->hop[0] = '\0';
-		break;
-	}
-	if (j->hop[0] == '\0' && in_dialog &&
-	    !span_copy(m->ruri, j->hop, sizeof(j->hop)))
-		j->hop[0] = '\0';
-
-	TAILQ_INSERT_TAIL(&p->jobs, j, entry);
-	if (j->hop[0] != '\0')
-		r = fr_routing_decide_hop(p->rt, j->domain, j->hop,
-		    FR_SERVICE_SIP, routed, j, &j->route, &j->rreq, err,
-		    sizeof(err));
-	else
-		r = fr_routing_decide(p->rt, j->domain, FR_SERVICE_SIP, routed,
-		    j, &j->route, &j->rreq, err, sizeof(err));
-	if (r < 0) {
-		TAILQ_REMOVE(&p->jobs, j, entry);
-		snprintf(why, sizeof(why), "%.*s: %s", 64, j->domain, err);
-		reply(d, m, 400, "Bad Request", why);
-		log_request(p, m, d->node, "none", NULL, 400, 0, why);
-		job_free(j);
-		return;
-	}
-	if (r == 1) {
-		struct fr_route_result *res = j->route;
-
-		j->route = NULL;
-		routed(j, res);
-	}
-}
-
-static void
-down_message(struct fr_sipconn *c, const struct fr_sipmsg *m)
-{
-	struct down *d = fr_sipconn_data(c);
-
-	if (m->request) {
-		down_request(d, m);
-		return;
-	}
-	/* Responses to foreign requests come with the inbound relaying of
-	 * SIP, not through the nodes' side. */
-	fr_log(LOG_NOTICE, "sip: node %s sent a response (%u) on the nodes' "
-	    "side, where no request went to it; dropped",
-	    node_name(d->p, d->node), m->status);
-}
-
-static void
-down_bad(struct fr_sipconn *c, const struct fr_sipmsg *m,
-    const struct fr_sip_error *e)
-{
-	struct down *d = fr_sipconn_data(c);
-
-	if (e->can_answer)
-		reply(d, m, 400, "Bad Request", e->text);
-}
-
-static void
-down_closed(struct fr_sipconn *c, const char *reason)
-{
-	struct down *d = fr_sipconn_data(c);
-	char peer[FR_ADDRSTRLEN];
-
-	fr_log(LOG_INFO, "sip: node %s connection %s via %s closed: %s",
-	    node_name(d->p, d->node), fr_addr_str(fr_sipconn_peer(c), peer,
-	    sizeof(peer)), d->listener->name, reason);
-	d->p->nconns--;
-	LIST_REMOVE(d, entry);
-	fr_listener_unref(d->listener);
-	free(d);
-}
-
-static const struct fr_sipconn_ops down_ops = {
-	.message = down_message,
-	.bad = down_bad,
-	.closed = down_closed,
-};
-
-/* ------------------------------------------------- foreign responses */
-
-/*
- * A response from a foreign target: check and take off our Via, put
- * the node's back, make our public Record-Route entry the internal one,
- * and send it to the node's connection.
- */
-static void
-up_response(struct up *u, const struct fr_sipmsg *m)
-{
-	struct fr_sipproxy *p = u->p;
-	struct fr_sip_iter it;
-	struct fr_sip_value v;
-	struct fr_sip_edits ed;
-	struct our_via o;
-	struct down *d;
-	char err[160], vias[MAX_HIDDEN_VIA];
-	char line[MAX_HIDDEN_VIA + 16], *out = NULL, rr[FR_ADDRSTRLEN + 64];
-	size_t needed;
-	long n, vl;
-	int first;
-
-	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
-	if (!fr_sip_iter_next(&it, &v) || !via_is_ours(p, v.s, &o)) {
-		fr_log(LOG_NOTICE, "sip: %s sent a response (%u) whose top Via "
-		    "this edge did not write; dropped", u->target, m->status);
-		return;
-	}
-	LIST_FOREACH(d, &p->downs, entry)
-		if (fr_sipconn_id(d->conn) == o.down_id)
-			break;
-	if (d == NULL) {
-		if (m->status >= 200)
-			log_request(p, m, -1, source_name(o.source), u->target,
-			    m->status, ev_now(p->loop) * 1e3 - (double)o.t0,
-			    "the node's connection is gone; dropped");
-		return;
-	}
-	if ((vl = unb64url(o.fv.s, o.fv.len, vias, sizeof(vias))) <= 0) {
-		fr_log(LOG_NOTICE, "sip: %s: a response with an unreadable "
-		    "Via of ours; dropped", u->target);
-		return;
-	}
-	fr_sip_edits_init(&ed);
-	first = fr_sipmsg_next(m, FR_SIP_H_VIA, -1);
-	n = snprintf(line, sizeof(line), "Via: %.*s\r\n", (int)vl, vias);
-	if (fr_sip_edit_remove_value(&ed, m, &v) != 0 ||
-	    fr_sip_edit_insert(&ed, m, (size_t)first, line, (size_t)n) != 0)
-		goto bad;
-	/* Our public Record-Route entry: the internal one for the node. */
-	fr_sip_iter_init(&it, m, FR_SIP_H_RECORD_ROUTE);
-	while (fr_sip_iter_next(&it, &v)) {
-		struct fr_sip_addr a;
-		struct fr_sip_uri ru;
-
-		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) != 0 ||
-		    fr_sip_uri_parse(a.uri, &ru, err, sizeof(err)) != 0 ||
-		    !fr_sip_param(ru.params, "x-fr", NULL))
-			continue;
-		n = snprintf(rr, sizeof(rr), "sip:%s;lr;x-fr", d->internal);
-		if (fr_sip_edit_replace(&ed, m, a.uri, rr, (size_t)n) != 0)
-			goto bad;
-	}
-	if ((out = malloc(MSG_MAX)) == NULL)
-		return;
-	n = fr_sipmsg_write(m, &ed, out, MSG_MAX, &needed, err, sizeof(err));
-	if (n < 0)
-		goto bad;
-	(void)fr_sipconn_send(d->conn, out, (size_t)n);
-	if (m->status >= 200)
-		log_request(p, m, d->node, source_name(o.source), u->target,
-		    m->status, ev_now(p->loop) * 1e3 - (double)o.t0, NULL);
-	free(out);
-	return;
-bad:
-	free(out);
-	fr_log(LOG_NOTICE, "sip: %s: cannot pass a response (%u) on: %s",
-	    u->target, m->status, ed.failed ? ed.err : err);
-}
-
-static void
-up_message(struct fr_sipconn *c, const struct fr_sipmsg *m)
-{
-	struct up *u = fr_sipconn_data(c);
-	char buf[4096];
+	char warn[512], buf[16384];
 	size_t needed;
 	long n;
 
-	if (!m->request) {
-		up_response(u, m);
-		return;
-	}
-	/* A foreign server reusing our connection for its own requests
-	 * (RFC 5923): those arrive on the public ports for now. */
-	if (fr_span_ieq(m->method, "ACK"))
-		return;
-	n = fr_sip_response_build(m, 403, "Forbidden", "fr-edge",
-	    "Warning: 399 fedroute \"send requests to this domain's public "
-	    "entry, not over this connection\"\r\n", buf, sizeof(buf), &needed);
+	if (!m->request || fr_span_ieq(m->method, "ACK"))
+		return;		/* ACK is never answered */
+	warn[0] = '\0';
+	if (warning != NULL && fr_sip_warning(warn, sizeof(warn), 399,
+	    p->public_addr[0] != '\0' ? p->public_addr : "fedroute",
+	    warning) < 0)
+		warn[0] = '\0';
+	n = fr_sip_response_build(m, status, reason, "fr-edge",
+	    warn[0] != '\0' ? warn : NULL, buf, sizeof(buf), &needed);
 	if (n > 0)
 		(void)fr_sipconn_send(c, buf, (size_t)n);
-}
-
-static void
-up_bad(struct fr_sipconn *c, const struct fr_sipmsg *m,
-    const struct fr_sip_error *e)
-{
-	struct up *u = fr_sipconn_data(c);
-
-	(void)m;
-	fr_log(LOG_NOTICE, "sip: %s sent malformed SIP: %s", u->target,
-	    e->text);
-}
-
-static void
-up_closed(struct fr_sipconn *c, const char *reason)
-{
-	struct up *u = fr_sipconn_data(c);
-
-	fr_log(LOG_INFO, "sip: connection to %s for %s closed: %s", u->target,
-	    u->domain, reason);
-	u->p->nconns--;
-	up_free(u);
-}
-
-static const struct fr_sipconn_ops up_ops = {
-	.message = up_message,
-	.bad = up_bad,
-	.closed = up_closed,
-};
-
-/* ------------------------------------------------------------- accept */
-
-void
-fr_sipproxy_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
-    const struct fr_sockaddr *client)
-{
-	struct fr_sipconn_conf cc;
-	char peer[FR_ADDRSTRLEN];
-	struct down *d;
-	uint8_t ip[16], nip[16];
-	SSL *ssl = NULL;
-	int node = -1;
-	size_t i;
-
-	fr_addr_ip16(client, ip);
-	for (i = 0; i < p->nnodes; i++) {
-		fr_addr_ip16(&p->nodes[i].addr, nip);
-		if (memcmp(ip, nip, 16) == 0) {
-			node = (int)i;
-			break;
-		}
-	}
-	if (node < 0) {
-		bool allowed = false;
-
-		for (i = 0; i < l->nallow && !allowed; i++)
-			allowed = fr_cidr_match(&l->allow[i], client);
-		if (!allowed) {
-			fr_log(LOG_NOTICE, "sip: %s via %s refused: not a node's "
-			    "address, nor in allow-from", fr_addr_str(client,
-			    peer, sizeof(peer)), l->name);
-			close(fd);
-			return;
-		}
-	}
-	if ((d = calloc(1, sizeof(*d))) == NULL ||
-	    (l->tls != NULL && (ssl = SSL_new(l->tls)) == NULL)) {
-		free(d);
-		close(fd);
-		return;
-	}
-	if (ssl != NULL && !SSL_set_fd(ssl, fd)) {
-		SSL_free(ssl);
-		free(d);
-		close(fd);
-		return;
-	}
-	if (ssl != NULL)
-		SSL_set_accept_state(ssl);
-	d->p = p;
-	d->node = node;
-	d->listener = l;
-	fr_listener_ref(l);
-	fr_addr_str(&l->addr, d->internal, sizeof(d->internal));
-	snprintf(d->internal + strlen(d->internal),
-	    sizeof(d->internal) - strlen(d->internal), ";transport=%s",
-	    l->tls != NULL ? "tls" : "tcp");
-	memset(&cc, 0, sizeof(cc));
-	cc.loop = p->loop;
-	cc.limits = &p->lim;
-	cc.idle_ms = p->set.client_idle_ms;
-	cc.handshake_ms = p->set.handshake_timeout_ms;
-	cc.max_queue = QUEUE_MAX;
-	cc.ops = &down_ops;
-	cc.owner = p;
-	if ((d->conn = fr_sipconn_new(&cc, fd, ssl, true, client)) == NULL) {
-		fr_listener_unref(l);
-		SSL_free(ssl);
-		close(fd);
-		free(d);
-		return;
-	}
-	fr_sipconn_set_data(d->conn, d);
-	LIST_INSERT_HEAD(&p->downs, d, entry);
-	p->nconns++;
-	fr_log(LOG_DEBUG, "sip: node %s connected from %s via %s",
-	    node_name(p, node), fr_addr_str(client, peer, sizeof(peer)),
-	    l->name);
 }
 
 /* ----------------------------------------------------- create, reload */
@@ -1233,6 +402,18 @@ apply(struct fr_sipproxy *p, const struct fr_edge_conf *conf, char *err,
 	p->set = conf->set;
 	snprintf(p->public_addr, sizeof(p->public_addr), "%s",
 	    conf->public_addresses.n > 0 ? conf->public_addresses.v[0] : "");
+	p->internal[0] = '\0';
+	for (i = 0; i < conf->nlisteners; i++) {
+		const struct fr_listener_conf *lc = &conf->listeners[i];
+
+		if (!lc->federation || lc->proto != FR_PROTO_SIP)
+			continue;
+		fr_addr_str(&lc->addr, p->internal, sizeof(p->internal));
+		snprintf(p->internal + strlen(p->internal),
+		    sizeof(p->internal) - strlen(p->internal), ";transport=%s",
+		    lc->tls ? "tls" : "tcp");
+		break;
+	}
 	return 0;
 }
 
@@ -1250,6 +431,7 @@ fr_sipproxy_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
 	LIST_INIT(&p->downs);
 	LIST_INIT(&p->ups);
 	TAILQ_INIT(&p->jobs);
+	LIST_INIT(&p->fconns);
 	fr_sip_limits_default(&p->lim);
 	if (RAND_bytes(p->key, sizeof(p->key)) != 1) {
 		snprintf(err, errlen, "no random bytes for the Via key");
@@ -1273,30 +455,65 @@ fr_sipproxy_reload(struct fr_sipproxy *p, const struct fr_edge_conf *conf,
 void
 fr_sipproxy_delete(struct fr_sipproxy *p)
 {
-	struct down *d;
-	struct up *u;
-	struct job *j;
-
 	if (p == NULL)
 		return;
-	while ((j = TAILQ_FIRST(&p->jobs)) != NULL)
-		job_free(j);
 	/* At once, without callbacks: nothing of p may run after this. */
-	while ((d = LIST_FIRST(&p->downs)) != NULL) {
-		LIST_REMOVE(d, entry);
-		fr_sipconn_destroy(d->conn);
-		fr_listener_unref(d->listener);
-		free(d);
-	}
-	while ((u = LIST_FIRST(&p->ups)) != NULL) {
-		fr_sipconn_destroy(u->conn);
-		fr_route_result_free(u->route);
-		up_free(u);
-	}
+	sp_out_destroy(p);
+	sp_in_destroy(p);
 	fr_routing_delete(p->rt);
 	SSL_CTX_free(p->fed_tls);
 	free(p->nodes);
 	free(p);
+}
+
+bool
+sp_admit(struct fr_listener *l, const struct fr_sockaddr *client)
+{
+	struct fr_edge *e = l->edge;
+	char addr[FR_ADDRSTRLEN];
+	uint8_t ip[16];
+	unsigned count;
+
+	fr_addr_ip16(client, ip);
+	if ((count = fr_srclimit_add(e->sources, ip)) == 0)
+		return false;
+	if (e->set.max_per_source != 0 && count > e->set.max_per_source) {
+		fr_log(LOG_INFO, "sip: %s via %s refused: %u connections from "
+		    "this address (max-connections-per-source %u)",
+		    fr_addr_str(client, addr, sizeof(addr)), l->name,
+		    count - 1, e->set.max_per_source);
+		fr_srclimit_del(e->sources, ip);
+		return false;
+	}
+	fr_edge_session_opened(e);
+	return true;
+}
+
+void
+sp_release(struct fr_edge *e, const struct fr_sockaddr *client)
+{
+	uint8_t ip[16];
+
+	fr_addr_ip16(client, ip);
+	fr_srclimit_del(e->sources, ip);
+	fr_edge_session_closed(e);
+}
+
+void
+fr_sipproxy_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
+    const struct fr_sockaddr *client)
+{
+	if (l->federation)
+		sp_out_accept(p, l, fd, client, sp_node_by_addr(p, client));
+	else
+		sp_in_accept(p, l, fd, client);
+}
+
+void
+fr_sipproxy_close_all(struct fr_sipproxy *p, const char *reason)
+{
+	sp_out_close_all(p, reason);
+	sp_in_close_all(p, reason);
 }
 
 unsigned

@@ -56,6 +56,10 @@ void fr_sipproxy_delete(struct fr_sipproxy *p);
 void fr_sipproxy_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
     const struct fr_sockaddr *client);
 
+/* Close every connection, both sides, logging reason (the closes
+ * complete from the loop). */
+void fr_sipproxy_close_all(struct fr_sipproxy *p, const char *reason);
+
 /* Connections open, both sides. */
 unsigned fr_sipproxy_connections(const struct fr_sipproxy *p);
 

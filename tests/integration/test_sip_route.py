@@ -58,19 +58,18 @@ disable_sctp=yes
 auto_aliases=no
 dns=no
 rev_dns=no
-enable_tls=yes
-listen=tls:{ip}:{port}
+enable_tls={tls}
+listen={proto}:{ip}:{port}
 mpath="{mpath}"
 loadmodule "sl.so"
 loadmodule "pv.so"
 loadmodule "textops.so"
-loadmodule "tls.so"
-modparam("tls", "config", "{tls_cfg}")
+{tls_modules}
 request_route {{
 	if (is_method("ACK")) {{
 		exit;
 	}}
-	append_to_reply("X-Server: {name}\\r\\nX-Seen-Via: $hdr(Via)\\r\\nX-Seen-Contact: $hdr(Contact)\\r\\nX-Seen-RR: $hdr(Record-Route)\\r\\nX-Seen-Route: $hdr(Route)\\r\\nX-Seen-MF: $hdr(Max-Forwards)\\r\\nX-Seen-Proto: $proto\\r\\n");
+	append_to_reply("X-Server: {name}\\r\\nX-Seen-Via: $hdr(Via)\\r\\nX-Seen-Contact: $hdr(Contact)\\r\\nX-Seen-RR: $hdr(Record-Route)\\r\\nX-Seen-Route: $hdr(Route)\\r\\nX-Seen-MF: $hdr(Max-Forwards)\\r\\nX-Seen-Proto: $proto\\r\\nX-Seen-RURI: $ru\\r\\nX-Seen-From: $fu\\r\\n{contact}");
 	sl_send_reply("200", "OK");
 	exit;
 }}
@@ -82,26 +81,37 @@ class Foreign(peers.Peer):
 
     what = "kamailio-foreign"
 
-    def __init__(self, name, ip, cert):
+    def __init__(self, name, ip, cert, contact=None):
         super().__init__()
         self.name = name
         self.ip = ip
         self.port = free_port(ip)
         self.cert = cert
+        self.contact = contact
 
     def start(self):
         mpath = next((d for d in peers.Kamailio.MODULES
                       if os.path.exists(os.path.join(d, "sl.so"))), None)
-        tls_cfg = os.path.join(self.rundir, "tls.cfg")
-        with open(tls_cfg, "w") as fh:
-            fh.write("[server:default]\nmethod = TLSv1.2+\ncertificate = %s\n"
-                     "private_key = %s\nverify_certificate = no\n"
-                     "require_certificate = no\n" % self.cert)
+        tls_modules = ""
+        if self.cert is not None:
+            tls_cfg = os.path.join(self.rundir, "tls.cfg")
+            with open(tls_cfg, "w") as fh:
+                fh.write("[server:default]\nmethod = TLSv1.2+\n"
+                         "certificate = %s\nprivate_key = %s\n"
+                         "verify_certificate = no\n"
+                         "require_certificate = no\n" % self.cert)
+            tls_modules = ('loadmodule "tls.so"\nmodparam("tls", "config", '
+                           '"%s")' % tls_cfg)
+        contact = ""
+        if self.contact:
+            contact = "Contact: <%s>\\r\\n" % self.contact
         cfg = os.path.join(self.rundir, "kamailio.cfg")
         with open(cfg, "w") as fh:
-            fh.write(FOREIGN_CFG.format(ip=self.ip, port=self.port,
-                                        mpath=mpath, tls_cfg=tls_cfg,
-                                        name=self.name))
+            fh.write(FOREIGN_CFG.format(
+                ip=self.ip, port=self.port, mpath=mpath, name=self.name,
+                tls="yes" if self.cert else "no",
+                proto="tls" if self.cert else "tcp",
+                tls_modules=tls_modules, contact=contact))
         try:
             self.spawn([peers.KAMAILIO, "-f", cfg, "-DD", "-E", "-Y",
                         self.rundir, "-P",
@@ -172,6 +182,12 @@ def start_module():
         "over": Foreign("over", "127.0.7.51", certs.leaf(
             "over", ca, "over.sipr.test", ["DNS:over.sipr.test"])),
     }
+    FOREIGN["node"] = Foreign("publisher", NODE_IP, None,
+                              contact="sip:pub@%s:5062;transport=tcp"
+                              % NODE_IP)
+    PKI["partner-client"] = certs.leaf("partner-client", ca,
+                                       "partner.sipr.test",
+                                       ["DNS:partner.sipr.test"])
     for f in FOREIGN.values():
         f.start()
     FED_PORT = free_port("127.0.0.1")
@@ -190,7 +206,8 @@ def start_module():
     EDGE = Fedrouted(CONFIG.format(
         resolver=NSD.resolver, fed=FED_PORT, pat=PAT_PORT,
         ca=PKI["ca"], cert=PKI["edge"][0], key=PKI["edge"][1],
-        static=FOREIGN["static"].port, over=FOREIGN["over"].port))
+        static=FOREIGN["static"].port, over=FOREIGN["over"].port,
+        node_port=FOREIGN["node"].port))
     EDGE.start()
 
 
@@ -206,13 +223,18 @@ resolver:
 	timeout: 2s
 node:
 	name: publisher
-	address: 127.0.0.2:5062
+	address: 127.0.0.2:{node_port}
 	check: none
 listener:
 	name: pat-publisher
 	address: 127.0.0.1:{pat}
 	protocol: sip
 	target: node publisher
+	tls: yes
+	tls-cert: {cert}
+	tls-key: {key}
+	tls-ca: {ca}
+	tls-verify-client: optional
 listener:
 	name: nodes
 	address: 127.0.0.1:{fed}
@@ -496,6 +518,120 @@ class Outbound(unittest.TestCase):
         s.close()
         EDGE.wait_log("%s" % STRANGER_IP)
         self.assertIn("not a node's address, nor in allow-from", EDGE.log())
+
+
+class Foreigner:
+    """A foreign domain's server on the edge's public port, over TLS with
+    a client certificate for partner.sipr.test."""
+
+    n = 0
+
+    def __init__(self, cert=True):
+        import ssl
+        ctx = ssl.create_default_context(cafile=PKI["ca"])
+        ctx.check_hostname = False
+        if cert:
+            ctx.load_cert_chain(*PKI["partner-client"])
+        raw = socket.create_connection(("127.0.0.1", PAT_PORT), timeout=10)
+        self.sock = ctx.wrap_socket(raw)
+        self.node = Node.__new__(Node)
+        self.node.sock = self.sock
+        self.node.buf = b""
+
+    def send(self, method, ruri, frm="sip:bob@partner.sipr.test",
+             route=None, to_tag=None):
+        Foreigner.n += 1
+        n = Foreigner.n
+        lines = ["%s %s SIP/2.0" % (method, ruri),
+                 "Via: SIP/2.0/TLS 203.0.113.5:5061;branch=z9hG4bKfor%d" % n,
+                 "Max-Forwards: 70",
+                 "From: <%s>;tag=f%d" % (frm, n),
+                 "To: <sip:alice@enterprise.test>%s"
+                 % (";tag=%s" % to_tag if to_tag else ""),
+                 "Call-ID: in%d-%d@partner" % (n, os.getpid()),
+                 "CSeq: 1 %s" % method,
+                 "Contact: <sip:bob@203.0.113.5:5061;transport=tls>"]
+        if route:
+            lines.append("Route: %s" % route)
+        if method in ("SUBSCRIBE", "NOTIFY"):
+            lines.append("Event: presence")
+        text = "\r\n".join(lines) + "\r\nContent-Length: 0\r\n\r\n"
+        self.sock.sendall(text.encode())
+        return self.node.response()
+
+    def close(self):
+        self.sock.close()
+
+
+class Inbound(unittest.TestCase):
+    def test_notify_in_dialog_reaches_the_node(self):
+        # The node subscribes out; the foreign side's NOTIFY comes back
+        # to the node's public port with the route set it was given.
+        status, hdrs, raw, _ = send("SUBSCRIBE", "sip:bob@partner.sipr.test",
+                                    extra="Event: presence\r\n")
+        self.assertEqual(status, 200, raw)
+        contact = hdrs["x-seen-contact"][0].strip("<>")
+        route = hdrs["x-seen-rr"][0]
+        f = Foreigner()
+        try:
+            status, hdrs, raw = f.send("NOTIFY", contact, route=route,
+                                       to_tag="a1")
+        finally:
+            f.close()
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["publisher"])
+        # The node got its own Contact back as the Request-URI, and no
+        # Route of ours.
+        self.assertRegex(hdrs["x-seen-ruri"][0],
+                         r"^sip:alice@127\.0\.0\.2:\d+;transport=tcp$")
+        self.assertEqual(hdrs.get("x-seen-route", ["<null>"]), ["<null>"])
+        # The foreign side gets its own Via back, nothing of ours.
+        self.assertEqual(hdrs["via"], ["SIP/2.0/TLS 203.0.113.5:5061;"
+                                       "branch=z9hG4bKfor%d" % Foreigner.n])
+        EDGE.wait_log("sip NOTIFY node publisher from partner.sipr.test to "
+                      "enterprise.test route inbound target pat-publisher "
+                      "status 200")
+
+    def test_new_dialog_from_foreign(self):
+        f = Foreigner()
+        try:
+            status, hdrs, raw = f.send("SUBSCRIBE",
+                                       "sip:alice@enterprise.test")
+        finally:
+            f.close()
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["publisher"])
+        # The node sees the edge's internal entry; the foreign side the
+        # public one (the node's public port), never the node.
+        self.assertEqual(hdrs["x-seen-rr"], ["<sip:127.0.0.1:%d;"
+                                             "transport=tcp;lr;x-fr>"
+                                             % FED_PORT])
+        self.assertEqual(hdrs["record-route"], [
+            "<sip:198.51.100.10:%d;transport=tls;lr;x-fr>" % PAT_PORT])
+        self.assertRegex(hdrs["contact"][0], r"^<sip:pub@198\.51\.100\.10:"
+                         r"%d;transport=tls;alias=127\.0\.0\.2~5062~2>$"
+                         % PAT_PORT)
+
+    def test_foreign_domain_not_allowed(self):
+        f = Foreigner(cert=False)
+        try:
+            status, hdrs, raw = f.send("MESSAGE", "sip:alice@enterprise.test",
+                                       frm="sip:eve@evil.test")
+        finally:
+            f.close()
+        self.assertEqual(status, 403, raw)
+        self.assertIn("evil.test is not in the allow list",
+                      hdrs["warning"][0])
+
+    def test_certificate_must_name_the_from_domain(self):
+        f = Foreigner()
+        try:
+            status, hdrs, raw = f.send("MESSAGE", "sip:alice@enterprise.test",
+                                       frm="sip:dan@wrong.sipr.test")
+        finally:
+            f.close()
+        self.assertEqual(status, 403, raw)
+        self.assertIn("certificate name mismatch", hdrs["warning"][0])
 
 
 class Malformed(unittest.TestCase):

@@ -1,0 +1,752 @@
+/*
+ * sipin.c -- the public side of the SIP proxy: requests that foreign
+ * domains send to the public ports (protocol: sip listeners aimed at a
+ * node or a pool) go to the right node; its responses go back.
+ *
+ * Per request (stateless, as sipout.c):
+ *   - the foreign domain is the From host; it must pass the allow list
+ *     (403 otherwise) and, when the peer showed a certificate, be named
+ *     by it (RFC 5922) or by the domain's peer-subject:s;
+ *   - Max-Forwards 0: 483; a loop through this edge: 482;
+ *   - the node: the one a Request-URI's alias= names (our Contact
+ *     rewrite of a dialog the node began), else the listener's node
+ *     (PAT: 55061 to the publisher), else the pool's choice (its
+ *     balance and health);
+ *   - our Route entry is removed, the Request-URI restored from alias=,
+ *     our Via put on top (the foreign Vias stay below it, they are not
+ *     ours to hide), and a dialog-creating request Record-Routed through
+ *     the nodes' listener (internal), so the node's in-dialog requests
+ *     come to the edge;
+ *   - the node's response: our Via off, our Record-Route entry made the
+ *     public one (PUBLIC:<that node's public port>), its Contact the
+ *     same public entry with alias=, to the foreign connection.
+ *
+ * Objects: an fconn is a foreign connection; each has, per node it sent
+ * to, an nlink: the edge's own connection to that node (TCP or TLS as
+ * the node says).  Requests sent on a link that never came up are sent
+ * again to another node of the pool, or answered 503.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dialer.h"
+#include "edgeint.h"
+#include "listener.h"
+#include "log.h"
+#include "node.h"
+#include "pool.h"
+#include "sipint.h"
+
+/* A request sent on a link that is not up yet, kept to send again. */
+struct pending {
+	TAILQ_ENTRY(pending) entry;
+	char *raw;			/* the foreign request as it came */
+	size_t len;
+	uint64_t tried;			/* nodes tried: 1 << pool index */
+};
+
+struct nlink {
+	struct fconn *f;		/* NULL once the fconn is gone */
+	int node;			/* index into p->nodes */
+	size_t pool_idx;		/* its index in the pool, for tried */
+	struct fr_sipconn *conn;
+	bool up;
+	TAILQ_HEAD(, pending) pending;
+};
+
+struct fconn {
+	LIST_ENTRY(fconn) entry;
+	struct fr_sipproxy *p;
+	struct fr_sipconn *conn;
+	struct fr_listener *listener;	/* referenced */
+	struct fr_sockaddr client;
+	struct nlink **links;		/* per node index */
+	size_t nlinks;
+};
+
+static const struct fr_sipconn_ops fconn_ops, nlink_ops;
+
+static void in_request(struct fconn *f, const struct fr_sipmsg *m,
+    uint64_t tried);
+
+/* ------------------------------------------------------------- nlinks */
+
+static void
+pending_free(struct pending *pd)
+{
+	free(pd->raw);
+	free(pd);
+}
+
+/* Open the edge's connection to node for f.  NULL when it cannot even
+ * start (then the reason is in why). */
+static struct nlink *
+link_open(struct fconn *f, int node, size_t pool_idx, char *why,
+    size_t whylen)
+{
+	struct fr_sipproxy *p = f->p;
+	struct fr_edge *e = f->listener->edge;
+	struct fr_sipconn_conf cc;
+	struct fr_node *n = NULL;
+	struct nlink *k;
+	SSL *ssl = NULL;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < e->nnodes; i++)
+		if (strcmp(e->nodes[i]->name, p->nodes[node].name) == 0)
+			n = e->nodes[i];
+	if (n == NULL) {
+		snprintf(why, whylen, "node %s is gone", p->nodes[node].name);
+		return NULL;
+	}
+	fd = socket(n->addr.u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(why, whylen, "socket: %s", strerror(errno));
+		return NULL;
+	}
+	if (connect(fd, &n->addr.u.sa, n->addr.len) != 0 &&
+	    errno != EINPROGRESS) {
+		snprintf(why, whylen, "node %s: connect: %s", n->name,
+		    strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (n->transport == FR_NODE_TLS &&
+	    (ssl = fr_node_tls_new(n, fd)) == NULL) {
+		snprintf(why, whylen, "out of memory for TLS");
+		close(fd);
+		return NULL;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		SSL_free(ssl);
+		close(fd);
+		return NULL;
+	}
+	k->f = f;
+	k->node = node;
+	k->pool_idx = pool_idx;
+	TAILQ_INIT(&k->pending);
+	memset(&cc, 0, sizeof(cc));
+	cc.loop = p->loop;
+	cc.limits = &p->lim;
+	cc.idle_ms = p->set.server_idle_ms;
+	cc.handshake_ms = p->set.connect_timeout_ms;
+	cc.max_queue = QUEUE_MAX;
+	cc.ops = &nlink_ops;
+	cc.owner = p;
+	k->conn = fr_sipconn_new(&cc, fd, ssl, FR_SIPCONN_CONNECTING |
+	    (ssl != NULL ? FR_SIPCONN_HANDSHAKE : 0), &n->addr);
+	if (k->conn == NULL) {
+		snprintf(why, whylen, "out of memory");
+		SSL_free(ssl);
+		close(fd);
+		free(k);
+		return NULL;
+	}
+	fr_sipconn_set_data(k->conn, k);
+	p->nconns++;
+	return k;
+}
+
+static void
+nlink_ready(struct fr_sipconn *c)
+{
+	struct nlink *k = fr_sipconn_data(c);
+	struct pending *pd;
+
+	k->up = true;
+	while ((pd = TAILQ_FIRST(&k->pending)) != NULL) {
+		TAILQ_REMOVE(&k->pending, pd, entry);
+		pending_free(pd);
+	}
+}
+
+static void
+nlink_closed(struct fr_sipconn *c, const char *reason)
+{
+	struct nlink *k = fr_sipconn_data(c);
+	struct fr_sipproxy *p = fr_sipconn_owner(c);
+	struct fr_sipmsg *m;
+	struct pending *pd;
+	size_t used;
+
+	fr_log(k->up ? LOG_INFO : LOG_NOTICE, "sip: connection to node %s "
+	    "closed: %s", sp_node_name(p, k->node), reason);
+	p->nconns--;
+	if (k->f != NULL && (size_t)k->node < k->f->nlinks)
+		k->f->links[k->node] = NULL;
+	/* Sent on a link that never came up: to another node, or 503. */
+	m = malloc(sizeof(*m));
+	while ((pd = TAILQ_FIRST(&k->pending)) != NULL) {
+		TAILQ_REMOVE(&k->pending, pd, entry);
+		if (k->f != NULL && m != NULL &&
+		    fr_sipmsg_parse(m, pd->raw, pd->len, FR_SIP_STREAM, &p->lim,
+		    &used, NULL) == FR_SIP_MESSAGE) {
+			fr_log(LOG_NOTICE, "sip: node %s: %s; trying another "
+			    "node", sp_node_name(p, k->node), reason);
+			in_request(k->f, m, pd->tried);
+		}
+		pending_free(pd);
+	}
+	free(m);
+	free(k);
+}
+
+/* ---------------------------------------------------- node responses */
+
+/*
+ * Our Record-Route entry as the foreign side must see it (the node's
+ * public entry), and the node's Contact through the same entry.
+ */
+static int
+rewrite_for_foreign(const struct fr_sipproxy *p, int node,
+    const struct fr_sipmsg *m, struct fr_sip_edits *ed, char *rr, size_t rrlen,
+    char *contact, size_t contactlen)
+{
+	char pub[96], err[128], host[INET6_ADDRSTRLEN + 2];
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	struct fr_sip_addr a;
+	struct fr_sip_uri u;
+	int n;
+
+	sp_public_entry(p, node, pub, sizeof(pub));
+	fr_sip_iter_init(&it, m, FR_SIP_H_RECORD_ROUTE);
+	while (fr_sip_iter_next(&it, &v)) {
+		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) != 0 ||
+		    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) != 0 ||
+		    !fr_sip_param(u.params, "x-fr", NULL))
+			continue;
+		n = snprintf(rr, rrlen, "sip:%s;transport=tls;lr;x-fr", pub);
+		if (fr_sip_edit_replace(ed, m, a.uri, rr, (size_t)n) != 0)
+			return -1;
+		break;
+	}
+	fr_sip_iter_init(&it, m, FR_SIP_H_CONTACT);
+	if (fr_sip_iter_next(&it, &v) &&
+	    fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 && !a.star &&
+	    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) == 0 &&
+	    sp_span_copy(u.host, host, sizeof(host))) {
+		int proto = fr_span_ieq(u.transport, "tls") ||
+		    u.scheme == FR_SCHEME_SIPS ? 3 :
+		    fr_span_ieq(u.transport, "udp") ? 1 : 2;
+
+		n = snprintf(contact, contactlen, "sip%s:%.*s%s%s;transport=tls;"
+		    "alias=%s~%d~%d", u.scheme == FR_SCHEME_SIPS ? "s" : "",
+		    (int)u.user.len, u.user.s, u.has_user ? "@" : "", pub,
+		    host, u.port > 0 ? u.port : 5060, proto);
+		if (n > 0 && (size_t)n < contactlen &&
+		    fr_sip_edit_replace(ed, m, a.uri, contact, (size_t)n) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+node_response(struct nlink *k, const struct fr_sipmsg *m)
+{
+	struct fr_sipproxy *p = fr_sipconn_owner(k->conn);
+	char rr[160], contact[2048], err[160], *out = NULL;
+	struct fr_sip_edits ed;
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	struct our_via o;
+	struct fconn *f;
+	size_t needed;
+	long n;
+
+	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
+	if (!fr_sip_iter_next(&it, &v) || !sp_via_is_ours(p, v.s, &o)) {
+		fr_log(LOG_NOTICE, "sip: node %s sent a response (%u) whose top "
+		    "Via this edge did not write; dropped",
+		    sp_node_name(p, k->node), m->status);
+		return;
+	}
+	LIST_FOREACH(f, &p->fconns, entry)
+		if (fr_sipconn_id(f->conn) == o.down_id)
+			break;
+	if (f == NULL) {
+		if (m->status >= 200)
+			sp_log_request(p, m, k->node, "inbound", NULL, m->status,
+			    ev_now(p->loop) * 1e3 - (double)o.t0,
+			    "the foreign connection is gone; dropped");
+		return;
+	}
+	fr_sip_edits_init(&ed);
+	if (fr_sip_edit_remove_value(&ed, m, &v) != 0 ||
+	    rewrite_for_foreign(p, k->node, m, &ed, rr, sizeof(rr), contact,
+	    sizeof(contact)) != 0 || (out = malloc(MSG_MAX)) == NULL)
+		goto bad;
+	n = fr_sipmsg_write(m, &ed, out, MSG_MAX, &needed, err, sizeof(err));
+	if (n < 0)
+		goto bad;
+	(void)fr_sipconn_send(f->conn, out, (size_t)n);
+	if (m->status >= 200)
+		sp_log_request(p, m, k->node, "inbound", f->listener->name,
+		    m->status, ev_now(p->loop) * 1e3 - (double)o.t0, NULL);
+	free(out);
+	return;
+bad:
+	free(out);
+	fr_log(LOG_NOTICE, "sip: node %s: cannot pass a response (%u) on: %s",
+	    sp_node_name(p, k->node), m->status, ed.failed ? ed.err :
+	    "out of memory");
+}
+
+static void
+nlink_message(struct fr_sipconn *c, const struct fr_sipmsg *m)
+{
+	struct nlink *k = fr_sipconn_data(c);
+	struct fr_sipproxy *p = fr_sipconn_owner(c);
+
+	if (!m->request) {
+		node_response(k, m);
+		return;
+	}
+	/* The node's own requests go to the nodes' listener. */
+	sp_reply(p, c, m, 403, "Forbidden", "send requests for foreign "
+	    "domains to the edge's nodes' listener");
+}
+
+static void
+nlink_bad(struct fr_sipconn *c, const struct fr_sipmsg *m,
+    const struct fr_sip_error *e)
+{
+	struct nlink *k = fr_sipconn_data(c);
+
+	(void)m;
+	fr_log(LOG_NOTICE, "sip: node %s sent malformed SIP: %s",
+	    sp_node_name(fr_sipconn_owner(c), k->node), e->text);
+}
+
+static const struct fr_sipconn_ops nlink_ops = {
+	.message = nlink_message,
+	.bad = nlink_bad,
+	.closed = nlink_closed,
+	.ready = nlink_ready,
+};
+
+/* --------------------------------------------------- foreign requests */
+
+/* The node a request goes to, and its index in the listener's pool. */
+static int
+pick_node(struct fconn *f, const struct fr_sipmsg *m, struct fr_sip_uri *ru,
+    bool has_ruri, uint64_t tried, size_t *pool_idx, char *why,
+    size_t whylen)
+{
+	struct fr_sipproxy *p = f->p;
+	struct fr_span alias;
+	struct fr_sockaddr a;
+	struct fr_node *n;
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *tilde;
+	int node;
+
+	(void)m;
+	*pool_idx = 0;
+	/* Our Contact rewrite: alias=IP~PORT~PROTO names the node. */
+	if (has_ruri && fr_sip_param(ru->params, "alias", &alias) &&
+	    (tilde = memchr(alias.s, '~', alias.len)) != NULL &&
+	    (size_t)(tilde - alias.s) < sizeof(ip)) {
+		/* That node alone: once it failed there is no other. */
+		if (tried != 0) {
+			snprintf(why, whylen, "the node of this dialog cannot "
+			    "be reached");
+			return -1;
+		}
+		memcpy(ip, alias.s, (size_t)(tilde - alias.s));
+		ip[tilde - alias.s] = '\0';
+		if (fr_ip_parse(ip, &a) == 0 &&
+		    (node = sp_node_by_addr(p, &a)) >= 0)
+			return node;
+		snprintf(why, whylen, "the Request-URI's alias names no node");
+		return -1;
+	}
+	n = fr_pool_pick(f->listener->pool, &f->client, tried, pool_idx);
+	if (n == NULL) {
+		snprintf(why, whylen, fr_pool_is_pat(f->listener->pool) ?
+		    "its node is down" : "no node of the pool is up");
+		return -1;
+	}
+	if ((node = sp_node_by_addr(p, &n->addr)) < 0)
+		snprintf(why, whylen, "node %s is not configured", n->name);
+	return node;
+}
+
+/* Build the request for the node.  Length, or -1 with why. */
+static long
+build_for_node(struct fconn *f, const struct fr_sipmsg *m,
+    const struct fr_sip_uri *ru, bool restore, int node, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	struct fr_sipproxy *p = f->p;
+	char via[1024], sent_by[FR_ADDRSTRLEN], key[1024], mf[16], rr[160];
+	char newruri[1024], err[160];
+	struct fr_sip_edits ed;
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	struct fr_span top = { "", 0 };
+	size_t needed;
+	unsigned maxf;
+	int first, n;
+	long len;
+
+	(void)node;
+	fr_sip_edits_init(&ed);
+	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
+	if (fr_sip_iter_next(&it, &v))
+		top = v.s;
+	fr_addr_str(&f->listener->addr, sent_by, sizeof(sent_by));
+	n = snprintf(key, sizeof(key), "%.*s|%.*s", (int)(top.len < 512 ?
+	    top.len : 512), top.s, (int)(m->ruri.len < 400 ? m->ruri.len :
+	    400), m->ruri.s);
+	len = sp_via_line(p, "TCP", sent_by, key, (size_t)n,
+	    fr_sipconn_id(f->conn), ev_now(p->loop), 'i', "", 0, via,
+	    sizeof(via));
+	first = fr_sipmsg_next(m, FR_SIP_H_VIA, -1);
+	if (len < 0 || fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
+	    0, via, (size_t)len) != 0)
+		goto failed;
+	if (fr_sip_max_forwards(m, &maxf) == 0) {
+		struct fr_span mfv;
+
+		(void)fr_sipmsg_get(m, FR_SIP_H_MAX_FORWARDS, &mfv);
+		n = snprintf(mf, sizeof(mf), "%u", maxf - 1);
+		if (fr_sip_edit_replace(&ed, m, mfv, mf, (size_t)n) != 0)
+			goto failed;
+	} else if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
+	    0, "Max-Forwards: 69\r\n", 18) != 0) {
+		goto failed;
+	}
+	/* Our Route entry, on top. */
+	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
+	if (fr_sip_iter_next(&it, &v)) {
+		struct fr_sip_addr a;
+		struct fr_sip_uri u;
+
+		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
+		    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) == 0 &&
+		    fr_sip_param(u.params, "x-fr", NULL) &&
+		    fr_sip_edit_remove_value(&ed, m, &v) != 0)
+			goto failed;
+	}
+	/* The Request-URI the node wrote in its Contact. */
+	if (restore) {
+		struct fr_span alias;
+		char ip[INET6_ADDRSTRLEN + 1];
+		unsigned port = 5060, proto = 2;
+
+		if (fr_sip_param(ru->params, "alias", &alias) &&
+		    sscanf(alias.s, "%45[^~]~%u~%u", ip, &port, &proto) == 3) {
+			n = snprintf(newruri, sizeof(newruri), "sip%s:%.*s%s%s%s%s:"
+			    "%u;transport=%s", ru->scheme == FR_SCHEME_SIPS ?
+			    "s" : "", (int)ru->user.len, ru->user.s,
+			    ru->has_user ? "@" : "", strchr(ip, ':') ? "[" : "",
+			    ip, strchr(ip, ':') ? "]" : "", port, proto == 3 ?
+			    "tls" : proto == 1 ? "udp" : "tcp");
+			if (n < 0 || (size_t)n >= sizeof(newruri) ||
+			    fr_sip_edit_replace(&ed, m, m->ruri, newruri,
+			    (size_t)n) != 0)
+				goto failed;
+		}
+	}
+	if (sp_creates_dialog(m) && p->internal[0] != '\0') {
+		n = snprintf(rr, sizeof(rr), "Record-Route: <sip:%s;lr;x-fr>\r\n",
+		    p->internal);
+		first = fr_sipmsg_next(m, FR_SIP_H_RECORD_ROUTE, -1);
+		if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
+		    m->nhdr, rr, (size_t)n) != 0)
+			goto failed;
+	}
+	len = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
+	if (len < 0) {
+		snprintf(why, whylen, "%s", needed == 0 ? err :
+		    "the request is too large");
+		return -1;
+	}
+	return len;
+failed:
+	snprintf(why, whylen, "cannot rewrite the request: %s", ed.failed ?
+	    ed.err : "our Via does not fit");
+	return -1;
+}
+
+/* Is the foreign domain allowed, and named by the peer's certificate? */
+static bool
+foreign_allowed(struct fconn *f, const char *domain, char *why,
+    size_t whylen)
+{
+	const struct fr_domain_conf *dc;
+	X509 *cert;
+
+	dc = fr_routing_domain(f->p->rt, domain);
+	if (dc == NULL && !fr_routing_open(f->p->rt)) {
+		snprintf(why, whylen, "%s is not in the allow list", domain);
+		return false;
+	}
+	if (dc != NULL && !(dc->profiles & (FR_FED_SIP | FR_FED_MSFED))) {
+		snprintf(why, whylen, "%s does not federate by SIP here",
+		    domain);
+		return false;
+	}
+	if ((cert = fr_sipconn_peer_cert(f->conn)) != NULL &&
+	    !fr_dial_name_ok(cert, domain, dc != NULL ?
+	    (const char *const *)dc->peer_subjects.v : NULL, dc != NULL ?
+	    dc->peer_subjects.n : 0, why, whylen))
+		return false;
+	return true;
+}
+
+static void
+in_request(struct fconn *f, const struct fr_sipmsg *m, uint64_t tried)
+{
+	struct fr_sipproxy *p = f->p;
+	char domain[FR_DNAME_MAX], why[512], err[160], *out = NULL;
+	struct fr_sip_uri ru;
+	struct fr_span v;
+	struct pending *pd;
+	struct nlink *k;
+	size_t pool_idx;
+	unsigned mf;
+	bool has_ruri, restore;
+	int node;
+	long n;
+
+	if (fr_sip_max_forwards(m, &mf) == 0 && mf == 0) {
+		sp_reply(p, f->conn, m, 483, "Too Many Hops", NULL);
+		sp_log_request(p, m, -1, "inbound", NULL, 483, 0,
+		    "Max-Forwards is 0");
+		return;
+	}
+	if (sp_looped(p, m)) {
+		sp_reply(p, f->conn, m, 482, "Loop Detected", NULL);
+		sp_log_request(p, m, -1, "inbound", NULL, 482, 0, "loop");
+		return;
+	}
+	domain[0] = '\0';
+	if (fr_sipmsg_get(m, FR_SIP_H_FROM, &v))
+		sp_uri_host(v, domain, sizeof(domain));
+	if (domain[0] == '\0' || !foreign_allowed(f, domain, why,
+	    sizeof(why))) {
+		if (domain[0] == '\0')
+			snprintf(why, sizeof(why), "no domain in From");
+		sp_reply(p, f->conn, m, 403, "Forbidden", why);
+		sp_log_request(p, m, -1, "inbound", NULL, 403, 0, why);
+		return;
+	}
+	has_ruri = fr_sip_uri_parse(m->ruri, &ru, err, sizeof(err)) == 0;
+	restore = has_ruri && fr_sip_param(ru.params, "alias", NULL);
+	node = pick_node(f, m, &ru, has_ruri, tried, &pool_idx, why,
+	    sizeof(why));
+	if (node < 0) {
+		sp_reply(p, f->conn, m, restore ? 404 : 503, restore ?
+		    "Not Found" : "Service Unavailable", why);
+		sp_log_request(p, m, -1, "inbound", NULL, restore ? 404 : 503,
+		    0, why);
+		return;
+	}
+	if ((out = malloc(MSG_MAX)) == NULL) {
+		sp_reply(p, f->conn, m, 500, "Server Internal Error",
+		    "out of memory");
+		return;
+	}
+	n = build_for_node(f, m, &ru, restore, node, out, MSG_MAX, why,
+	    sizeof(why));
+	if (n < 0) {
+		sp_reply(p, f->conn, m, 500, "Server Internal Error", why);
+		sp_log_request(p, m, node, "inbound", NULL, 500, 0, why);
+		free(out);
+		return;
+	}
+	if ((k = (size_t)node < f->nlinks ? f->links[node] : NULL) == NULL) {
+		if ((k = link_open(f, node, pool_idx, why, sizeof(why))) ==
+		    NULL) {
+			sp_reply(p, f->conn, m, 503, "Service Unavailable", why);
+			sp_log_request(p, m, node, "inbound", NULL, 503, 0, why);
+			free(out);
+			return;
+		}
+		if ((size_t)node < f->nlinks)
+			f->links[node] = k;
+	}
+	/* Until the link is up, keep the request to send elsewhere. */
+	if (!k->up && (pd = calloc(1, sizeof(*pd))) != NULL) {
+		if ((pd->raw = malloc(m->raw.len)) != NULL) {
+			memcpy(pd->raw, m->raw.s, m->raw.len);
+			pd->len = m->raw.len;
+			pd->tried = tried | (UINT64_C(1) << (pool_idx & 63));
+			TAILQ_INSERT_TAIL(&k->pending, pd, entry);
+		} else {
+			free(pd);
+		}
+	}
+	(void)fr_sipconn_send(k->conn, out, (size_t)n);
+	if (fr_span_ieq(m->method, "ACK"))
+		sp_log_request(p, m, node, "inbound", f->listener->name, 0, 0,
+		    NULL);
+	free(out);
+}
+
+/* ------------------------------------------------------------ fconns */
+
+static void
+fconn_message(struct fr_sipconn *c, const struct fr_sipmsg *m)
+{
+	struct fconn *f = fr_sipconn_data(c);
+
+	if (m->request) {
+		in_request(f, m, 0);
+		return;
+	}
+	fr_log(LOG_NOTICE, "sip: a response (%u) from a foreign peer on %s, "
+	    "where the edge sent no request; dropped", m->status,
+	    f->listener->name);
+}
+
+static void
+fconn_bad(struct fr_sipconn *c, const struct fr_sipmsg *m,
+    const struct fr_sip_error *e)
+{
+	struct fconn *f = fr_sipconn_data(c);
+
+	if (e->can_answer)
+		sp_reply(f->p, c, m, 400, "Bad Request", e->text);
+}
+
+static void
+fconn_free(struct fconn *f, bool destroy)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlinks; i++) {
+		struct nlink *k = f->links[i];
+
+		if (k == NULL)
+			continue;
+		k->f = NULL;
+		if (destroy) {
+			struct pending *pd;
+
+			while ((pd = TAILQ_FIRST(&k->pending)) != NULL) {
+				TAILQ_REMOVE(&k->pending, pd, entry);
+				pending_free(pd);
+			}
+			fr_sipconn_destroy(k->conn);
+			free(k);
+		} else {
+			/* The node's side goes with the foreign one. */
+			fr_sipconn_close(k->conn, "the foreign connection "
+			    "closed");
+		}
+	}
+	free(f->links);
+	sp_release(f->listener->edge, &f->client);
+	fr_listener_unref(f->listener);
+	free(f);
+}
+
+static void
+fconn_closed(struct fr_sipconn *c, const char *reason)
+{
+	struct fconn *f = fr_sipconn_data(c);
+	char peer[FR_ADDRSTRLEN];
+
+	fr_log(LOG_INFO, "sip: foreign connection %s via %s closed: %s",
+	    fr_addr_str(&f->client, peer, sizeof(peer)), f->listener->name,
+	    reason);
+	f->p->nconns--;
+	LIST_REMOVE(f, entry);
+	fconn_free(f, false);
+}
+
+static const struct fr_sipconn_ops fconn_ops = {
+	.message = fconn_message,
+	.bad = fconn_bad,
+	.closed = fconn_closed,
+};
+
+void
+sp_in_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
+    const struct fr_sockaddr *client)
+{
+	struct fr_sipconn_conf cc;
+	struct fconn *f;
+	SSL *ssl = NULL;
+
+	if (!sp_admit(l, client)) {
+		close(fd);
+		return;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (p->nnodes > 0 && (f->links = calloc(p->nnodes,
+	    sizeof(*f->links))) == NULL) ||
+	    (l->tls != NULL && (ssl = SSL_new(l->tls)) == NULL) ||
+	    (ssl != NULL && !SSL_set_fd(ssl, fd))) {
+		SSL_free(ssl);
+		if (f != NULL)
+			free(f->links);
+		free(f);
+		sp_release(l->edge, client);
+		close(fd);
+		return;
+	}
+	if (ssl != NULL)
+		SSL_set_accept_state(ssl);
+	f->p = p;
+	f->nlinks = p->nnodes;
+	f->client = *client;
+	f->listener = l;
+	fr_listener_ref(l);
+	memset(&cc, 0, sizeof(cc));
+	cc.loop = p->loop;
+	cc.limits = &p->lim;
+	cc.idle_ms = p->set.client_idle_ms;
+	cc.handshake_ms = p->set.handshake_timeout_ms;
+	cc.max_queue = QUEUE_MAX;
+	cc.ops = &fconn_ops;
+	cc.owner = p;
+	if ((f->conn = fr_sipconn_new(&cc, fd, ssl, ssl != NULL ?
+	    FR_SIPCONN_HANDSHAKE : 0, client)) == NULL) {
+		sp_release(l->edge, client);
+		fr_listener_unref(l);
+		SSL_free(ssl);
+		close(fd);
+		free(f->links);
+		free(f);
+		return;
+	}
+	fr_sipconn_set_data(f->conn, f);
+	LIST_INSERT_HEAD(&p->fconns, f, entry);
+	p->nconns++;
+}
+
+void
+sp_in_destroy(struct fr_sipproxy *p)
+{
+	struct fconn *f;
+
+	while ((f = LIST_FIRST(&p->fconns)) != NULL) {
+		LIST_REMOVE(f, entry);
+		fr_sipconn_destroy(f->conn);
+		fconn_free(f, true);
+	}
+}
+
+void
+sp_in_close_all(struct fr_sipproxy *p, const char *reason)
+{
+	struct fconn *f;
+
+	LIST_FOREACH(f, &p->fconns, entry)
+		fr_sipconn_close(f->conn, reason);
+}

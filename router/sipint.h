@@ -1,0 +1,146 @@
+/*
+ * sipint.h -- (router-internal) what the two sides of the SIP proxy
+ * share: sipout.c (the nodes' side: their requests to foreign domains)
+ * and sipin.c (the public side: foreign requests to the nodes), both
+ * run by sipproxy.c.
+ *
+ * Stateless (RFC 3261 16.11): nothing is kept per transaction.  Our Via
+ * carries what a response needs to find its way back -- the connection
+ * the request came on, when it came, how it was routed, and on the
+ * nodes' side the node's own Vias (base64url) -- all under an HMAC with
+ * a key of this process, so a peer can neither forge a response toward
+ * a connection nor make the edge reveal anything.
+ */
+#ifndef FR_SIPINT_H
+#define FR_SIPINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <ev.h>
+#include <openssl/ssl.h>
+
+#include "addr.h"
+#include "edgeconf.h"
+#include "routing.h"
+#include "sipconn.h"
+#include "sipmsg.h"
+
+#define MAX_HIDDEN_VIA	2048	/* bytes of the node's Vias we carry */
+#define MSG_MAX		(128 * 1024)	/* a forwarded message */
+#define QUEUE_MAX	(1024 * 1024)	/* bytes waiting on a connection */
+#define MAC_LEN		12	/* bytes of HMAC-SHA256 kept */
+
+struct fr_listener;
+struct down;
+struct up;
+struct job;
+struct fconn;
+
+struct proxy_node {
+	char name[FR_NAME_MAX];
+	struct fr_sockaddr addr;
+	unsigned public_port;
+};
+
+struct fr_sipproxy {
+	struct ev_loop *loop;
+	struct fr_routing *rt;
+	SSL_CTX *fed_tls;
+	struct fr_edge_settings set;
+	struct fr_sip_limits lim;
+	struct proxy_node *nodes;
+	size_t nnodes;
+	char public_addr[INET6_ADDRSTRLEN];	/* "" : none configured */
+	/* The edge's entry for the nodes' in-dialog requests: the first
+	 * federation listener, "IP:PORT;transport=tcp"; "" : none. */
+	char internal[FR_ADDRSTRLEN + 32];
+	unsigned char key[32];
+	LIST_HEAD(, down) downs;		/* sipout.c */
+	LIST_HEAD(, up) ups;
+	TAILQ_HEAD(, job) jobs;
+	LIST_HEAD(, fconn) fconns;		/* sipin.c */
+	unsigned nconns;
+};
+
+/* What our Via says (sipproxy.c's header comment). */
+struct our_via {
+	uint64_t down_id;
+	uint64_t t0;			/* ms, when the request came */
+	char source;			/* source_letter() */
+	struct fr_span fv;		/* the node's Vias, base64url */
+};
+
+/* ---- sipproxy.c: shared helpers ---- */
+
+/* HMAC-SHA256 of data with the process key, MAC_LEN bytes in hex. */
+void sp_mac(const struct fr_sipproxy *p, const char *data, size_t len,
+    char *out);
+/* base64url without padding (a SIP token) and back (-1: not one). */
+size_t sp_b64url(const char *in, size_t len, char *out);
+long sp_unb64url(const char *in, size_t len, char *out, size_t outlen);
+/* Copy a span as a C string; false if it does not fit. */
+bool sp_span_copy(struct fr_span s, char *out, size_t outlen);
+/* The host of the URI in a name-addr value, lower case, or "". */
+void sp_uri_host(struct fr_span value, char *out, size_t outlen);
+const char *sp_node_name(const struct fr_sipproxy *p, int node);
+/* The node's index by address (any port), or -1. */
+int sp_node_by_addr(const struct fr_sipproxy *p, const struct fr_sockaddr *a);
+/* "PUBLIC:PORT" of a node (its public port; 5061 for none). */
+void sp_public_entry(const struct fr_sipproxy *p, int node, char *out,
+    size_t outlen);
+/* Answer request m ourselves on c, with a Warning: 399 when given. */
+void sp_reply(const struct fr_sipproxy *p, struct fr_sipconn *c,
+    const struct fr_sipmsg *m, unsigned status, const char *reason,
+    const char *warning);
+/* The one log line of a request, when its fate is known. */
+void sp_log_request(const struct fr_sipproxy *p, const struct fr_sipmsg *m,
+    int node, const char *source, const char *target, unsigned status,
+    double ms, const char *why);
+/* A request that may create a dialog (Record-Route it). */
+bool sp_creates_dialog(const struct fr_sipmsg *m);
+char sp_source_letter(enum fr_decision d);
+const char *sp_source_name(char c);
+/* Is Via value v one this edge wrote (its MAC holds)?  Fills *o. */
+bool sp_via_is_ours(const struct fr_sipproxy *p, struct fr_span v,
+    struct our_via *o);
+/* Did the request pass this edge already? */
+bool sp_looped(const struct fr_sipproxy *p, const struct fr_sipmsg *m);
+/*
+ * Our Via line ("Via: SIP/2.0/TP SENTBY;branch=z9hG4bK..;fr=..;fv=..")
+ * for a request that came on connection id at t (seconds), routed by
+ * source, carrying hidden (the Vias it replaces; may be empty); the
+ * branch is derived from key (RFC 3261 16.11: the same request gives
+ * the same branch).  Returns the length, -1 when out is too small.
+ */
+long sp_via_line(const struct fr_sipproxy *p, const char *transport,
+    const char *sent_by, const char *key, size_t keylen, uint64_t id,
+    double t, char source, const char *hidden, size_t hiddenlen, char *out,
+    size_t outlen);
+
+/*
+ * A connection on l from client counts like a relayed one: against
+ * max-connections-per-source (false: refused, logged) and
+ * max-connections; sp_release() gives it back.
+ */
+bool sp_admit(struct fr_listener *l, const struct fr_sockaddr *client);
+struct fr_edge;
+void sp_release(struct fr_edge *e, const struct fr_sockaddr *client);
+
+/* ---- sipout.c: the nodes' side ---- */
+void sp_out_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
+    const struct fr_sockaddr *client, int node);
+/* At once, without callbacks (the proxy goes away). */
+void sp_out_destroy(struct fr_sipproxy *p);
+/* Close every connection of the side, with reason. */
+void sp_out_close_all(struct fr_sipproxy *p, const char *reason);
+
+/* ---- sipin.c: the public side ---- */
+void sp_in_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
+    const struct fr_sockaddr *client);
+void sp_in_destroy(struct fr_sipproxy *p);
+void sp_in_close_all(struct fr_sipproxy *p, const char *reason);
+
+#endif /* FR_SIPINT_H */
