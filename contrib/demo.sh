@@ -59,12 +59,13 @@ leaf() {	# name dns-name ip
 leaf edge edge.enterprise.test 127.0.1.10
 leaf publisher imp-pub.enterprise.test 127.0.0.2
 leaf subscriber imp-sub1.enterprise.test 127.0.0.3
+leaf partner partner.test 127.0.1.61
 chmod 644 "$RUN"/*
 
 # ---- 2. the IM&P nodes: Kamailio answering OPTIONS over TLS -----------
 MODULES=$(dirname "$(ls /usr/lib/*/kamailio/modules/sl.so \
 	/usr/lib/kamailio/modules/sl.so 2>/dev/null | head -n 1)")
-node() {	# name address
+node() {	# name address [port]
 	cat > "$RUN/$1.tls.cfg" <<-EOF
 	[server:default]
 	method = TLSv1.2+
@@ -82,7 +83,7 @@ node() {	# name address
 	dns=no
 	rev_dns=no
 	enable_tls=yes
-	listen=tls:$2:5062
+	listen=tls:$2:${3:-5062}
 	mpath="$MODULES"
 	loadmodule "sl.so"
 	loadmodule "textops.so"
@@ -106,12 +107,16 @@ socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()' \
 }
 node publisher 127.0.0.2
 node subscriber 127.0.0.3
+# partner.test's SIP edge, which the demo's edge reaches by a static route.
+node partner 127.0.1.61 5061
 i=0
-until listening 127.0.0.2 5062 && listening 127.0.0.3 5062; do
+until listening 127.0.0.2 5062 && listening 127.0.0.3 5062 &&
+    listening 127.0.1.61 5061; do
 	i=$((i + 1))
 	if [ $i -gt 100 ]; then
 		echo "demo.sh: Kamailio did not start:" >&2
-		cat "$RUN"/publisher.log "$RUN"/subscriber.log >&2
+		cat "$RUN"/publisher.log "$RUN"/subscriber.log \
+		    "$RUN"/partner.log >&2
 		exit 1
 	fi
 	sleep 0.1
@@ -157,9 +162,10 @@ options 5061
 options 55061
 options 65061
 
-echo "What the edge logged, one line per connection:"
+echo "What the edge logged, one line per request:"
 sleep 0.2
-grep ' conn ' "$RUN/fedrouted.log" | sed 's/^[^ ]* //; s/^/    /' || true
+grep ' sip OPTIONS ' "$RUN/fedrouted.log" | sed 's/^[^ ]* //; s/^/    /' ||
+    true
 echo
 
 # ---- 5. the resolver tester on the demo zones -------------------------
@@ -178,7 +184,40 @@ run sip:rfc3263.test
 run --profile ms-fed lync.test
 run xmpp:xmpp.test
 
-# ---- 6. routing: what the edge does with a request from a node --------
+# ---- 6. routing: a node's request goes out to a foreign domain ----------
+echo "A MESSAGE from the publisher (127.0.0.2) to carol@partner.test, sent"
+echo "to the edge's nodes' listener; the edge routes it (partner.test has"
+echo "no SIP records: its static fallback route), verifies partner.test's"
+echo "certificate, and brings the answer back:"
+python3 - "$RUN" <<'PYEOF' || true
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.2", 0))
+s.settimeout(10)
+s.connect(("127.0.1.10", 5070))
+me = "%s:%d" % s.getsockname()
+s.sendall(("MESSAGE sip:carol@partner.test SIP/2.0\r\n"
+           "Via: SIP/2.0/TCP %s;branch=z9hG4bKdemo1\r\n"
+           "Max-Forwards: 70\r\nFrom: <sip:alice@enterprise.test>;tag=1\r\n"
+           "To: <sip:carol@partner.test>\r\nCall-ID: demo-route\r\n"
+           "CSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\n"
+           "Content-Length: 5\r\n\r\nhello" % me).encode())
+buf = b""
+while b"\r\n\r\n" not in buf:
+    d = s.recv(4096)
+    if not d:
+        break
+    buf += d
+for line in buf.decode(errors="replace").split("\r\n"):
+    if line.startswith(("SIP/2.0", "Via:", "X-")):
+        print("    " + line)
+PYEOF
+sleep 0.2
+echo "What the edge logged for it:"
+grep ' sip MESSAGE ' "$RUN/fedrouted.log" | sed 's/^[^ ]* //; s/^/    /' || true
+echo
+
+# ---- 7. routing: what the edge would do, explained ----------------------
 route() {
 	echo "\$ fedroute route -c contrib/demo.conf $*"
 	src/fedroute route -c contrib/demo.conf "$@" || true
