@@ -256,13 +256,11 @@ static void
 node_response(struct nlink *k, const struct fr_sipmsg *m)
 {
 	struct fr_sipproxy *p = fr_sipconn_owner(k->conn);
-	char rr[160], contact[2048], err[160], *out = NULL;
-	struct fr_sip_edits ed;
+	char err[160], *out;
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
 	struct our_via o;
 	struct fconn *f;
-	size_t needed;
 	long n;
 
 	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
@@ -282,25 +280,51 @@ node_response(struct nlink *k, const struct fr_sipmsg *m)
 			    "the foreign connection is gone; dropped");
 		return;
 	}
-	fr_sip_edits_init(&ed);
-	if (fr_sip_edit_remove_value(&ed, m, &v) != 0 ||
-	    rewrite_for_foreign(p, k->node, m, &ed, rr, sizeof(rr), contact,
-	    sizeof(contact)) != 0 || (out = malloc(MSG_MAX)) == NULL)
-		goto bad;
-	n = fr_sipmsg_write(m, &ed, out, MSG_MAX, &needed, err, sizeof(err));
-	if (n < 0)
-		goto bad;
+	if ((out = malloc(MSG_MAX)) == NULL)
+		return;
+	n = sp_in_build_response(p, k->node, m, out, MSG_MAX, err,
+	    sizeof(err));
+	if (n < 0) {
+		fr_log(LOG_NOTICE, "sip: node %s: cannot pass a response (%u) "
+		    "on: %s", sp_node_name(p, k->node), m->status, err);
+		free(out);
+		return;
+	}
 	(void)fr_sipconn_send(f->conn, out, (size_t)n);
 	if (m->status >= 200)
 		sp_log_request(p, m, k->node, "inbound", f->listener->name,
 		    m->status, ev_now(p->loop) * 1e3 - (double)o.t0, NULL);
 	free(out);
-	return;
-bad:
-	free(out);
-	fr_log(LOG_NOTICE, "sip: node %s: cannot pass a response (%u) on: %s",
-	    sp_node_name(p, k->node), m->status, ed.failed ? ed.err :
-	    "out of memory");
+}
+
+long
+sp_in_build_response(const struct fr_sipproxy *p, int node,
+    const struct fr_sipmsg *m, char *out, size_t outlen, char *why,
+    size_t whylen)
+{
+	char rr[160], contact[2048], err[160];
+	struct fr_sip_edits ed;
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	size_t needed;
+	long n;
+
+	fr_sip_edits_init(&ed);
+	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
+	if (!fr_sip_iter_next(&it, &v) ||
+	    fr_sip_edit_remove_value(&ed, m, &v) != 0 ||
+	    rewrite_for_foreign(p, node, m, &ed, rr, sizeof(rr), contact,
+	    sizeof(contact)) != 0) {
+		snprintf(why, whylen, "%s", ed.failed ? ed.err : "no Via");
+		return -1;
+	}
+	n = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
+	if (n < 0) {
+		snprintf(why, whylen, "%s", needed == 0 ? err :
+		    "the response is too large");
+		return -1;
+	}
+	return n;
 }
 
 static void
@@ -383,14 +407,13 @@ pick_node(struct fconn *f, const struct fr_sipmsg *m, struct fr_sip_uri *ru,
 	return node;
 }
 
-/* Build the request for the node.  Length, or -1 with why. */
-static long
-build_for_node(struct fconn *f, const struct fr_sipmsg *m,
-    const struct fr_sip_uri *ru, bool restore, int node, char *out,
-    size_t outlen, char *why, size_t whylen)
+long
+sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
+    uint64_t id, double now, const struct fr_sipmsg *m,
+    const struct fr_sip_uri *ru, bool restore, char *out, size_t outlen,
+    char *why, size_t whylen)
 {
-	struct fr_sipproxy *p = f->p;
-	char via[1024], sent_by[FR_ADDRSTRLEN], key[1024], mf[16], rr[160];
+	char via[1024], key[1024], mf[16], rr[160];
 	char newruri[1024], err[160];
 	struct fr_sip_edits ed;
 	struct fr_sip_iter it;
@@ -401,18 +424,15 @@ build_for_node(struct fconn *f, const struct fr_sipmsg *m,
 	int first, n;
 	long len;
 
-	(void)node;
 	fr_sip_edits_init(&ed);
 	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
 	if (fr_sip_iter_next(&it, &v))
 		top = v.s;
-	fr_addr_str(&f->listener->addr, sent_by, sizeof(sent_by));
 	n = snprintf(key, sizeof(key), "%.*s|%.*s", (int)(top.len < 512 ?
 	    top.len : 512), top.s, (int)(m->ruri.len < 400 ? m->ruri.len :
 	    400), m->ruri.s);
-	len = sp_via_line(p, "TCP", sent_by, key, (size_t)n,
-	    fr_sipconn_id(f->conn), ev_now(p->loop), 'i', "", 0, via,
-	    sizeof(via));
+	len = sp_via_line(p, "TCP", sent_by, key, (size_t)n, id, now, 'i', "",
+	    0, via, sizeof(via));
 	first = fr_sipmsg_next(m, FR_SIP_H_VIA, -1);
 	if (len < 0 || fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
 	    0, via, (size_t)len) != 0)
@@ -420,6 +440,10 @@ build_for_node(struct fconn *f, const struct fr_sipmsg *m,
 	if (fr_sip_max_forwards(m, &maxf) == 0) {
 		struct fr_span mfv;
 
+		if (maxf == 0) {
+			snprintf(why, whylen, "Max-Forwards is 0");
+			return -1;
+		}
 		(void)fr_sipmsg_get(m, FR_SIP_H_MAX_FORWARDS, &mfv);
 		n = snprintf(mf, sizeof(mf), "%u", maxf - 1);
 		if (fr_sip_edit_replace(&ed, m, mfv, mf, (size_t)n) != 0)
@@ -512,6 +536,7 @@ in_request(struct fconn *f, const struct fr_sipmsg *m, uint64_t tried)
 {
 	struct fr_sipproxy *p = f->p;
 	char domain[FR_DNAME_MAX], why[512], err[160], *out = NULL;
+	char sent_by[FR_ADDRSTRLEN];
 	struct fr_sip_uri ru;
 	struct fr_span v;
 	struct pending *pd;
@@ -522,6 +547,11 @@ in_request(struct fconn *f, const struct fr_sipmsg *m, uint64_t tried)
 	int node;
 	long n;
 
+	if (!sp_vias_ok(m, why, sizeof(why))) {
+		sp_reply(p, f->conn, m, 400, "Bad Request", why);
+		sp_log_request(p, m, -1, "inbound", NULL, 400, 0, why);
+		return;
+	}
 	if (fr_sip_max_forwards(m, &mf) == 0 && mf == 0) {
 		sp_reply(p, f->conn, m, 483, "Too Many Hops", NULL);
 		sp_log_request(p, m, -1, "inbound", NULL, 483, 0,
@@ -560,8 +590,9 @@ in_request(struct fconn *f, const struct fr_sipmsg *m, uint64_t tried)
 		    "out of memory");
 		return;
 	}
-	n = build_for_node(f, m, &ru, restore, node, out, MSG_MAX, why,
-	    sizeof(why));
+	fr_addr_str(&f->listener->addr, sent_by, sizeof(sent_by));
+	n = sp_in_build(p, sent_by, fr_sipconn_id(f->conn), ev_now(p->loop), m,
+	    &ru, restore, out, MSG_MAX, why, sizeof(why));
 	if (n < 0) {
 		sp_reply(p, f->conn, m, 500, "Server Internal Error", why);
 		sp_log_request(p, m, node, "inbound", NULL, 500, 0, why);

@@ -106,6 +106,9 @@ const char *sp_source_name(char c);
 /* Is Via value v one this edge wrote (its MAC holds)?  Fills *o. */
 bool sp_via_is_ours(const struct fr_sipproxy *p, struct fr_span v,
     struct our_via *o);
+/* Does every Via value of m parse (a request the edge passes on)?
+ * false with why naming the bad one. */
+bool sp_vias_ok(const struct fr_sipmsg *m, char *why, size_t whylen);
 /* Did the request pass this edge already? */
 bool sp_looped(const struct fr_sipproxy *p, const struct fr_sipmsg *m);
 /*
@@ -130,6 +133,25 @@ struct fr_edge;
 void sp_release(struct fr_edge *e, const struct fr_sockaddr *client);
 
 /* ---- sipout.c: the nodes' side ---- */
+/*
+ * What goes to the foreign target for node's request m, which came on
+ * connection down_id at started and was routed by decision: our Via on
+ * top carrying the node's, Max-Forwards less one, our Route entry gone,
+ * a dialog-creating request Record-Routed and its Contact rewritten
+ * through the node's public entry.  The length in out, or -1 with why.
+ */
+long sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
+    double started, enum fr_decision decision, bool tls,
+    const struct fr_sipmsg *m, char *out, size_t outlen, char *why,
+    size_t whylen);
+/*
+ * The foreign response m, whose top Via is ours (o), as the node gets
+ * it: the node's Vias back, our public Record-Route entry made internal
+ * ("IP:PORT;transport=tcp").  The length, or -1 with why.
+ */
+long sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
+    const struct fr_sipmsg *m, const struct our_via *o, char *out,
+    size_t outlen, char *why, size_t whylen);
 void sp_out_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
     const struct fr_sockaddr *client, int node);
 /* At once, without callbacks (the proxy goes away). */
@@ -140,6 +162,25 @@ void sp_out_close_all(struct fr_sipproxy *p, const char *reason);
 /* ---- sipin.c: the public side ---- */
 void sp_in_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
     const struct fr_sockaddr *client);
+/*
+ * What goes to the node for foreign request m that came on connection
+ * id: our Via (sent_by) on top, Max-Forwards less one, our Route entry
+ * gone, the Request-URI restored from alias= when restore, a
+ * dialog-creating request Record-Routed through p->internal.  The
+ * length, or -1 with why.
+ */
+long sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
+    uint64_t id, double now, const struct fr_sipmsg *m,
+    const struct fr_sip_uri *ru, bool restore, char *out, size_t outlen,
+    char *why, size_t whylen);
+/*
+ * The node's response m (our Via on top) as the foreign side gets it:
+ * our Via off, our Record-Route entry and the node's Contact made
+ * public through node's public entry.  The length, or -1 with why.
+ */
+long sp_in_build_response(const struct fr_sipproxy *p, int node,
+    const struct fr_sipmsg *m, char *out, size_t outlen, char *why,
+    size_t whylen);
 void sp_in_destroy(struct fr_sipproxy *p);
 void sp_in_close_all(struct fr_sipproxy *p, const char *reason);
 

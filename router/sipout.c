@@ -73,16 +73,11 @@ struct job {
 
 static const struct fr_sipconn_ops down_ops, up_ops;
 
-/*
- * Build what goes to the foreign target from the node's request m: our
- * Via on top carrying the node's, Max-Forwards less one, our Route
- * entry gone, a Record-Route and the Contact through the node's public
- * entry.  Returns the length in out, or -1 with why.
- */
-static long
-build_request(struct fr_sipproxy *p, const struct job *j,
-    const struct fr_sipmsg *m, const struct up *u, char *out, size_t outlen,
-    char *why, size_t whylen)
+long
+sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
+    double started, enum fr_decision decision, bool tls,
+    const struct fr_sipmsg *m, char *out, size_t outlen, char *why,
+    size_t whylen)
 {
 	char vias[MAX_HIDDEN_VIA + 1], pub[96];
 	char via[MAX_HIDDEN_VIA * 2 + 512], token[512];
@@ -99,9 +94,8 @@ build_request(struct fr_sipproxy *p, const struct job *j,
 	long n;
 
 	fr_sip_edits_init(&ed);
-	sp_public_entry(p, j->node, pub, sizeof(pub));
-	snprintf(tp, sizeof(tp), "%s", strstr(u->target, "/tls") != NULL ?
-	    "TLS" : "TCP");
+	sp_public_entry(p, node, pub, sizeof(pub));
+	snprintf(tp, sizeof(tp), "%s", tls ? "TLS" : "TCP");
 
 	/* The node's Vias, every one, move inside ours. */
 	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
@@ -113,8 +107,11 @@ build_request(struct fr_sipproxy *p, const struct job *j,
 			    MAX_HIDDEN_VIA);
 			return -1;
 		}
+		/* NUL between values: a peer's value can hold no NUL
+		 * (sipmsg refuses it), so each comes back whole, on a
+		 * line of its own, whatever it holds. */
 		if (nv > 0)
-			vias[nv++] = ',';
+			vias[nv++] = '\0';
 		memcpy(vias + nv, v.s.s, v.s.len);
 		nv += v.s.len;
 		if (fr_sip_edit_remove_value(&ed, m, &v) != 0)
@@ -129,8 +126,8 @@ build_request(struct fr_sipproxy *p, const struct job *j,
 	n = snprintf(token, sizeof(token), "%.*s|%.*s", (int)first_via.len,
 	    first_via.s, (int)m->ruri.len, m->ruri.s);
 	n = sp_via_line(p, tp, pub, token, (size_t)n < sizeof(token) ?
-	    (size_t)n : sizeof(token) - 1, j->down_id, j->started,
-	    sp_source_letter(j->decision), vias, nv, via, sizeof(via));
+	    (size_t)n : sizeof(token) - 1, down_id, started,
+	    sp_source_letter(decision), vias, nv, via, sizeof(via));
 	if (n < 0) {
 		snprintf(why, whylen, "our Via does not fit");
 		return -1;
@@ -142,6 +139,10 @@ build_request(struct fr_sipproxy *p, const struct job *j,
 	/* Max-Forwards: one less, or 70 if the node gave none. */
 	has_mf = fr_sipmsg_get(m, FR_SIP_H_MAX_FORWARDS, &v.s);
 	if (has_mf && fr_sip_max_forwards(m, &maxf) == 0) {
+		if (maxf == 0) {
+			snprintf(why, whylen, "Max-Forwards is 0");
+			return -1;
+		}
 		n = snprintf(mf, sizeof(mf), "%u", maxf - 1);
 		if (fr_sip_edit_replace(&ed, m, v.s, mf, (size_t)n) != 0)
 			goto edit_failed;
@@ -236,7 +237,9 @@ forward(struct job *j, struct up *u)
 	if (fr_sipmsg_parse(m, j->raw, j->len, FR_SIP_STREAM, &p->lim, &used,
 	    NULL) != FR_SIP_MESSAGE)
 		goto out;	/* it parsed when it came */
-	n = build_request(p, j, m, u, out, MSG_MAX, why, sizeof(why));
+	n = sp_out_build(p, j->node, j->down_id, j->started, j->decision,
+	    strstr(u->target, "/tls") != NULL, m, out, MSG_MAX, why,
+	    sizeof(why));
 	if (n < 0) {
 		if (d != NULL)
 			sp_reply(d->p, d->conn, m, 500, "Server Internal Error", why);
@@ -497,6 +500,11 @@ down_request(struct down *d, const struct fr_sipmsg *m)
 	bool in_dialog, ours;
 	int r;
 
+	if (!sp_vias_ok(m, why, sizeof(why))) {
+		sp_reply(d->p, d->conn, m, 400, "Bad Request", why);
+		sp_log_request(p, m, d->node, "none", NULL, 400, 0, why);
+		return;
+	}
 	if (fr_sip_max_forwards(m, &mf) == 0 && mf == 0) {
 		sp_reply(d->p, d->conn, m, 483, "Too Many Hops", NULL);
 		sp_log_request(p, m, d->node, "none", NULL, 483, 0, "Max-Forwards "
@@ -640,14 +648,10 @@ up_response(struct up *u, const struct fr_sipmsg *m)
 	struct fr_sipproxy *p = u->p;
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
-	struct fr_sip_edits ed;
 	struct our_via o;
 	struct down *d;
-	char err[160], vias[MAX_HIDDEN_VIA];
-	char line[MAX_HIDDEN_VIA + 16], *out = NULL, rr[FR_ADDRSTRLEN + 64];
-	size_t needed;
-	long n, vl;
-	int first;
+	char err[160], *out;
+	long n;
 
 	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
 	if (!fr_sip_iter_next(&it, &v) || !sp_via_is_ours(p, v.s, &o)) {
@@ -665,16 +669,60 @@ up_response(struct up *u, const struct fr_sipmsg *m)
 			    "the node's connection is gone; dropped");
 		return;
 	}
-	if ((vl = sp_unb64url(o.fv.s, o.fv.len, vias, sizeof(vias))) <= 0) {
-		fr_log(LOG_NOTICE, "sip: %s: a response with an unreadable "
-		    "Via of ours; dropped", u->target);
+	if ((out = malloc(MSG_MAX)) == NULL)
 		return;
+	n = sp_out_build_response(p, d->internal, m, &o, out, MSG_MAX, err,
+	    sizeof(err));
+	if (n < 0) {
+		fr_log(LOG_NOTICE, "sip: %s: cannot pass a response (%u) on: %s",
+		    u->target, m->status, err);
+		free(out);
+		return;
+	}
+	(void)fr_sipconn_send(d->conn, out, (size_t)n);
+	if (m->status >= 200)
+		sp_log_request(p, m, d->node, sp_source_name(o.source), u->target,
+		    m->status, ev_now(p->loop) * 1e3 - (double)o.t0, NULL);
+	free(out);
+}
+
+long
+sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
+    const struct fr_sipmsg *m, const struct our_via *o, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	char vias[MAX_HIDDEN_VIA], line[MAX_HIDDEN_VIA * 2];
+	char rr[FR_ADDRSTRLEN + 64], err[160];
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	struct fr_sip_edits ed;
+	size_t needed, i, j, ln;
+	long n, vl;
+	int first;
+
+	(void)p;
+	if ((vl = sp_unb64url(o->fv.s, o->fv.len, vias, sizeof(vias))) <= 0) {
+		snprintf(why, whylen, "a Via of ours that does not decode");
+		return -1;
+	}
+	/* One "Via:" line per value the node sent, as it sent it. */
+	for (i = 0, ln = 0; i < (size_t)vl; i = j + 1) {
+		for (j = i; j < (size_t)vl && vias[j] != '\0'; j++)
+			;
+		n = snprintf(line + ln, sizeof(line) - ln, "Via: %.*s\r\n",
+		    (int)(j - i), vias + i);
+		if (n < 0 || (size_t)n >= sizeof(line) - ln) {
+			snprintf(why, whylen, "the node's Vias do not fit");
+			return -1;
+		}
+		ln += (size_t)n;
 	}
 	fr_sip_edits_init(&ed);
 	first = fr_sipmsg_next(m, FR_SIP_H_VIA, -1);
-	n = snprintf(line, sizeof(line), "Via: %.*s\r\n", (int)vl, vias);
-	if (fr_sip_edit_remove_value(&ed, m, &v) != 0 ||
-	    fr_sip_edit_insert(&ed, m, (size_t)first, line, (size_t)n) != 0)
+	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
+	if (!fr_sip_iter_next(&it, &v) ||
+	    fr_sip_edit_remove_value(&ed, m, &v) != 0 ||
+	    fr_sip_edit_insert(&ed, m, (size_t)first, line, ln) != 0)
 		goto bad;
 	/* Our public Record-Route entry: the internal one for the node. */
 	fr_sip_iter_init(&it, m, FR_SIP_H_RECORD_ROUTE);
@@ -686,25 +734,20 @@ up_response(struct up *u, const struct fr_sipmsg *m)
 		    fr_sip_uri_parse(a.uri, &ru, err, sizeof(err)) != 0 ||
 		    !fr_sip_param(ru.params, "x-fr", NULL))
 			continue;
-		n = snprintf(rr, sizeof(rr), "sip:%s;lr;x-fr", d->internal);
+		n = snprintf(rr, sizeof(rr), "sip:%s;lr;x-fr", internal);
 		if (fr_sip_edit_replace(&ed, m, a.uri, rr, (size_t)n) != 0)
 			goto bad;
 	}
-	if ((out = malloc(MSG_MAX)) == NULL)
-		return;
-	n = fr_sipmsg_write(m, &ed, out, MSG_MAX, &needed, err, sizeof(err));
-	if (n < 0)
-		goto bad;
-	(void)fr_sipconn_send(d->conn, out, (size_t)n);
-	if (m->status >= 200)
-		sp_log_request(p, m, d->node, sp_source_name(o.source), u->target,
-		    m->status, ev_now(p->loop) * 1e3 - (double)o.t0, NULL);
-	free(out);
-	return;
+	n = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
+	if (n < 0) {
+		snprintf(why, whylen, "%s", needed == 0 ? err :
+		    "the response is too large");
+		return -1;
+	}
+	return n;
 bad:
-	free(out);
-	fr_log(LOG_NOTICE, "sip: %s: cannot pass a response (%u) on: %s",
-	    u->target, m->status, ed.failed ? ed.err : err);
+	snprintf(why, whylen, "%s", ed.failed ? ed.err : "no Via");
+	return -1;
 }
 
 static void

@@ -338,6 +338,30 @@ sp_looped(const struct fr_sipproxy *p, const struct fr_sipmsg *m)
 }
 
 /* Answer a request ourselves. */
+bool
+sp_vias_ok(const struct fr_sipmsg *m, char *why, size_t whylen)
+{
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	struct fr_sip_via via;
+	char err[128];
+	unsigned n = 0;
+
+	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
+	while (fr_sip_iter_next(&it, &v)) {
+		n++;
+		if (fr_sip_via_parse(v.s, &via, err, sizeof(err)) != 0) {
+			snprintf(why, whylen, "Via %u: %s", n, err);
+			return false;
+		}
+	}
+	if (n == 0) {
+		snprintf(why, whylen, "no Via header");
+		return false;
+	}
+	return true;
+}
+
 void
 sp_reply(const struct fr_sipproxy *p, struct fr_sipconn *c,
     const struct fr_sipmsg *m, unsigned status, const char *reason,
