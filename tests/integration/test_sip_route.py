@@ -47,6 +47,7 @@ import peers  # noqa: E402
 from edgeharness import Fedrouted, free_port, wait_for  # noqa: E402
 
 NODE_IP = "127.0.0.2"
+NODE2_IP = "127.0.0.3"
 STRANGER_IP = "127.0.0.9"
 
 FOREIGN_CFG = """#!KAMAILIO
@@ -158,7 +159,7 @@ edge.loop IN A 127.0.0.1
 
 
 def start_module():
-    global TMP, PKI, NSD, FOREIGN, EDGE, FED_PORT, PAT_PORT
+    global TMP, PKI, NSD, FOREIGN, EDGE, FED_PORT, PAT_PORT, PAT2_PORT
     TMP = tempfile.mkdtemp(prefix="fedroute-siproute-")
     os.chmod(TMP, 0o755)
     certs = peers.CertFactory(TMP)
@@ -185,6 +186,9 @@ def start_module():
     FOREIGN["node"] = Foreign("publisher", NODE_IP, None,
                               contact="sip:pub@%s:5062;transport=tcp"
                               % NODE_IP)
+    FOREIGN["node2"] = Foreign("subscriber", NODE2_IP, None,
+                               contact="sip:sub@%s:5062;transport=tcp"
+                               % NODE2_IP)
     PKI["partner-client"] = certs.leaf("partner-client", ca,
                                        "partner.sipr.test",
                                        ["DNS:partner.sipr.test"])
@@ -203,11 +207,13 @@ def start_module():
     NSD = nsdharness.NsdServer([zone])
     NSD.start()
     PAT_PORT = free_port("127.0.0.1")
+    PAT2_PORT = free_port("127.0.0.1")
     EDGE = Fedrouted(CONFIG.format(
         resolver=NSD.resolver, fed=FED_PORT, pat=PAT_PORT,
         ca=PKI["ca"], cert=PKI["edge"][0], key=PKI["edge"][1],
         static=FOREIGN["static"].port, over=FOREIGN["over"].port,
-        node_port=FOREIGN["node"].port))
+        node_port=FOREIGN["node"].port, pat2=PAT2_PORT,
+        node2_port=FOREIGN["node2"].port))
     EDGE.start()
 
 
@@ -230,6 +236,20 @@ listener:
 	address: 127.0.0.1:{pat}
 	protocol: sip
 	target: node publisher
+	tls: yes
+	tls-cert: {cert}
+	tls-key: {key}
+	tls-ca: {ca}
+	tls-verify-client: optional
+node:
+	name: subscriber
+	address: 127.0.0.3:{node2_port}
+	check: none
+listener:
+	name: pat-subscriber
+	address: 127.0.0.1:{pat2}
+	protocol: sip
+	target: node subscriber
 	tls: yes
 	tls-cert: {cert}
 	tls-key: {key}
@@ -304,7 +324,7 @@ def stop_peers():
         shutil.rmtree(TMP, ignore_errors=True)
 
 
-TMP = PKI = NSD = FOREIGN = EDGE = FED_PORT = PAT_PORT = None
+TMP = PKI = NSD = FOREIGN = EDGE = FED_PORT = PAT_PORT = PAT2_PORT = None
 
 
 def setUpModule():
@@ -383,8 +403,8 @@ class Node:
         return int(lines[0].split(" ")[1]), hdrs, text
 
 
-def send(method, uri, **kw):
-    node = Node()
+def send(method, uri, ip=NODE_IP, **kw):
+    node = Node(ip)
     try:
         branch = node.request(method, uri, **kw)
         status, hdrs, raw = node.response()
@@ -526,13 +546,14 @@ class Foreigner:
 
     n = 0
 
-    def __init__(self, cert=True):
+    def __init__(self, cert=True, port=None):
         import ssl
         ctx = ssl.create_default_context(cafile=PKI["ca"])
         ctx.check_hostname = False
         if cert:
             ctx.load_cert_chain(*PKI["partner-client"])
-        raw = socket.create_connection(("127.0.0.1", PAT_PORT), timeout=10)
+        raw = socket.create_connection(("127.0.0.1", port or PAT_PORT),
+                                       timeout=10)
         self.sock = ctx.wrap_socket(raw)
         self.node = Node.__new__(Node)
         self.node.sock = self.sock
@@ -591,6 +612,30 @@ class Inbound(unittest.TestCase):
         EDGE.wait_log("sip NOTIFY node publisher from partner.sipr.test to "
                       "enterprise.test route inbound target pat-publisher "
                       "status 200")
+
+    def test_subscriber_dialog_through_its_own_port(self):
+        # The subscriber's dialog: its public port is 65061's stand-in,
+        # and the foreign NOTIFY reaches the subscriber, not the
+        # publisher.
+        status, hdrs, raw, _ = send("SUBSCRIBE", "sip:bob@partner.sipr.test",
+                                    ip=NODE2_IP,
+                                    extra="Event: presence\r\n")
+        self.assertEqual(status, 200, raw)
+        route = hdrs["x-seen-rr"][0]
+        contact = hdrs["x-seen-contact"][0].strip("<>")
+        self.assertEqual(route, "<sip:198.51.100.10:%d;transport=tls;lr;"
+                         "x-fr>" % PAT2_PORT)
+        self.assertIn("alias=127.0.0.3~", contact)
+        f = Foreigner(port=PAT2_PORT)
+        try:
+            status, hdrs, raw = f.send("NOTIFY", contact, route=route,
+                                       to_tag="s1")
+        finally:
+            f.close()
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(hdrs["x-server"], ["subscriber"])
+        self.assertRegex(hdrs["x-seen-ruri"][0],
+                         r"^sip:alice@127\.0\.0\.3:\d+;transport=tcp$")
 
     def test_new_dialog_from_foreign(self):
         f = Foreigner()
