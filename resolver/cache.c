@@ -14,7 +14,7 @@ struct centry {
 	struct centry *next;		/* hash chain */
 	TAILQ_ENTRY(centry) lru;	/* least recently used first */
 	uint64_t hash;
-	struct fr_plan *plan;		/* one allocation (fr_plan_copy) */
+	struct fr_plan *plan;		/* a reference (fr_plan_ref) */
 	double stored;
 	double expires;
 	double stale_until;		/* serve stale without asking until */
@@ -195,8 +195,8 @@ fr_cache_ttl_for(const struct fr_cache *c, const struct fr_plan *plan)
 }
 
 int
-fr_cache_store(struct fr_cache *c, const char *key,
-    const struct fr_plan *plan, double now)
+fr_cache_store(struct fr_cache *c, const char *key, struct fr_plan *plan,
+    double now)
 {
 	uint64_t h = hash_str(c, key);
 	struct centry **pp = find(c, key, h), *e;
@@ -207,10 +207,7 @@ fr_cache_store(struct fr_cache *c, const char *key,
 		return 0;
 	if ((e = calloc(1, sizeof(*e) + keylen + 1)) == NULL)
 		return -1;
-	if ((e->plan = fr_plan_copy(plan)) == NULL) {
-		free(e);
-		return -1;
-	}
+	e->plan = fr_plan_ref(plan);
 	if (*pp != NULL)
 		drop(c, pp);
 	memcpy(e->key, key, keylen + 1);

@@ -58,6 +58,7 @@ struct fr_ubev {
 	struct ub_ctx *ctx;
 	struct evbase evb;
 	TAILQ_HEAD(, fr_ubev_q) inflight;
+	struct fr_ubev_counts counts;
 };
 
 /* ---- libunbound's events as libev watchers ----------------------------- */
@@ -462,6 +463,7 @@ deliver(struct fr_ubev_q *q, struct fr_dns_answer *ans)
 	ev_timer_stop(ub->loop, &q->deadline);
 	ev_timer_stop(ub->loop, &q->later);
 	TAILQ_REMOVE(&ub->inflight, q, link);
+	ub->counts.inflight--;
 	ans->qname = q->name;	/* also for time-outs */
 	ans->qtype = q->type;
 	ans->ms = ms_since(&q->started);
@@ -502,6 +504,11 @@ answer(struct fr_ubev_q *q, int rcode, const void *packet, int len, int sec,
 			ans.status = FR_DNS_ANSWER;
 		} else if (ans.rrs == NULL) {
 			ans.status = FR_DNS_SERVFAIL;	/* out of memory */
+		} else if (ldns_pkt_tc(ans.pkt)) {
+			/* What came back was cut (libunbound's auth-zone does
+			 * this to an RRset above 64 KiB): not a "none". */
+			ans.status = FR_DNS_SERVFAIL;
+			ans.too_large = true;
 		} else {
 			ans.status = FR_DNS_NODATA;
 			ans.has_ttl = false;
@@ -651,7 +658,16 @@ fr_ubev_ask(struct fr_ubev *ub, const char *name, uint16_t type,
 	q->asking = false;
 	if (!ev_is_active(&q->later))
 		ev_timer_start(ub->loop, &q->deadline);
+	ub->counts.asked++;
+	if (++ub->counts.inflight > ub->counts.peak)
+		ub->counts.peak = ub->counts.inflight;
 	return q;
+}
+
+const struct fr_ubev_counts *
+fr_ubev_counts(const struct fr_ubev *ub)
+{
+	return &ub->counts;
 }
 
 void
@@ -664,6 +680,7 @@ fr_ubev_cancel(struct fr_ubev_q *q)
 	ev_timer_stop(q->ub->loop, &q->deadline);
 	ev_timer_stop(q->ub->loop, &q->later);
 	TAILQ_REMOVE(&q->ub->inflight, q, link);
+	q->ub->counts.inflight--;
 	free(q->early_packet);
 	free(q->early_why);
 	free(q);

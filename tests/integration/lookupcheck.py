@@ -43,6 +43,7 @@ FINDINGS = {
     # info when _xmpp-server is used, error when that leaves no route
     "XMPPS_UNAVAILABLE": {"info", "error"},
     "PLAN_TRUNCATED": {"warning"},
+    "RESOLVER_BUSY": {"error"},
     # the tester's own checks (src/diag.c)
     # info while the profile's own records route, warning when they do not
     "LEGACY_SRV_LABEL": {"info", "warning"},
