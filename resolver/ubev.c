@@ -42,7 +42,7 @@ struct fr_ubev_q {
 	char *early_why;
 	fr_ubev_cb *cb;
 	void *arg;
-	struct timespec started;
+	double started;			/* fr_now_ms() */
 	uint16_t type;
 	char name[FR_DNAME_MAX];
 };
@@ -379,16 +379,6 @@ configure(struct ub_ctx *ctx, const struct fr_ubev_conf *conf, char *err,
 
 /* ---- answers ---------------------------------------------------------- */
 
-static double
-ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 /* RFC 2308 section 5: the negative TTL is min(SOA TTL, SOA MINIMUM). */
 static void
 negative_ttl(const ldns_pkt *pkt, struct fr_dns_answer *ans)
@@ -466,7 +456,7 @@ deliver(struct fr_ubev_q *q, struct fr_dns_answer *ans)
 	ub->counts.inflight--;
 	ans->qname = q->name;	/* also for time-outs */
 	ans->qtype = q->type;
-	ans->ms = ms_since(&q->started);
+	ans->ms = fr_now_ms() - q->started;
 	q->cb(q->arg, ans);
 	free(q);
 }
@@ -639,7 +629,7 @@ fr_ubev_ask(struct fr_ubev *ub, const char *name, uint16_t type,
 	q->arg = arg;
 	q->type = type;
 	snprintf(q->name, sizeof(q->name), "%s", name);
-	clock_gettime(CLOCK_MONOTONIC, &q->started);
+	q->started = fr_now_ms();
 	ev_timer_init(&q->deadline, on_deadline, timeout_ms / 1000.0, 0.);
 	q->deadline.data = q;
 	ev_timer_init(&q->later, on_early, 0., 0.);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include <cmocka.h>
 
 #include "resolver.h"
+#include "util.h"
 
 #define ORIGIN		"hostile.test"
 #define MANY		1000	/* SRV records of many.hostile.test */
@@ -146,15 +148,6 @@ finding_with(const struct fr_plan *p, enum fr_finding_id id,
 	return NULL;
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * 1000 SRV targets: the plan has the default 64, of the best priority,
  * the chain asks at most 2 + 2 * 64 questions, and a finding says what
@@ -195,7 +188,7 @@ many_srv_targets_are_cut(void **state)
 
 	memset(&fq, 0, sizeof(fq));
 	fq.input = "sips:many." ORIGIN;
-	t0 = mono();
+	t0 = fr_now_ms();
 	for (i = 0; i < n; i++) {
 		assert_int_equal(fr_resolve_cached(f->res, &fq, &q, err,
 		    sizeof(err)), 1);
@@ -204,7 +197,7 @@ many_srv_targets_are_cut(void **state)
 		assert_ptr_equal(q->trace, p->trace);
 		fr_plan_free(q);
 	}
-	each = (mono() - t0) / (double)n;
+	each = (fr_now_ms() - t0) / 1e3 / (double)n;
 	printf("# many: %.1f us per cached lookup of a %zu-target plan\n",
 	    each * 1e6, p->ntargets);
 	fr_plan_free(p);
@@ -383,6 +376,33 @@ view_outlives_its_resolver(void **state)
 	fr_plan_free(p);
 }
 
+/* fr_array_grow doubles: 100000 appends see few distinct capacities
+ * (one per doubling, give or take the allocator's rounding), where
+ * growing by one element each time saw one per append. */
+static void
+array_grow_doubles(void **state)
+{
+	uint32_t *arr = NULL, *e;
+	size_t n = 0, i, last = 0, changes = 0;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		e = fr_array_grow(&arr, &n, sizeof(*arr));
+		assert_non_null(e);
+		assert_int_equal(*e, 0);	/* zeroed */
+		*e = (uint32_t)i;
+		if (malloc_usable_size(arr) != last) {
+			last = malloc_usable_size(arr);
+			changes++;
+		}
+	}
+	assert_int_equal(n, 100000);
+	for (i = 0; i < n; i++)
+		assert_int_equal(arr[i], i);
+	assert_true(changes <= 40);
+	free(arr);
+}
+
 static int
 group_setup(void **state)
 {
@@ -408,6 +428,7 @@ main(void)
 		cmocka_unit_test(too_large_rrset_is_reported),
 		cmocka_unit_test(resolutions_are_bounded),
 		cmocka_unit_test(view_outlives_its_resolver),
+		cmocka_unit_test(array_grow_doubles),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
