@@ -185,6 +185,8 @@ naptr_answer(struct run *run, const struct fr_dns_answer *ans)
 
 	if (ans->status != FR_DNS_ANSWER)
 		return;
+	/* Bounded like the resolver's settings can be at most; the ties
+	 * check sorts what it keeps, so order only matters past this. */
 	n = ldns_rr_list_rr_count(ans->rrs);
 	if (n > FR_PLAN_MAX_TARGETS)
 		n = FR_PLAN_MAX_TARGETS;

@@ -44,7 +44,7 @@ FINDINGS = {
     "XMPPS_UNAVAILABLE": {"info", "error"},
     "PLAN_TRUNCATED": {"warning"},
     "RESOLVER_BUSY": {"error"},
-    # the tester's own checks (src/diag.c)
+    # the tester's own checks (diag/diag.c)
     # info while the profile's own records route, warning when they do not
     "LEGACY_SRV_LABEL": {"info", "warning"},
     "NAPTR_EQUAL_PREFERENCE": {"warning"},
