@@ -331,6 +331,8 @@ write_config(FILE *f, const struct fr_ubev_conf *conf, char *err,
 			fprintf(f, "\tforward-addr: \"%s\"\n",
 			    conf->forwarders[i]);
 		}
+		if (conf->no_cache)
+			fprintf(f, "\tforward-no-cache: yes\n");
 	}
 	return 0;
 }

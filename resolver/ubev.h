@@ -30,6 +30,10 @@ struct fr_ubev_conf {
 	const char *const *zone_files;		/* ... and absolute path */
 	size_t nzones;
 	const char *trust_anchor_file;	/* NULL: no DNSSEC validation */
+	bool no_cache;			/* libunbound keeps nothing from the
+					 * forwarders (forward-no-cache), so
+					 * the resolver's own cache, on its
+					 * own clock, is the only one: tests */
 };
 
 struct fr_dns_answer {
