@@ -20,13 +20,13 @@
 #include <string.h>
 
 #include "chain.h"
+#include "htab.h"
 #include "resolver.h"
 #include "rng.h"
 #include "srvorder.h"
 #include "sipuri.h"
 
 #define KEY_MAX		(FR_DNAME_MAX + 64)
-#define JOB_BUCKETS	1024
 #define MAX_EXTRA	8		/* per-request findings ... */
 #define MSG_MAX		(FR_DNAME_MAX + 256)	/* ... and their size */
 
@@ -40,7 +40,7 @@ struct normq {
 
 struct job {
 	struct fr_resolver *res;
-	struct job *next;		/* in the job hash */
+	struct fr_hnode node;		/* in res->jobs, if cacheable */
 	TAILQ_ENTRY(job) link;		/* all jobs */
 	TAILQ_ENTRY(job) qlink;		/* waiting for a slot */
 	struct fr_chain *chain;		/* NULL while waiting */
@@ -48,7 +48,6 @@ struct job {
 	char *input;
 	TAILQ_HEAD(, fr_resolve_req) waiters;
 	bool cacheable;
-	uint64_t hash;
 };
 
 struct fr_resolve_req {
@@ -73,7 +72,7 @@ struct fr_resolver {
 	struct fr_health *health;
 	fr_clock_fn *clock;
 	void *clock_arg;
-	struct job *jobs[JOB_BUCKETS];
+	struct fr_htab jobs;		/* cacheable jobs by key */
 	TAILQ_HEAD(, job) alljobs;
 	TAILQ_HEAD(, job) waiting;	/* jobs without a chain yet, in order */
 	unsigned running, nwaiting;
@@ -90,14 +89,15 @@ fr_resolver_now(struct fr_resolver *res)
 	return res->clock ? res->clock(res->clock_arg) : ev_now(res->loop);
 }
 
+/* Affinity must give the same draw in every worker and on every edge:
+ * SipHash under a fixed key, not a table's random one. */
 static uint64_t
-hash_str(const char *s)
+affinity_hash(const char *affinity, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	static const uint8_t fixed[16] = "fedroute-affine";
 
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	return fr_siphash24(fixed, affinity, strlen(affinity)) ^
+	    fr_siphash24(fixed, key, strlen(key));
 }
 
 static int
@@ -373,14 +373,18 @@ make_ready(struct fr_resolver *res, struct fr_resolve_req *req,
 
 /* ---- jobs ------------------------------------------------------------- */
 
-static struct job **
-job_slot(struct fr_resolver *res, const char *key, uint64_t h)
+/* The cacheable job resolving key, or NULL. */
+static struct job *
+job_find(struct fr_resolver *res, const char *key)
 {
-	struct job **pp = &res->jobs[h % JOB_BUCKETS];
+	uint64_t h = fr_htab_hash(&res->jobs, key, strlen(key));
+	struct fr_hnode *n;
 
-	while (*pp != NULL && ((*pp)->hash != h || strcmp((*pp)->n.key, key)))
-		pp = &(*pp)->next;
-	return pp;
+	for (n = fr_htab_first(&res->jobs, h); n != NULL;
+	    n = fr_htab_next(n, h))
+		if (strcmp(FR_HTAB_ENTRY(n, struct job, node)->n.key, key) == 0)
+			return FR_HTAB_ENTRY(n, struct job, node);
+	return NULL;
 }
 
 static void
@@ -388,12 +392,8 @@ job_unlink(struct job *job)
 {
 	struct fr_resolver *res = job->res;
 
-	if (job->cacheable) {
-		struct job **pp = job_slot(res, job->n.key, job->hash);
-
-		if (*pp == job)
-			*pp = job->next;
-	}
+	if (job->cacheable)
+		fr_htab_remove(&res->jobs, &job->node);
 	TAILQ_REMOVE(&res->alljobs, job, link);
 }
 
@@ -524,7 +524,6 @@ job_start(struct fr_resolver *res, const struct normq *n, const char *input,
 	job->cacheable = cacheable;
 	TAILQ_INIT(&job->waiters);
 	job->n = *n;
-	job->hash = hash_str(job->n.key);
 	if (res->running < res->max_resolutions) {
 		if (job_run(job) != 0) {
 			job_free(job);
@@ -535,12 +534,9 @@ job_start(struct fr_resolver *res, const struct normq *n, const char *input,
 		res->nwaiting++;
 	}
 	TAILQ_INSERT_TAIL(&res->alljobs, job, link);
-	if (cacheable) {
-		struct job **pp = job_slot(res, job->n.key, job->hash);
-
-		job->next = *pp;
-		*pp = job;
-	}
+	if (cacheable)
+		fr_htab_insert(&res->jobs, &job->node, fr_htab_hash(&res->jobs,
+		    job->n.key, strlen(job->n.key)));
 	return job;
 }
 
@@ -550,7 +546,7 @@ prefetch(struct fr_resolver *res, const struct normq *n, const char *input)
 {
 	enum job_err why;
 
-	if (*job_slot(res, n->key, hash_str(n->key)) != NULL)
+	if (job_find(res, n->key) != NULL)
 		return;
 	if (job_start(res, n, input, true, &why) != NULL)
 		fr_cache_stats(res->cache)->prefetches++;
@@ -655,7 +651,8 @@ fr_resolver_create(struct ev_loop *loop, const struct fr_resolver_conf *conf,
 		cconf = *conf->cache;
 	else
 		fr_cache_conf_defaults(&cconf);
-	if ((res->cache = fr_cache_create(&cconf)) == NULL ||
+	if (fr_htab_init(&res->jobs) != 0 ||
+	    (res->cache = fr_cache_create(&cconf)) == NULL ||
 	    (res->health = fr_health_create(conf->health)) == NULL)
 		goto nomem;
 	res->env.loop = loop;
@@ -725,6 +722,7 @@ fr_resolver_delete(struct fr_resolver *res)
 	fr_ubev_delete(res->ub);
 	fr_cache_delete(res->cache);
 	fr_health_delete(res->health);
+	fr_htab_fini(&res->jobs);
 	for (i = 0; i < res->env.nzones; i++)
 		free(res->env.zones[i]);
 	free(res->env.zones);
@@ -754,7 +752,7 @@ fr_resolve(struct fr_resolver *res, const struct fr_query *query,
 	req->kick.data = req;
 	if (query->affinity != NULL) {
 		req->has_affinity = true;
-		req->affinity = hash_str(query->affinity) ^ hash_str(n.key);
+		req->affinity = affinity_hash(query->affinity, n.key);
 	}
 
 	if ((plan = from_cache(res, req, &n, query->input, &miss)) != NULL) {
@@ -763,8 +761,7 @@ fr_resolve(struct fr_resolver *res, const struct fr_query *query,
 		free(req);
 		goto nomem;
 	} else {
-		job = n.uri.literal ? NULL : *job_slot(res, n.key,
-		    hash_str(n.key));
+		job = n.uri.literal ? NULL : job_find(res, n.key);
 		if (job != NULL) {
 			req->coalesced = true;
 			fr_cache_stats(res->cache)->coalesced++;
@@ -804,7 +801,7 @@ fr_resolve_cached(struct fr_resolver *res, const struct fr_query *query,
 	memset(&req, 0, sizeof(req));
 	if (query->affinity != NULL) {
 		req.has_affinity = true;
-		req.affinity = hash_str(query->affinity) ^ hash_str(n.key);
+		req.affinity = affinity_hash(query->affinity, n.key);
 	}
 	if ((*planp = from_cache(res, &req, &n, query->input, &miss)) != NULL)
 		return 1;
