@@ -13,7 +13,8 @@
  * pointing into the canonical plan) and its own findings array; the
  * trace and the strings are shared.  To the caller a view is a plan
  * like any other: read it, free it with fr_plan_free().  Nothing in a
- * plan a caller received may be written to.
+ * plan a caller received may be written to.  References are counted
+ * without atomics: a plan stays on the thread of the loop it came from.
  */
 #ifndef FR_PLAN_H
 #define FR_PLAN_H
