@@ -1,6 +1,6 @@
 /*
- * certcheck.c -- certificate names (RFC 5922, RFC 6125/6120), trust and
- * dates, with OpenSSL.
+ * certcheck.c -- certificate names (the rules of proto/certname.h), trust
+ * and dates, with OpenSSL.
  */
 #include "config.h"
 
@@ -28,225 +28,12 @@ fr_name_verdict_name(enum fr_name_verdict v)
 	return NULL;
 }
 
-/* ---- identifiers --------------------------------------------------------- */
-
-/*
- * An ASN.1 string as a C string in buf; false when it does not fit or
- * holds a NUL (a classic trick to fool name checks).
- */
-static bool
-asn1_text(const ASN1_STRING *s, char *buf, size_t len)
-{
-	int n = ASN1_STRING_length(s);
-
-	if (n < 0 || (size_t)n >= len)
-		return false;
-	memcpy(buf, ASN1_STRING_get0_data(s), (size_t)n);
-	buf[n] = '\0';
-	return strlen(buf) == (size_t)n;
-}
-
-/* Equal as DNS names: case-insensitive, a final dot ignored on either. */
-static bool
-dns_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && la > 0 && strncasecmp(a, b, la) == 0;
-}
-
-/*
- * RFC 6125 6.4.3, the strict reading: "*" as the whole left-most label
- * matches exactly one label, and at least two labels must follow it.
- */
-static bool
-dns_wildcard(const char *pattern, const char *name)
-{
-	const char *rest, *dot;
-
-	if (strncmp(pattern, "*.", 2) != 0)
-		return dns_equal(pattern, name);
-	rest = pattern + 2;
-	if (strchr(rest, '.') == NULL || strchr(rest, '*') != NULL)
-		return false;
-	if ((dot = strchr(name, '.')) == NULL || dot == name)
-		return false;
-	return dns_equal(rest, dot + 1);
-}
+/* ---- identifiers: the rules are proto/certname.c's -------------------- */
 
 static GENERAL_NAMES *
 sans_of(X509 *cert)
 {
 	return X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-}
-
-/* The otherName of NID nid as text, if gn is one. */
-static bool
-other_name(const GENERAL_NAME *gn, int nid, char *buf, size_t len)
-{
-	const OTHERNAME *on;
-
-	if (gn->type != GEN_OTHERNAME)
-		return false;
-	on = gn->d.otherName;
-	if (OBJ_obj2nid(on->type_id) != nid || on->value == NULL)
-		return false;
-	if (on->value->type != V_ASN1_IA5STRING &&
-	    on->value->type != V_ASN1_UTF8STRING)
-		return false;
-	return asn1_text(on->value->value.asn1_string, buf, len);
-}
-
-/* Call fn on each subject CN; stop when it returns true. */
-static bool
-each_cn(X509 *cert, bool (*fn)(const char *, void *), void *arg)
-{
-	X509_NAME *name = X509_get_subject_name(cert);
-	int i = -1;
-
-	while ((i = X509_NAME_get_index_by_NID(name, NID_commonName, i)) >= 0) {
-		X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
-		char cn[256];
-
-		if (asn1_text(X509_NAME_ENTRY_get_data(e), cn, sizeof(cn)) &&
-		    fn(cn, arg))
-			return true;
-	}
-	return false;
-}
-
-struct cn_match {
-	const char *want;
-	bool wildcard;
-	char *how;
-	size_t howlen;
-};
-
-static bool
-cn_matches(const char *cn, void *arg)
-{
-	struct cn_match *m = arg;
-
-	if (!(m->wildcard ? dns_wildcard(cn, m->want) :
-	    dns_equal(cn, m->want)))
-		return false;
-	if (m->how != NULL)
-		snprintf(m->how, m->howlen, "CN:%s", cn);
-	return true;
-}
-
-static bool
-matched(char *how, size_t howlen, const char *prefix, const char *value)
-{
-	struct fr_strbuf sb;
-
-	if (how != NULL) {
-		fr_strbuf_init(&sb, how, howlen);
-		fr_strbuf_printf(&sb, "%s%s", prefix, value);
-	}
-	return true;
-}
-
-bool
-fr_cert_sip_domain(X509 *cert, const char *domain, char *how,
-    size_t howlen)
-{
-	GENERAL_NAMES *sans = sans_of(cert);
-	struct cn_match m = { domain, false, how, howlen };
-	bool ok = false;
-	int i;
-
-	if (sans == NULL)	/* RFC 5922 7.1: CN only without SANs */
-		return each_cn(cert, cn_matches, &m);
-	for (i = 0; !ok && i < sk_GENERAL_NAME_num(sans); i++) {
-		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(sans, i);
-		char v[512];
-
-		if (gn->type == GEN_URI &&
-		    asn1_text(gn->d.uniformResourceIdentifier, v, sizeof(v)) &&
-		    strncasecmp(v, "sip:", 4) == 0 && dns_equal(v + 4, domain))
-			ok = matched(how, howlen, "URI:", v);
-		else if (gn->type == GEN_DNS &&
-		    asn1_text(gn->d.dNSName, v, sizeof(v)) &&
-		    dns_equal(v, domain))	/* no wildcards, ever */
-			ok = matched(how, howlen, "DNS:", v);
-	}
-	GENERAL_NAMES_free(sans);
-	return ok;
-}
-
-bool
-fr_cert_xmpp_domain(X509 *cert, const char *domain, bool direct_tls,
-    char *how, size_t howlen)
-{
-	GENERAL_NAMES *sans = sans_of(cert);
-	struct cn_match m = { domain, false, how, howlen };
-	char srv1[300], srv2[300];
-	bool ok = false, ids = false;
-	int i;
-
-	snprintf(srv1, sizeof(srv1), "_xmpp-server.%s", domain);
-	snprintf(srv2, sizeof(srv2), "_xmpps-server.%s", domain);
-	for (i = 0; sans != NULL && !ok && i < sk_GENERAL_NAME_num(sans);
-	    i++) {
-		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(sans, i);
-		char v[512];
-
-		if (gn->type == GEN_DNS || gn->type == GEN_URI)
-			ids = true;
-		if (gn->type == GEN_DNS &&
-		    asn1_text(gn->d.dNSName, v, sizeof(v)) &&
-		    dns_wildcard(v, domain))
-			ok = matched(how, howlen, "DNS:", v);
-		else if (other_name(gn, NID_SRVName, v, sizeof(v))) {
-			ids = true;
-			if (dns_equal(v, srv1) ||
-			    (direct_tls && dns_equal(v, srv2)))
-				ok = matched(how, howlen, "SRV:", v);
-		} else if (other_name(gn, NID_XmppAddr, v, sizeof(v)) &&
-		    dns_equal(v, domain))
-			ok = matched(how, howlen, "XmppAddr:", v);
-	}
-	GENERAL_NAMES_free(sans);
-	/* RFC 6125 6.4.4: the CN only when no DNS-ID, SRV-ID or URI-ID */
-	if (!ok && !ids)
-		ok = each_cn(cert, cn_matches, &m);
-	return ok;
-}
-
-bool
-fr_cert_host(X509 *cert, const char *host, char *how, size_t howlen)
-{
-	GENERAL_NAMES *sans = sans_of(cert);
-	struct cn_match m = { host, true, how, howlen };
-	bool ok = false, ids = false;
-	int i;
-
-	for (i = 0; sans != NULL && !ok && i < sk_GENERAL_NAME_num(sans);
-	    i++) {
-		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(sans, i);
-		char v[512];
-
-		/* RFC 6125 6.4.4: any DNS-ID, SRV-ID or URI-ID rules out
-		 * the CN */
-		if (gn->type == GEN_URI || other_name(gn, NID_SRVName, v,
-		    sizeof(v)))
-			ids = true;
-		if (gn->type != GEN_DNS)
-			continue;
-		ids = true;
-		if (asn1_text(gn->d.dNSName, v, sizeof(v)) &&
-		    dns_wildcard(v, host))
-			ok = matched(how, howlen, "DNS:", v);
-	}
-	GENERAL_NAMES_free(sans);
-	if (!ok && !ids)
-		ok = each_cn(cert, cn_matches, &m);
-	return ok;
 }
 
 /* ---- description --------------------------------------------------------- */
@@ -321,11 +108,11 @@ list_names(X509 *cert, struct fr_cert_info *out)
 
 		switch (gn->type) {
 		case GEN_DNS:
-			if (asn1_text(gn->d.dNSName, v, sizeof(v)))
+			if (fr_cert_asn1_text(gn->d.dNSName, v, sizeof(v)))
 				add_name(out, "DNS", v);
 			break;
 		case GEN_URI:
-			if (asn1_text(gn->d.uniformResourceIdentifier, v,
+			if (fr_cert_asn1_text(gn->d.uniformResourceIdentifier, v,
 			    sizeof(v)))
 				add_name(out, "URI", v);
 			break;
@@ -337,15 +124,15 @@ list_names(X509 *cert, struct fr_cert_info *out)
 				add_name(out, "IP", ip);
 			break;
 		case GEN_OTHERNAME:
-			if (other_name(gn, NID_SRVName, v, sizeof(v)))
+			if (fr_cert_other_name(gn, NID_SRVName, v, sizeof(v)))
 				add_name(out, "SRV", v);
-			else if (other_name(gn, NID_XmppAddr, v, sizeof(v)))
+			else if (fr_cert_other_name(gn, NID_XmppAddr, v, sizeof(v)))
 				add_name(out, "XmppAddr", v);
 			break;
 		}
 	}
 	GENERAL_NAMES_free(sans);
-	(void)each_cn(cert, cn_list, out);
+	(void)fr_cert_each_cn(cert, cn_list, out);
 }
 
 void

@@ -1,23 +1,10 @@
 /*
  * certcheck.h -- what a peer's certificate says, and whether it will do.
  *
- * Three name rules, each a verdict of its own:
- *
- *  RFC 5922 (SIP domain)   a subjectAltName URI "sip:DOMAIN" (no user
- *                          part) or DNS "DOMAIN"; no wildcards at all; the
- *                          subject CN only when there is no subjectAltName
- *                          (section 7.1).  Case-insensitive.
- *  RFC 6125 / 6120 (XMPP)  a DNS-ID equal to the domain (a "*" may stand
- *                          for the whole left-most label only, and never
- *                          for the domain itself), an SRV-ID
- *                          "_xmpp-server.DOMAIN" (with direct TLS also
- *                          "_xmpps-server.DOMAIN"), or an XmppAddr equal to
- *                          the domain; the CN only when the certificate
- *                          has none of DNS-ID, SRV-ID and URI-ID.
- *  SRV target              the host the SRV record names, as a TLS client
- *                          checks a host name (RFC 6125 DNS-ID rules:
- *                          DNS subjectAltName, wildcards in the left-most
- *                          label, CN only without DNS-, SRV- or URI-ID).
+ * Three name rules, each a verdict of its own: RFC 5922 (SIP domain),
+ * RFC 6125/6120 (XMPP domain) and the SRV target as a host name.  They
+ * are proto/certname.h's, which the router's TLS clients use too, so
+ * the tester and the edge never disagree on a name.
  *
  * Trust is checked against a store (the system's or --ca FILE) for the
  * TLS server purpose, collecting every problem rather than stopping at
@@ -30,6 +17,8 @@
 #include <stddef.h>
 
 #include <openssl/x509.h>
+
+#include "certname.h"
 
 #define FR_CERT_MAX_CHAIN 8		/* certificates reported per chain */
 #define FR_CERT_MAX_NAMES 16		/* identifiers reported */
@@ -86,13 +75,8 @@ struct fr_cert_want {
 int fr_cert_examine(X509 *leaf, STACK_OF(X509) *chain, X509_STORE *store,
     const struct fr_cert_want *want, struct fr_cert_info *out);
 
-/* The three rules on their own (true: match); how, when not NULL,
- * receives the identifier that matched. */
-bool fr_cert_sip_domain(X509 *cert, const char *domain, char *how,
-    size_t howlen);
-bool fr_cert_xmpp_domain(X509 *cert, const char *domain, bool direct_tls,
-    char *how, size_t howlen);
-bool fr_cert_host(X509 *cert, const char *host, char *how, size_t howlen);
+/* The three rules on their own: fr_cert_sip_domain(),
+ * fr_cert_xmpp_domain(), fr_cert_host() (certname.h). */
 
 const char *fr_name_verdict_name(enum fr_name_verdict v); /* "match" ... */
 

@@ -128,6 +128,9 @@ static const char *const plan_hints[FR_FIND_COUNT] = {
 	    "DNS is failing: check the resolvers; the answer shown is old",
 	[FR_FIND_TARGET_DOWN] =
 	    "check that target; the edge retries it when the time is up",
+	[FR_FIND_RESOLVER_BUSY] =
+	    "too many lookups at once: retry, or raise the resolver's "
+	    "bounds",
 };
 
 void

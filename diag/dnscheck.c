@@ -185,6 +185,8 @@ naptr_answer(struct run *run, const struct fr_dns_answer *ans)
 
 	if (ans->status != FR_DNS_ANSWER)
 		return;
+	/* Bounded like the resolver's settings can be at most; the ties
+	 * check sorts what it keeps, so order only matters past this. */
 	n = ldns_rr_list_rr_count(ans->rrs);
 	if (n > FR_PLAN_MAX_TARGETS)
 		n = FR_PLAN_MAX_TARGETS;
@@ -394,15 +396,6 @@ fr_dnscheck_parse_server(const char *s, struct sockaddr_storage *ss,
 	return -1;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Digest a reply into q: status, records of the type, smallest TTL. */
 static void
 digest_reply(struct fr_dnscheck_q *q, const ldns_pkt *pkt, size_t size)
@@ -453,7 +446,7 @@ udp_ask(const struct sockaddr_storage *ss, socklen_t sslen, bool dnssec,
 	ldns_pkt *query = NULL, *reply = NULL;
 	ldns_buffer *buf = NULL;
 	uint8_t answer[65536];
-	double t0 = now_ms(), deadline = t0 + timeout_ms;
+	double t0 = fr_now_ms(), deadline = t0 + timeout_ms;
 	int fd = -1;
 
 	q->status = FR_DNS_SERVFAIL;
@@ -474,7 +467,7 @@ udp_ask(const struct sockaddr_storage *ss, socklen_t sslen, bool dnssec,
 	q->status = FR_DNS_TIMEOUT;
 	for (;;) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
-		double left = deadline - now_ms();
+		double left = deadline - fr_now_ms();
 		ssize_t n;
 
 		if (left <= 0)
@@ -498,7 +491,7 @@ udp_ask(const struct sockaddr_storage *ss, socklen_t sslen, bool dnssec,
 		reply = NULL;
 	}
 done:
-	q->ms = now_ms() - t0;
+	q->ms = fr_now_ms() - t0;
 	if (fd >= 0)
 		close(fd);
 	ldns_pkt_free(reply);

@@ -19,15 +19,6 @@
 
 #include "probe.h"
 
-double
-fr_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 void
 fr_conn_init(struct fr_conn *c)
 {

@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "plan.h"
+#include "util.h"		/* fr_now_ms() */
 
 enum fr_conn_status {
 	FR_CONN_OK,
@@ -37,9 +38,6 @@ struct fr_conn {
 	enum fr_conn_status status;	/* of the last call */
 	char error[256];		/* ... in words, when it failed */
 };
-
-/* Milliseconds on the monotonic clock. */
-double fr_now_ms(void);
 
 /* A closed connection (fd -1), ready for fr_conn_open(). */
 void fr_conn_init(struct fr_conn *c);

@@ -12,15 +12,7 @@
 #include <time.h>
 
 #include "tester.h"
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "util.h"
 
 struct fr_lookup *
 fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
@@ -29,7 +21,7 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 	struct fr_dnscheck_conf dconf;
 	struct fr_resolver *res;
 	struct fr_lookup *lk;
-	double t0 = now_ms();
+	double t0 = fr_now_ms();
 	char err[256];
 
 	if ((lk = calloc(1, sizeof(*lk))) == NULL)
@@ -86,7 +78,7 @@ fr_lookup_run(struct ev_loop *loop, const struct fr_tester_conf *conf,
 	}
 	lk->status = fr_diag_exit_status(&lk->diag, lk->plan);
 done:
-	lk->ms = now_ms() - t0;
+	lk->ms = fr_now_ms() - t0;
 	return lk;
 }
 

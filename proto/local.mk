@@ -2,6 +2,8 @@
 # Makefile.am).  The lowest layer: it includes nothing of the others.
 noinst_LIBRARIES += proto/libfedproto.a
 proto_libfedproto_a_SOURCES = \
+	proto/certname.c proto/certname.h \
+	proto/htab.c proto/htab.h \
 	proto/sipmsg.c proto/sipmsg.h \
 	proto/sipuri.c proto/sipuri.h proto/span.h \
 	proto/strbuf.c proto/strbuf.h \

@@ -1,5 +1,6 @@
 /*
- * cache.c -- chained hash table of plan copies with an LRU list.
+ * cache.c -- a hash table (proto/htab.h) of plan references with an LRU
+ * list.
  */
 #include "config.h"
 
@@ -8,13 +9,12 @@
 #include <string.h>
 
 #include "cache.h"
-#include "rng.h"
+#include "htab.h"
 
 struct centry {
-	struct centry *next;		/* hash chain */
+	struct fr_hnode node;		/* in the table, by key */
 	TAILQ_ENTRY(centry) lru;	/* least recently used first */
-	uint64_t hash;
-	struct fr_plan *plan;		/* one allocation (fr_plan_copy) */
+	struct fr_plan *plan;		/* a reference (fr_plan_ref) */
 	double stored;
 	double expires;
 	double stale_until;		/* serve stale without asking until */
@@ -24,9 +24,7 @@ struct centry {
 
 struct fr_cache {
 	struct fr_cache_conf conf;
-	struct centry **buckets;
-	size_t nbuckets;		/* power of two */
-	uint64_t seed;			/* keys come from foreign names */
+	struct fr_htab tab;		/* keys come from foreign names */
 	TAILQ_HEAD(, centry) lru;
 	struct fr_cache_stats stats;
 };
@@ -45,26 +43,16 @@ fr_cache_conf_defaults(struct fr_cache_conf *conf)
 	conf->prefetch_percent = FR_CACHE_DEFAULT_PREFETCH;
 }
 
-/* FNV-1a from a random basis, then a final mix: names of foreign
- * domains should not be able to pile up in one chain by design. */
 static uint64_t
 hash_str(const struct fr_cache *c, const char *s)
 {
-	uint64_t h = c->seed;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
+	return fr_htab_hash(&c->tab, s, strlen(s));
 }
 
 struct fr_cache *
 fr_cache_create(const struct fr_cache_conf *conf)
 {
 	struct fr_cache *c;
-	struct fr_rng rng;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -77,35 +65,30 @@ fr_cache_create(const struct fr_cache_conf *conf)
 		c->conf.max_ttl = FR_CACHE_DEFAULT_MAX_TTL;
 	if (c->conf.min_ttl > c->conf.max_ttl)
 		c->conf.min_ttl = c->conf.max_ttl;
-	c->nbuckets = 256;
-	while (c->nbuckets < c->conf.max_entries && c->nbuckets < (1u << 20))
-		c->nbuckets <<= 1;
-	if ((c->buckets = calloc(c->nbuckets, sizeof(*c->buckets))) == NULL) {
+	if (fr_htab_init(&c->tab) != 0) {
 		free(c);
 		return NULL;
 	}
-	fr_rng_seed_random(&rng);
-	c->seed = fr_rng_next(&rng) | 1;
 	TAILQ_INIT(&c->lru);
 	return c;
 }
 
-static struct centry **
+static struct centry *
 find(struct fr_cache *c, const char *key, uint64_t h)
 {
-	struct centry **pp = &c->buckets[h & (c->nbuckets - 1)];
+	struct fr_hnode *n;
 
-	while (*pp != NULL && ((*pp)->hash != h || strcmp((*pp)->key, key)))
-		pp = &(*pp)->next;
-	return pp;
+	for (n = fr_htab_first(&c->tab, h); n != NULL; n = fr_htab_next(n, h))
+		if (strcmp(FR_HTAB_ENTRY(n, struct centry, node)->key,
+		    key) == 0)
+			return FR_HTAB_ENTRY(n, struct centry, node);
+	return NULL;
 }
 
 static void
-drop(struct fr_cache *c, struct centry **pp)
+drop(struct fr_cache *c, struct centry *e)
 {
-	struct centry *e = *pp;
-
-	*pp = e->next;
+	fr_htab_remove(&c->tab, &e->node);
 	TAILQ_REMOVE(&c->lru, e, lru);
 	c->stats.entries--;
 	c->stats.bytes -= e->bytes;
@@ -125,7 +108,7 @@ fr_cache_delete(struct fr_cache *c)
 		fr_plan_free(e->plan);
 		free(e);
 	}
-	free(c->buckets);
+	fr_htab_fini(&c->tab);
 	free(c);
 }
 
@@ -142,7 +125,7 @@ fr_cache_lookup(struct fr_cache *c, const char *key, double now,
     struct fr_cache_view *view)
 {
 	uint64_t h = hash_str(c, key);
-	struct centry **pp = find(c, key, h), *e = *pp;
+	struct centry *e = find(c, key, h);
 	double life;
 
 	if (e == NULL) {
@@ -151,7 +134,7 @@ fr_cache_lookup(struct fr_cache *c, const char *key, double now,
 	}
 	if (now >= e->expires + c->conf.stale_max) {
 		/* Too old even to serve stale: forget it. */
-		drop(c, pp);
+		drop(c, e);
 		c->stats.misses++;
 		return FR_CACHE_ABSENT;
 	}
@@ -195,11 +178,11 @@ fr_cache_ttl_for(const struct fr_cache *c, const struct fr_plan *plan)
 }
 
 int
-fr_cache_store(struct fr_cache *c, const char *key,
-    const struct fr_plan *plan, double now)
+fr_cache_store(struct fr_cache *c, const char *key, struct fr_plan *plan,
+    double now)
 {
 	uint64_t h = hash_str(c, key);
-	struct centry **pp = find(c, key, h), *e;
+	struct centry *old = find(c, key, h), *e;
 	size_t keylen = strlen(key);
 	uint32_t ttl = fr_cache_ttl_for(c, plan);
 
@@ -207,20 +190,14 @@ fr_cache_store(struct fr_cache *c, const char *key,
 		return 0;
 	if ((e = calloc(1, sizeof(*e) + keylen + 1)) == NULL)
 		return -1;
-	if ((e->plan = fr_plan_copy(plan)) == NULL) {
-		free(e);
-		return -1;
-	}
-	if (*pp != NULL)
-		drop(c, pp);
+	e->plan = fr_plan_ref(plan);
+	if (old != NULL)
+		drop(c, old);
 	memcpy(e->key, key, keylen + 1);
-	e->hash = h;
 	e->stored = now;
 	e->expires = now + ttl;
 	e->bytes = sizeof(*e) + keylen + 1 + fr_plan_bytes(plan);
-	pp = &c->buckets[h & (c->nbuckets - 1)];
-	e->next = *pp;
-	*pp = e;
+	fr_htab_insert(&c->tab, &e->node, h);
 	TAILQ_INSERT_TAIL(&c->lru, e, lru);
 	c->stats.entries++;
 	c->stats.bytes += e->bytes;
@@ -230,9 +207,7 @@ fr_cache_store(struct fr_cache *c, const char *key,
 	while ((c->stats.entries > c->conf.max_entries ||
 	    c->stats.bytes > c->conf.max_bytes) &&
 	    TAILQ_FIRST(&c->lru) != e) {
-		struct centry *old = TAILQ_FIRST(&c->lru);
-
-		drop(c, find(c, old->key, old->hash));
+		drop(c, TAILQ_FIRST(&c->lru));
 		c->stats.evictions++;
 	}
 	return 0;
@@ -242,7 +217,7 @@ bool
 fr_cache_serve_stale(struct fr_cache *c, const char *key, double now,
     struct fr_cache_view *view)
 {
-	struct centry *e = *find(c, key, hash_str(c, key));
+	struct centry *e = find(c, key, hash_str(c, key));
 
 	if (e == NULL || now < e->expires ||
 	    now >= e->expires + c->conf.stale_max)

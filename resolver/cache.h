@@ -2,9 +2,9 @@
  * cache.h -- the resolver's cache of resolved chains.
  *
  * Keys are strings made by the resolver from (profile, domain, sips,
- * port, transport parameter, transport filter).  A value is a copy of
- * the plan the chain produced, in canonical order; the per-request
- * RFC 2782 draw happens when a plan is made from it.
+ * port, transport parameter, transport filter).  A value is a reference
+ * to the plan the chain produced, in canonical order; the per-request
+ * RFC 2782 draw happens when a view is made from it (plan.h).
  *
  * Lifetime (seconds, from the caller's clock):
  *   ttl   = the smallest TTL of the answers that fed the chain, clamped
@@ -77,7 +77,8 @@ enum fr_cache_verdict {
 };
 
 struct fr_cache_view {
-	const struct fr_plan *plan;	/* valid until the next cache call */
+	struct fr_plan *plan;		/* valid until the next cache call;
+					 * fr_plan_ref it to keep it */
 	double age;			/* now - stored */
 	double ttl_left;		/* expires - now; < 0 when expired */
 };
@@ -94,10 +95,11 @@ void fr_cache_delete(struct fr_cache *c);		/* NULL is fine */
 enum fr_cache_verdict fr_cache_lookup(struct fr_cache *c, const char *key,
     double now, struct fr_cache_view *view);
 
-/* Store a copy of plan for key (replacing any entry).  Plans without
- * any TTL in their trace are not stored.  -1 if memory ran out. */
+/* Keep plan for key (replacing any entry) by taking a reference to it:
+ * plan must not change any more.  Plans without any TTL in their trace
+ * are not stored.  -1 if memory ran out. */
 int fr_cache_store(struct fr_cache *c, const char *key,
-    const struct fr_plan *plan, double now);
+    struct fr_plan *plan, double now);
 
 /*
  * Renewing key failed at time now: if an expired entry may still be

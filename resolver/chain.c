@@ -8,7 +8,9 @@
  *                        itself becomes the host (A/AAAA fallback)
  *   ADDR                 A and AAAA of every distinct host, in parallel
  *
- * Each stage waits for all of its questions before the next starts.
+ * Each stage waits for all of its questions before the next starts;
+ * at most env->max_inflight of them are in flight at once, the others
+ * wait in line in the order they were asked.
  * Failures of single questions are reported as findings and do not stop
  * the chain: the plan is built from whatever did answer.
  *
@@ -71,7 +73,9 @@ struct hostrec {
 
 /* A target before its addresses are known. */
 struct cand {
-	struct fr_target t;
+	struct fr_target t;		/* strings set when it becomes a target */
+	char name[FR_DNAME_MAX];	/* t.host */
+	char srv[FR_DNAME_MAX];		/* t.srv */
 	bool has_ttl;			/* t.ttl holds the chain's TTL so far */
 	size_t host;
 	bool alias_is_finding;		/* SRV/NAPTR target: CNAME is wrong */
@@ -96,8 +100,10 @@ struct fr_chain {
 	struct fr_uri uri;
 	unsigned transports;
 	enum stage stage;
-	TAILQ_HEAD(, ask) asks;
-	unsigned pending;
+	TAILQ_HEAD(, ask) asks;		/* in flight */
+	TAILQ_HEAD(, ask) queued;	/* waiting for a slot, in order */
+	unsigned pending;		/* asked and not answered: both lists */
+	unsigned inflight;
 	ev_timer kick;			/* delivers the plan from the loop */
 
 	struct fr_naptr_rec *naptrs;
@@ -114,7 +120,10 @@ struct fr_chain {
 
 	bool domain_nxdomain;
 	bool any_dot;			/* some SRV set was a sole "." */
-	bool truncated;
+	/* What the bounds cut, for the PLAN_TRUNCATED findings. */
+	size_t cut_cands;		/* targets not resolved */
+	size_t cut_sets;		/* SRV names not asked */
+	size_t cut_addr_hosts;		/* hosts with addresses cut */
 	bool nomem;
 	bool fail_servfail, fail_timeout, fail_bogus;
 };
@@ -164,6 +173,7 @@ source_of(const struct fr_chain *req, enum fr_source s,
 /* ---- asking ----------------------------------------------------------- */
 
 static void on_answer(void *arg, const struct fr_dns_answer *ans);
+static void send_queued(struct fr_chain *req);
 
 static void
 ask(struct fr_chain *req, enum ask_kind kind, size_t index,
@@ -185,19 +195,38 @@ ask(struct fr_chain *req, enum ask_kind kind, size_t index,
 	a->kind = kind;
 	a->index = index;
 	a->trace = req->plan->ntrace - 1;
-	a->q = fr_ubev_ask(req->env->ub, name, type, req->env->timeout_ms,
-	    on_answer, a);
-	if (a->q == NULL) {
-		te->status = FR_DNS_SERVFAIL;
-		req->fail_servfail = true;
-		finding(req, FR_FIND_DNS_SERVFAIL, FR_SEV_WARNING,
-		    "%s %s could not be asked (resolver refused)",
-		    name, fr_rr_type_name(type));
-		free(a);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&req->asks, a, link);
+	TAILQ_INSERT_TAIL(&req->queued, a, link);
 	req->pending++;
+	send_queued(req);
+}
+
+/* Send waiting questions while there is room in flight.  A question
+ * libunbound refuses counts as answered (SERVFAIL) at once. */
+static void
+send_queued(struct fr_chain *req)
+{
+	struct ask *a;
+
+	while (req->inflight < req->env->max_inflight &&
+	    (a = TAILQ_FIRST(&req->queued)) != NULL) {
+		struct fr_trace_entry *te = &req->plan->trace[a->trace];
+
+		TAILQ_REMOVE(&req->queued, a, link);
+		a->q = fr_ubev_ask(req->env->ub, te->name, te->type,
+		    req->env->timeout_ms, on_answer, a);
+		if (a->q == NULL) {
+			te->status = FR_DNS_SERVFAIL;
+			req->fail_servfail = true;
+			finding(req, FR_FIND_DNS_SERVFAIL, FR_SEV_WARNING,
+			    "%s %s could not be asked (resolver refused)",
+			    te->name, fr_rr_type_name(te->type));
+			req->pending--;
+			free(a);
+			continue;
+		}
+		TAILQ_INSERT_TAIL(&req->asks, a, link);
+		req->inflight++;
+	}
 }
 
 /* Record a failed question; the finding becomes an error if no route. */
@@ -209,6 +238,13 @@ note_failure(struct fr_chain *req, const struct fr_dns_answer *ans)
 	switch (ans->status) {
 	case FR_DNS_SERVFAIL:
 		req->fail_servfail = true;
+		if (ans->too_large) {
+			finding(req, FR_FIND_PLAN_TRUNCATED, FR_SEV_WARNING,
+			    "%s %s: the answer is too large for one DNS "
+			    "message (truncated even over TCP): none of its "
+			    "records can be used", ans->qname, type);
+			break;
+		}
 		finding(req, FR_FIND_DNS_SERVFAIL, FR_SEV_WARNING,
 		    "%s %s: the DNS server failed (%s)", ans->qname, type,
 		    ans->rcode >= 0 ? fr_rcode_name(ans->rcode) : "no answer");
@@ -231,15 +267,52 @@ note_failure(struct fr_chain *req, const struct fr_dns_answer *ans)
 	}
 }
 
-/* How many records of an answer to use: all, up to the sanity bound. */
-static size_t
-records_to_take(struct fr_chain *req, const struct fr_dns_answer *ans)
+/* Order in which records survive a cut: best NAPTR order and
+ * preference, best SRV priority; ties by the rest of the data, so the
+ * answer's record order never decides what is kept. */
+static int
+rr_keep_cmp(const void *a, const void *b)
 {
-	size_t n = ldns_rr_list_rr_count(ans->rrs);
+	const ldns_rr *x = *(const ldns_rr *const *)a;
+	const ldns_rr *y = *(const ldns_rr *const *)b;
+	size_t i, n = ldns_rr_rd_count(x) < ldns_rr_rd_count(y) ?
+	    ldns_rr_rd_count(x) : ldns_rr_rd_count(y);
 
-	if (n > FR_PLAN_MAX_TARGETS) {
-		n = FR_PLAN_MAX_TARGETS;
-		req->truncated = true;
+	for (i = 0; i < n; i++) {
+		int c = ldns_rdf_compare(ldns_rr_rdf(x, i), ldns_rr_rdf(y, i));
+
+		if (c != 0)
+			return c;
+	}
+	return (ldns_rr_rd_count(x) > n) - (ldns_rr_rd_count(y) > n);
+}
+
+/*
+ * The records of an answer to use, in *out (freed by the caller; NULL
+ * with 0 when there are none), at most max of them, the best first if
+ * there are more (then *cut says how many were left out).  Returns the
+ * count, or SIZE_MAX when memory ran out.
+ */
+static size_t
+records_to_take(const struct fr_dns_answer *ans, size_t max,
+    ldns_rr ***out, size_t *cut)
+{
+	size_t i, n = ldns_rr_list_rr_count(ans->rrs);
+
+	*out = NULL;
+	*cut = 0;
+	if (n == 0)
+		return 0;
+	if ((*out = calloc(n, sizeof(**out))) == NULL)
+		return SIZE_MAX;
+	for (i = 0; i < n; i++)
+		(*out)[i] = ldns_rr_list_rr(ans->rrs, i);
+	if (n > max) {
+		/* rdata compares in wire order: for NAPTR and SRV the
+		 * first fields are order/preference and priority. */
+		qsort(*out, n, sizeof(**out), rr_keep_cmp);
+		*cut = n - max;
+		n = max;
 	}
 	return n;
 }
@@ -247,19 +320,27 @@ records_to_take(struct fr_chain *req, const struct fr_dns_answer *ans)
 static void
 got_naptr(struct fr_chain *req, const struct fr_dns_answer *ans)
 {
-	size_t i, n;
+	size_t i, n, cut;
+	ldns_rr **rrs;
 
 	if (ans->status == FR_DNS_NXDOMAIN)
 		req->domain_nxdomain = true;
 	if (ans->status != FR_DNS_ANSWER)
 		return;
-	n = records_to_take(req, ans);
-	if ((req->naptrs = calloc(n, sizeof(*req->naptrs))) == NULL) {
+	n = records_to_take(ans, req->env->max_targets, &rrs, &cut);
+	if (n == SIZE_MAX ||
+	    (req->naptrs = calloc(n, sizeof(*req->naptrs))) == NULL) {
+		free(rrs);
 		req->nomem = true;
 		return;
 	}
+	if (cut > 0)
+		finding(req, FR_FIND_PLAN_TRUNCATED, FR_SEV_WARNING,
+		    "NAPTR %s has %zu records: the %zu of the best order and "
+		    "preference are used, %zu ignored (max-targets %u)",
+		    ans->qname, n + cut, n, cut, req->env->max_targets);
 	for (i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(ans->rrs, i);
+		ldns_rr *rr = rrs[i];
 		struct fr_naptr_rec *r = &req->naptrs[i];
 
 		if (ldns_rr_rd_count(rr) < 6)
@@ -272,6 +353,7 @@ got_naptr(struct fr_chain *req, const struct fr_dns_answer *ans)
 		fr_rdf_dname(ldns_rr_rdf(rr, 5), r->replacement,
 		    sizeof(r->replacement));
 	}
+	free(rrs);
 	req->nnaptrs = n;
 	req->naptr_has_ttl = ans->has_ttl;
 	req->naptr_ttl = ans->ttl;
@@ -296,19 +378,27 @@ static void
 got_srv(struct fr_chain *req, struct srvset *set,
     const struct fr_dns_answer *ans)
 {
-	size_t i, n;
+	size_t i, n, cut;
+	ldns_rr **rrs;
 
 	set->status = ans->status;
 	set->ttl = ans->ttl;
 	if (ans->status != FR_DNS_ANSWER)
 		return;
-	n = records_to_take(req, ans);
-	if ((set->recs = calloc(n, sizeof(*set->recs))) == NULL) {
+	n = records_to_take(ans, req->env->max_targets, &rrs, &cut);
+	if (n == SIZE_MAX ||
+	    (set->recs = calloc(n, sizeof(*set->recs))) == NULL) {
+		free(rrs);
 		req->nomem = true;
 		return;
 	}
+	if (cut > 0)
+		finding(req, FR_FIND_PLAN_TRUNCATED, FR_SEV_WARNING,
+		    "SRV %s has %zu records: the %zu of the best priority are "
+		    "used, %zu ignored (max-targets %u)", set->owner, n + cut,
+		    n, cut, req->env->max_targets);
 	for (i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(ans->rrs, i);
+		ldns_rr *rr = rrs[i];
 		struct srvrec *r = &set->recs[set->nrecs];
 
 		if (ldns_rr_rd_count(rr) < 4)
@@ -321,6 +411,7 @@ got_srv(struct fr_chain *req, struct srvset *set,
 			    sizeof(r->target));
 		set->nrecs++;
 	}
+	free(rrs);
 	/* Answers come in varying order; a seed must reproduce a plan. */
 	qsort(set->recs, set->nrecs, sizeof(*set->recs), srvrec_cmp);
 }
@@ -357,7 +448,9 @@ got_addr(struct fr_chain *req, struct hostrec *h,
 		snprintf(h->canon, sizeof(h->canon), "%s", ans->canon);
 	}
 	min_ttl(&h->has_ttl, &h->ttl, ans->has_ttl, ans->ttl);
-	n = records_to_take(req, ans);
+	n = ldns_rr_list_rr_count(ans->rrs);
+	if (n > FR_PLAN_MAX_TARGETS)	/* parsed, sorted, then cut below */
+		n = FR_PLAN_MAX_TARGETS;
 	p = realloc(h->addrs, (h->naddrs + n) * sizeof(*p));
 	if (p == NULL) {
 		req->nomem = true;
@@ -385,6 +478,26 @@ got_addr(struct fr_chain *req, struct hostrec *h,
 	qsort(h->addrs, h->naddrs, sizeof(*h->addrs), addr_cmp);
 }
 
+/* Both address questions of h are in: keep at most max_addrs, IPv4
+ * and IPv6 alike (half each when both have more than that). */
+static void
+cut_addrs(struct fr_chain *req, struct hostrec *h)
+{
+	size_t max = req->env->max_addrs, n4 = 0, n6, keep4, keep6;
+
+	if (h->naddrs <= max)
+		return;
+	while (n4 < h->naddrs && h->addrs[n4].family == AF_INET)
+		n4++;
+	n6 = h->naddrs - n4;
+	keep4 = n4 < max / 2 ? n4 : max / 2;
+	keep6 = n6 < max - keep4 ? n6 : max - keep4;
+	keep4 = n4 < max - keep6 ? n4 : max - keep6;
+	memmove(&h->addrs[keep4], &h->addrs[n4], keep6 * sizeof(*h->addrs));
+	h->naddrs = max;
+	req->cut_addr_hosts++;
+}
+
 static void
 on_answer(void *arg, const struct fr_dns_answer *ans)
 {
@@ -394,6 +507,7 @@ on_answer(void *arg, const struct fr_dns_answer *ans)
 
 	TAILQ_REMOVE(&req->asks, a, link);
 	req->pending--;
+	req->inflight--;
 
 	te->status = ans->status;
 	te->rcode = ans->rcode;
@@ -414,9 +528,12 @@ on_answer(void *arg, const struct fr_dns_answer *ans)
 	case ASK_A:
 	case ASK_AAAA:
 		got_addr(req, &req->hosts[a->index], ans);
+		if (req->hosts[a->index].answered == 2)
+			cut_addrs(req, &req->hosts[a->index]);
 		break;
 	}
 	free(a);
+	send_queued(req);
 	if (req->pending == 0)
 		step(req);
 }
@@ -435,6 +552,10 @@ add_srvset(struct fr_chain *req, const char *owner,
 		if (strcmp(req->sets[i].owner, owner) == 0 &&
 		    req->sets[i].transport == tp)
 			return NULL;
+	if (req->nsets >= req->env->max_targets) {
+		req->cut_sets++;
+		return NULL;
+	}
 	if ((s = fr_array_grow(&req->sets, &req->nsets, sizeof(*s))) == NULL) {
 		req->nomem = true;
 		return NULL;
@@ -474,8 +595,8 @@ add_cand(struct fr_chain *req, const struct fr_target *t,
 	struct cand *c;
 	size_t h;
 
-	if (req->ncands >= FR_PLAN_MAX_TARGETS) {
-		req->truncated = true;
+	if (req->ncands >= req->env->max_targets) {
+		req->cut_cands++;
 		return;
 	}
 	if ((h = host_index(req, t->host)) == SIZE_MAX)
@@ -485,6 +606,8 @@ add_cand(struct fr_chain *req, const struct fr_target *t,
 		return;
 	}
 	c->t = *t;
+	snprintf(c->name, sizeof(c->name), "%s", t->host);
+	snprintf(c->srv, sizeof(c->srv), "%s", t->srv ? t->srv : "");
 	c->has_ttl = has_ttl;
 	c->host = h;
 	c->alias_is_finding = alias_is_finding;
@@ -560,7 +683,7 @@ add_direct(struct fr_chain *req, enum fr_source source)
 		return;
 	}
 	memset(&t, 0, sizeof(t));
-	snprintf(t.host, sizeof(t.host), "%s", req->uri.host);
+	t.host = req->uri.host;
 	t.transport = (enum fr_transport)tp;
 	t.port = req->uri.port > 0 ? (uint16_t)req->uri.port :
 	    default_port(req->plan->profile, t.transport);
@@ -687,7 +810,7 @@ after_naptr(struct fr_chain *req)
 			struct fr_target t;
 
 			memset(&t, 0, sizeof(t));
-			snprintf(t.host, sizeof(t.host), "%s", r->replacement);
+			t.host = r->replacement;
 			t.transport = tp;
 			t.port = default_port(FR_PROFILE_SIP, tp);
 			t.source = source_of(req, FR_SOURCE_NAPTR,
@@ -781,7 +904,7 @@ after_srv(struct fr_chain *req)
 			if (r->target[0] == '\0')
 				continue;
 			memset(&t, 0, sizeof(t));
-			snprintf(t.host, sizeof(t.host), "%s", r->target);
+			t.host = r->target;
 			t.group = (uint16_t)set->group;
 			t.port = r->port;
 			t.transport = set->transport;
@@ -791,7 +914,7 @@ after_srv(struct fr_chain *req)
 			t.source = set->source;
 			t.has_naptr = set->has_naptr;
 			t.naptr = set->naptr;
-			snprintf(t.srv, sizeof(t.srv), "%s", set->owner);
+			t.srv = set->owner;
 			t.ttl = set->ttl;
 			if (set->has_naptr)
 				min_ttl(&has_ttl, &t.ttl, req->naptr_has_ttl,
@@ -843,8 +966,10 @@ after_addr(struct fr_chain *req)
 		struct cand *c = &req->cands[i];
 		const struct hostrec *h = &req->hosts[c->host];
 
+		c->t.host = c->name;
+		c->t.srv = c->srv;
+		c->t.cname = h->cname ? h->canon : "";
 		if (h->cname) {
-			snprintf(c->t.cname, sizeof(c->t.cname), "%s", h->canon);
 			if (c->alias_is_finding)
 				finding(req, FR_FIND_SRV_TARGET_CNAME,
 				    FR_SEV_WARNING, "target %s is an alias "
@@ -961,6 +1086,10 @@ req_free(struct fr_chain *req)
 		fr_ubev_cancel(a->q);
 		free(a);
 	}
+	while ((a = TAILQ_FIRST(&req->queued)) != NULL) {
+		TAILQ_REMOVE(&req->queued, a, link);
+		free(a);
+	}
 	ev_timer_stop(req->env->loop, &req->kick);
 	for (i = 0; i < req->nsets; i++)
 		free(req->sets[i].recs);
@@ -994,10 +1123,21 @@ on_kick(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 finish(struct fr_chain *req)
 {
-	if (req->truncated)
+	if (req->cut_sets > 0)
 		finding(req, FR_FIND_PLAN_TRUNCATED, FR_SEV_WARNING,
-		    "more than %d records or targets: the rest is ignored",
-		    FR_PLAN_MAX_TARGETS);
+		    "%zu more SRV name(s) were not asked: at most %u per "
+		    "lookup (max-targets)", req->cut_sets,
+		    req->env->max_targets);
+	if (req->cut_cands > 0)
+		finding(req, FR_FIND_PLAN_TRUNCATED, FR_SEV_WARNING,
+		    "%zu more target(s) were not resolved: at most %u per "
+		    "plan (max-targets)", req->cut_cands,
+		    req->env->max_targets);
+	if (req->cut_addr_hosts > 0)
+		finding(req, FR_FIND_PLAN_TRUNCATED, FR_SEV_WARNING,
+		    "%zu target(s) have more than %u addresses: the rest "
+		    "are not used (max-addresses)", req->cut_addr_hosts,
+		    req->env->max_addrs);
 	req->plan->result = decide(req);
 	if (req->nomem) {
 		/* A plan that misses parts is worse than no plan. */
@@ -1029,6 +1169,7 @@ fr_chain_start(const struct fr_chain_env *env, const struct fr_uri *uri,
 	req->uri = *uri;
 	req->transports = transports;
 	TAILQ_INIT(&req->asks);
+	TAILQ_INIT(&req->queued);
 	ev_timer_init(&req->kick, on_kick, 0., 0.);
 	req->kick.data = req;
 

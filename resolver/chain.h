@@ -7,6 +7,13 @@
  * caller draws the RFC 2782 order per request (resolver.c).  Targets
  * without an address are left out (and reported); the result, trace
  * and findings are final.
+ *
+ * Work is bounded (env): at most max_targets SRV names and targets
+ * (records beyond it are cut in a fixed order: best NAPTR order and
+ * SRV priority first), max_addrs addresses per target, and at most
+ * max_inflight questions in flight at once (the rest wait in line), so
+ * one chain asks at most 1 + 3 * max_targets questions in all.  Each cut
+ * is a PLAN_TRUNCATED finding saying what was cut.
  */
 #ifndef FR_CHAIN_H
 #define FR_CHAIN_H
@@ -24,6 +31,11 @@ struct fr_chain_env {
 	unsigned timeout_ms;		/* per DNS question */
 	char **zones;			/* local zone origins (source "zone") */
 	size_t nzones;
+	/* Bounds (plan.h), all > 0: targets and SRV names per plan,
+	 * addresses per target, questions in flight per chain. */
+	unsigned max_targets;
+	unsigned max_addrs;
+	unsigned max_inflight;
 };
 
 struct fr_chain;

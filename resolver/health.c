@@ -1,5 +1,5 @@
 /*
- * health.c -- destination health table: a chained hash on
+ * health.c -- destination health table: a hash table (proto/htab.h) on
  * (family, address, port, transport) plus a list in order of last
  * failure for bounded eviction.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "health.h"
+#include "htab.h"
 
 struct hkey {
 	uint8_t family;			/* 4 or 6 */
@@ -21,15 +22,14 @@ struct hkey {
 
 struct hentry {
 	struct hkey key;
-	struct hentry *next;		/* hash chain */
+	struct fr_hnode node;		/* in the table, by key */
 	TAILQ_ENTRY(hentry) age;	/* oldest last failure first */
 	struct fr_health_state st;
 };
 
 struct fr_health {
 	struct fr_health_conf conf;
-	struct hentry **buckets;
-	size_t nbuckets;		/* power of two */
+	struct fr_htab tab;
 	size_t count;
 	TAILQ_HEAD(, hentry) by_age;
 };
@@ -50,27 +50,17 @@ make_key(struct hkey *k, const struct fr_address *a, uint16_t port,
 	}
 }
 
-/* FNV-1a: the key is small and not attacker-chosen in bulk. */
-static size_t
-hash_key(const struct hkey *k)
+static struct hentry *
+find(const struct fr_health *h, const struct hkey *k, uint64_t hash)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	struct fr_hnode *n;
 
-	for (i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return (size_t)(h ^ (h >> 32));
-}
-
-static struct hentry **
-find_slot(const struct fr_health *h, const struct hkey *k)
-{
-	struct hentry **pp = &h->buckets[hash_key(k) & (h->nbuckets - 1)];
-
-	while (*pp != NULL && memcmp(&(*pp)->key, k, sizeof(*k)) != 0)
-		pp = &(*pp)->next;
-	return pp;
+	for (n = fr_htab_first(&h->tab, hash); n != NULL;
+	    n = fr_htab_next(n, hash))
+		if (memcmp(&FR_HTAB_ENTRY(n, struct hentry, node)->key, k,
+		    sizeof(*k)) == 0)
+			return FR_HTAB_ENTRY(n, struct hentry, node);
+	return NULL;
 }
 
 struct fr_health *
@@ -90,10 +80,7 @@ fr_health_create(const struct fr_health_conf *conf)
 		h->conf.max_retry_after = FR_HEALTH_DEFAULT_RETRY_AFTER;
 	if (h->conf.max_entries == 0)
 		h->conf.max_entries = FR_HEALTH_DEFAULT_ENTRIES;
-	h->nbuckets = 64;
-	while (h->nbuckets < h->conf.max_entries && h->nbuckets < 65536)
-		h->nbuckets <<= 1;
-	if ((h->buckets = calloc(h->nbuckets, sizeof(*h->buckets))) == NULL) {
+	if (fr_htab_init(&h->tab) != 0) {
 		free(h);
 		return NULL;
 	}
@@ -102,11 +89,9 @@ fr_health_create(const struct fr_health_conf *conf)
 }
 
 static void
-remove_entry(struct fr_health *h, struct hentry **pp)
+remove_entry(struct fr_health *h, struct hentry *e)
 {
-	struct hentry *e = *pp;
-
-	*pp = e->next;
+	fr_htab_remove(&h->tab, &e->node);
 	TAILQ_REMOVE(&h->by_age, e, age);
 	h->count--;
 	free(e);
@@ -123,7 +108,7 @@ fr_health_delete(struct fr_health *h)
 		TAILQ_REMOVE(&h->by_age, e, age);
 		free(e);
 	}
-	free(h->buckets);
+	fr_htab_fini(&h->tab);
 	free(h);
 }
 
@@ -132,24 +117,21 @@ fr_health_failure(struct fr_health *h, const struct fr_address *addr,
     uint16_t port, enum fr_transport tp, const char *reason,
     double retry_after, double now)
 {
-	struct hentry **pp, *e;
+	struct hentry *e;
 	struct hkey k;
+	uint64_t hash;
 	double backoff;
 	unsigned i;
 
 	make_key(&k, addr, port, tp);
-	pp = find_slot(h, &k);
-	if ((e = *pp) == NULL) {
-		if (h->count >= h->conf.max_entries) {
-			struct hentry *old = TAILQ_FIRST(&h->by_age);
-
-			remove_entry(h, find_slot(h, &old->key));
-			pp = find_slot(h, &k);
-		}
+	hash = fr_htab_hash(&h->tab, &k, sizeof(k));
+	if ((e = find(h, &k, hash)) == NULL) {
+		if (h->count >= h->conf.max_entries)
+			remove_entry(h, TAILQ_FIRST(&h->by_age));
 		if ((e = calloc(1, sizeof(*e))) == NULL)
 			return -1;
 		e->key = k;
-		*pp = e;
+		fr_htab_insert(&h->tab, &e->node, hash);
 		h->count++;
 	} else {
 		TAILQ_REMOVE(&h->by_age, e, age);
@@ -179,12 +161,12 @@ void
 fr_health_success(struct fr_health *h, const struct fr_address *addr,
     uint16_t port, enum fr_transport tp)
 {
-	struct hentry **pp;
+	struct hentry *e;
 	struct hkey k;
 
 	make_key(&k, addr, port, tp);
-	if (*(pp = find_slot(h, &k)) != NULL)
-		remove_entry(h, pp);
+	if ((e = find(h, &k, fr_htab_hash(&h->tab, &k, sizeof(k)))) != NULL)
+		remove_entry(h, e);
 }
 
 bool
@@ -198,7 +180,7 @@ fr_health_get(const struct fr_health *h, const struct fr_address *addr,
 	if (h->count == 0)
 		return false;
 	make_key(&k, addr, port, tp);
-	if ((e = *find_slot(h, &k)) == NULL)
+	if ((e = find(h, &k, fr_htab_hash(&h->tab, &k, sizeof(k)))) == NULL)
 		return false;
 	*st = e->st;
 	st->down = now < e->st.down_until;

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,19 @@ fr_plan_free(struct fr_plan *plan)
 
 	if (plan == NULL)
 		return;
+	if (plan->refs > 1) {
+		plan->refs--;
+		return;
+	}
 	if (plan->arena) {
+		fr_plan_free(plan->base);	/* a view's canonical plan */
 		free(plan);
 		return;
 	}
-	for (i = 0; i < plan->ntargets; i++)
+	for (i = 0; i < plan->ntargets; i++) {
 		free(plan->targets[i].addrs);
+		free((char *)(uintptr_t)plan->targets[i].host);
+	}
 	for (i = 0; i < plan->nfindings; i++)
 		free(plan->findings[i].message);
 	free(plan->targets);
@@ -53,25 +61,57 @@ fr_plan_free(struct fr_plan *plan)
 	free(plan);
 }
 
+struct fr_plan *
+fr_plan_ref(struct fr_plan *plan)
+{
+	if (plan->refs == 0)
+		plan->refs = 1;
+	plan->refs++;
+	return plan;
+}
+
+static const char *
+str_or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
 int
 fr_plan_add_target(struct fr_plan *plan, const struct fr_target *t)
 {
+	const char *host = str_or_empty(t->host), *srv = str_or_empty(t->srv);
+	const char *cname = str_or_empty(t->cname);
+	size_t hl = strlen(host) + 1, sl = strlen(srv) + 1;
+	size_t cl = strlen(cname) + 1;
 	struct fr_address *addrs = NULL;
 	struct fr_target *slot;
+	char *strs;
 
+	/* host, srv and cname in one block, freed through host. */
+	if ((strs = malloc(hl + sl + cl)) == NULL)
+		return -1;
+	memcpy(strs, host, hl);
+	memcpy(strs + hl, srv, sl);
+	memcpy(strs + hl + sl, cname, cl);
 	if (t->naddrs > 0) {
 		addrs = calloc(t->naddrs, sizeof(*addrs));
-		if (addrs == NULL)
+		if (addrs == NULL) {
+			free(strs);
 			return -1;
+		}
 		memcpy(addrs, t->addrs, t->naddrs * sizeof(*addrs));
 	}
 	slot = fr_array_grow(&plan->targets, &plan->ntargets, sizeof(*slot));
 	if (slot == NULL) {
 		free(addrs);
+		free(strs);
 		return -1;
 	}
 	*slot = *t;
 	slot->addrs = addrs;
+	slot->host = strs;
+	slot->srv = strs + hl;
+	slot->cname = strs + hl + sl;
 	return 0;
 }
 
@@ -112,6 +152,26 @@ fr_plan_add_finding(struct fr_plan *plan, enum fr_finding_id id,
 #define ALIGN_UP(n) (((n) + _Alignof(max_align_t) - 1) & \
 	~(size_t)(_Alignof(max_align_t) - 1))
 
+/* The bytes of a target's strings, with their terminators. */
+static size_t
+target_strlen(const struct fr_target *t)
+{
+	return strlen(str_or_empty(t->host)) + strlen(str_or_empty(t->srv)) +
+	    strlen(str_or_empty(t->cname)) + 3;
+}
+
+/* Copy s to *at and advance it; returns the copy. */
+static const char *
+put_str(char **at, const char *s)
+{
+	size_t len = strlen(str_or_empty(s)) + 1;
+	char *copy = *at;
+
+	memcpy(copy, str_or_empty(s), len);
+	*at += len;
+	return copy;
+}
+
 /* Layout of a copy: the plan, then each array, then the strings. */
 static size_t
 bytes_with(const struct fr_plan *plan, const struct fr_finding *extra,
@@ -123,6 +183,8 @@ bytes_with(const struct fr_plan *plan, const struct fr_finding *extra,
 	for (i = 0; i < plan->ntargets; i++)
 		n += ALIGN_UP(plan->targets[i].naddrs *
 		    sizeof(*plan->targets[i].addrs));
+	for (i = 0; i < plan->ntargets; i++)
+		n += target_strlen(&plan->targets[i]);
 	n += ALIGN_UP(plan->ntrace * sizeof(*plan->trace));
 	n += ALIGN_UP((plan->nfindings + nextra) * sizeof(*plan->findings));
 	for (i = 0; i < plan->nfindings; i++)
@@ -157,6 +219,8 @@ fr_plan_copy_with(const struct fr_plan *src, const struct fr_finding *extra,
 		return NULL;
 	*p = *src;
 	p->arena = true;
+	p->refs = 0;
+	p->base = NULL;
 	at = (char *)p + ALIGN_UP(sizeof(*p));
 #define TAKE(field, count) do {						\
 		size_t bytes_ = (count) * sizeof(*(field));		\
@@ -193,10 +257,101 @@ fr_plan_copy_with(const struct fr_plan *src, const struct fr_finding *extra,
 		p->findings[i].message = at;
 		at += len;
 	}
+	for (i = 0; i < p->ntargets; i++) {
+		p->targets[i].host = put_str(&at, p->targets[i].host);
+		p->targets[i].srv = put_str(&at, p->targets[i].srv);
+		p->targets[i].cname = put_str(&at, p->targets[i].cname);
+	}
 	len = strlen(src->input) + 1;
 	memcpy(at, src->input, len);
 	p->input = at;
 	return p;
+}
+
+/* ---- views -------------------------------------------------------------- */
+
+static size_t
+view_bytes(const struct fr_plan *base, const struct fr_finding *extra,
+    size_t nextra, bool own_addrs)
+{
+	size_t n = ALIGN_UP(sizeof(*base)), i;
+
+	n += ALIGN_UP(base->ntargets * sizeof(*base->targets));
+	if (own_addrs)
+		for (i = 0; i < base->ntargets; i++)
+			n += ALIGN_UP(base->targets[i].naddrs *
+			    sizeof(*base->targets[i].addrs));
+	n += ALIGN_UP((base->nfindings + nextra) * sizeof(*base->findings));
+	for (i = 0; i < nextra; i++)
+		n += strlen(extra[i].message) + 1;
+	return n;
+}
+
+size_t
+fr_plan_view_bytes(const struct fr_plan *view)
+{
+	const char *lo = (const char *)view, *hi = (const char *)view->findings;
+	bool own_addrs = false;
+	size_t i;
+
+	if (view->base == NULL)
+		return fr_plan_bytes(view);
+	/* Own addresses lie between the targets and the findings. */
+	for (i = 0; i < view->ntargets; i++)
+		if (view->targets[i].naddrs > 0) {
+			const char *a = (const char *)view->targets[i].addrs;
+
+			own_addrs = a > lo && a < hi;
+			break;
+		}
+	return view_bytes(view->base, view->findings + view->base->nfindings,
+	    view->nfindings - view->base->nfindings, own_addrs);
+}
+
+struct fr_plan *
+fr_plan_view(struct fr_plan *base, const struct fr_finding *extra,
+    size_t nextra, const size_t *order, bool own_addrs)
+{
+	size_t size = view_bytes(base, extra, nextra, own_addrs), i, len;
+	struct fr_plan *v;
+	char *at;
+
+	if ((v = malloc(size)) == NULL)
+		return NULL;
+	*v = *base;
+	v->arena = true;
+	v->refs = 0;
+	v->base = fr_plan_ref(base);
+	at = (char *)v + ALIGN_UP(sizeof(*v));
+	v->targets = (void *)at;
+	for (i = 0; i < base->ntargets; i++)
+		v->targets[i] = base->targets[order ? order[i] : i];
+	at += ALIGN_UP(base->ntargets * sizeof(*base->targets));
+	for (i = 0; own_addrs && i < base->ntargets; i++) {
+		struct fr_target *t = &v->targets[i];
+		size_t bytes = t->naddrs * sizeof(*t->addrs);
+
+		if (bytes > 0)
+			memcpy(at, t->addrs, bytes);
+		t->addrs = (void *)at;
+		at += ALIGN_UP(bytes);
+	}
+	v->findings = (void *)at;
+	if (base->nfindings > 0)
+		memcpy(v->findings, base->findings,
+		    base->nfindings * sizeof(*base->findings));
+	if (nextra > 0)
+		memcpy(v->findings + base->nfindings, extra,
+		    nextra * sizeof(*extra));
+	v->nfindings = base->nfindings + nextra;
+	at += ALIGN_UP(v->nfindings * sizeof(*v->findings));
+	for (i = base->nfindings; i < v->nfindings; i++) {
+		len = strlen(v->findings[i].message) + 1;
+		memcpy(at, v->findings[i].message, len);
+		v->findings[i].message = at;
+		at += len;
+	}
+	return v;
 }
 
 bool
@@ -265,6 +420,7 @@ static const char *const finding_names[FR_FIND_COUNT] = {
 	[FR_FIND_PLAN_TRUNCATED] = "PLAN_TRUNCATED",
 	[FR_FIND_CACHE_STALE] = "CACHE_STALE",
 	[FR_FIND_TARGET_DOWN] = "TARGET_DOWN",
+	[FR_FIND_RESOLVER_BUSY] = "RESOLVER_BUSY",
 };
 
 const char *

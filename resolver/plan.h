@@ -5,6 +5,16 @@
  * A plan is plain data, owned by whoever received it, freed with
  * fr_plan_free().  It holds no reference to the resolver, so the tester
  * can print it and the router can walk it after the resolver is gone.
+ *
+ * Sharing: the resolver builds one canonical plan per resolution and
+ * keeps it (reference-counted) in its cache.  What a request receives
+ * is a view of it: its own header, its own targets array in its own
+ * RFC 2782 order (each target about 200 bytes, strings and addresses
+ * pointing into the canonical plan) and its own findings array; the
+ * trace and the strings are shared.  To the caller a view is a plan
+ * like any other: read it, free it with fr_plan_free().  Nothing in a
+ * plan a caller received may be written to.  References are counted
+ * without atomics: a plan stays on the thread of the loop it came from.
  */
 #ifndef FR_PLAN_H
 #define FR_PLAN_H
@@ -17,11 +27,18 @@
 #include "transport.h"
 
 /*
- * Sanity bound on the targets of one plan.  Real federation domains
- * publish a handful; the bound only stops a hostile zone from making us
- * resolve thousands of names.  Reaching it yields PLAN_TRUNCATED.
+ * Bounds on the work of one resolution, the way Unbound's iterator
+ * bounds its own (MAX_TARGET_COUNT 64, MAX_SENT_COUNT 32): real
+ * federation domains publish a handful of targets, and the bounds only
+ * stop a hostile zone from making one lookup resolve thousands of names
+ * and build a plan of a megabyte.  The defaults are for struct
+ * fr_resolver_conf (resolver.h), where each can be set; the hard maximum
+ * is what any setting is clamped to.  A bound that cuts something yields
+ * a PLAN_TRUNCATED finding that says what was cut.
  */
-#define FR_PLAN_MAX_TARGETS 512
+#define FR_PLAN_DEFAULT_TARGETS	64	/* targets (and SRV names) per plan */
+#define FR_PLAN_DEFAULT_ADDRS	16	/* addresses per target */
+#define FR_PLAN_MAX_TARGETS	512	/* hard maximum of either setting */
 
 enum fr_profile {
 	FR_PROFILE_SIP,		/* RFC 3263: NAPTR -> SRV -> A/AAAA */
@@ -74,9 +91,10 @@ enum fr_finding_id {
 	FR_FIND_DNS_TIMEOUT,
 	FR_FIND_DNSSEC_BOGUS,
 	FR_FIND_XMPPS_UNAVAILABLE,
-	FR_FIND_PLAN_TRUNCATED,
+	FR_FIND_PLAN_TRUNCATED,		/* a bound cut records or targets */
 	FR_FIND_CACHE_STALE,
 	FR_FIND_TARGET_DOWN,
+	FR_FIND_RESOLVER_BUSY,		/* refused: too many resolutions */
 	FR_FIND_COUNT
 };
 
@@ -87,8 +105,13 @@ struct fr_naptr_info {
 	char service[32];
 };
 
+/*
+ * One target.  host, srv and cname are never NULL ("" when absent); in a
+ * plan they point into storage the plan owns (fr_plan_add_target copies
+ * them), so a target is small and cheap to reorder.
+ */
 struct fr_target {
-	char host[FR_DNAME_MAX];	/* no trailing dot, lower case */
+	const char *host;		/* no trailing dot, lower case */
 	uint16_t group;			/* targets of one group are drawn
 					 * together in RFC 2782 order */
 	uint16_t port;
@@ -99,8 +122,8 @@ struct fr_target {
 	enum fr_source source;
 	bool has_naptr;
 	struct fr_naptr_info naptr;
-	char srv[FR_DNAME_MAX];		/* SRV owner, "" if none */
-	char cname[FR_DNAME_MAX];	/* canonical name if host is an alias */
+	const char *srv;		/* SRV owner, "" if none */
+	const char *cname;		/* canonical name if host is an alias */
 	struct fr_address *addrs;
 	size_t naddrs;
 	uint32_t ttl;			/* smallest TTL along the chain */
@@ -159,17 +182,23 @@ struct fr_plan {
 	double age;			/* seconds since the data was resolved */
 	double ttl_left;		/* seconds until it expires (< 0: stale) */
 	bool arena;			/* one allocation: free(plan) frees all */
+	unsigned refs;			/* 0 or 1: one owner; more: shared */
+	struct fr_plan *base;		/* a view's canonical plan, or NULL */
 };
 
 /* Allocate an empty plan; NULL on allocation failure. */
 struct fr_plan *fr_plan_new(enum fr_profile profile, const char *input);
-/* Free a plan and everything in it.  NULL is fine. */
+/* Drop one reference: free a plan and everything in it once nobody
+ * holds it any more.  NULL is fine. */
 void fr_plan_free(struct fr_plan *plan);
+/* Take one more reference to plan (each is dropped with fr_plan_free);
+ * a shared plan must not be changed any more.  Returns plan. */
+struct fr_plan *fr_plan_ref(struct fr_plan *plan);
 
 /*
  * Append to the plan.  Each returns 0, or -1 when memory ran out (the
  * plan is unchanged then).  fr_plan_add_target copies *t including its
- * address array.
+ * address array and its strings (NULL strings become "").
  */
 int fr_plan_add_target(struct fr_plan *plan, const struct fr_target *t);
 struct fr_trace_entry *fr_plan_add_trace(struct fr_plan *plan);
@@ -187,6 +216,20 @@ size_t fr_plan_bytes(const struct fr_plan *plan);
  * and, if order is not NULL, target i of the copy = target order[i]. */
 struct fr_plan *fr_plan_copy_with(const struct fr_plan *plan,
     const struct fr_finding *extra, size_t nextra, const size_t *order);
+
+/*
+ * A view of base for one request (see the top of this file), in one
+ * allocation holding a reference to base: target i of the view is
+ * target order[i] of base (order NULL: the same order), the findings
+ * are base's followed by nextra extra ones (messages copied), and, if
+ * own_addrs, each target gets its own copy of its addresses, which the
+ * caller that made the view may reorder (destination health).  NULL if
+ * memory ran out.  fr_plan_view_bytes() is what the view itself takes.
+ */
+struct fr_plan *fr_plan_view(struct fr_plan *base,
+    const struct fr_finding *extra, size_t nextra, const size_t *order,
+    bool own_addrs);
+size_t fr_plan_view_bytes(const struct fr_plan *view);
 
 /*
  * How long the DNS data of plan may be kept: the smallest TTL of the

@@ -20,25 +20,34 @@
 #include <string.h>
 
 #include "chain.h"
+#include "htab.h"
 #include "resolver.h"
 #include "rng.h"
 #include "srvorder.h"
 #include "sipuri.h"
 
 #define KEY_MAX		(FR_DNAME_MAX + 64)
-#define JOB_BUCKETS	1024
 #define MAX_EXTRA	8		/* per-request findings ... */
 #define MSG_MAX		(FR_DNAME_MAX + 256)	/* ... and their size */
 
+/* What a job resolves; kept until its chain starts. */
+struct normq {
+	struct fr_uri uri;
+	enum fr_profile profile;
+	unsigned transports;		/* restricted by profile and sips */
+	char key[KEY_MAX];
+};
+
 struct job {
 	struct fr_resolver *res;
-	struct job *next;		/* in the job hash */
+	struct fr_hnode node;		/* in res->jobs, if cacheable */
 	TAILQ_ENTRY(job) link;		/* all jobs */
-	struct fr_chain *chain;
+	TAILQ_ENTRY(job) qlink;		/* waiting for a slot */
+	struct fr_chain *chain;		/* NULL while waiting */
+	struct normq n;
+	char *input;
 	TAILQ_HEAD(, fr_resolve_req) waiters;
 	bool cacheable;
-	uint64_t hash;
-	char key[KEY_MAX];
 };
 
 struct fr_resolve_req {
@@ -63,8 +72,12 @@ struct fr_resolver {
 	struct fr_health *health;
 	fr_clock_fn *clock;
 	void *clock_arg;
-	struct job *jobs[JOB_BUCKETS];
+	struct fr_htab jobs;		/* cacheable jobs by key */
 	TAILQ_HEAD(, job) alljobs;
+	TAILQ_HEAD(, job) waiting;	/* jobs without a chain yet, in order */
+	unsigned running, nwaiting;
+	uint64_t refused;
+	unsigned max_resolutions, max_queued;
 	TAILQ_HEAD(, fr_resolve_req) ready;
 };
 
@@ -76,23 +89,16 @@ fr_resolver_now(struct fr_resolver *res)
 	return res->clock ? res->clock(res->clock_arg) : ev_now(res->loop);
 }
 
+/* Affinity must give the same draw in every worker and on every edge:
+ * SipHash under a fixed key, not a table's random one. */
 static uint64_t
-hash_str(const char *s)
+affinity_hash(const char *affinity, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	static const uint8_t fixed[16] = "fedroute-affine";
 
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	return fr_siphash24(fixed, affinity, strlen(affinity)) ^
+	    fr_siphash24(fixed, key, strlen(key));
 }
-
-/* What a query resolves to, once its URI is parsed. */
-struct normq {
-	struct fr_uri uri;
-	enum fr_profile profile;
-	unsigned transports;		/* restricted by profile and sips */
-	char key[KEY_MAX];
-};
 
 static int
 normalise(const struct fr_query *q, struct normq *n, char *err, size_t errlen)
@@ -169,26 +175,53 @@ next:
 	return rc;
 }
 
+/* Down targets after the others, the oldest failure first; ties keep
+ * their order (the index breaks them). */
+struct down_key {
+	double since;
+	size_t index;
+};
+
+static int
+down_cmp(const void *a, const void *b)
+{
+	const struct down_key *x = a, *y = b;
+
+	if (x->since != y->since)
+		return x->since < y->since ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 /*
  * Destination health: inside each target, down addresses go last (the
  * one that failed longest ago first among them); targets with every
  * address down go after all others, the one that failed longest ago
- * first -- so a plan is never empty because of health.
+ * first -- so a plan is never empty because of health.  p is a view
+ * with its own addresses (fr_plan_view own_addrs).  O(n log n) in the
+ * targets, O(a^2) in each target's (bounded) addresses.
  */
 static void
 apply_health(struct fr_resolver *res, struct fr_plan *p, double now)
 {
 	struct fr_health_state st;
-	size_t i, j, k, ndown_targets = 0;
-	double *since;
+	struct down_key *keys;
+	struct fr_target *tmp;
+	size_t i, j, nup = 0, ndown = 0;
+	double since;
 
-	if (fr_health_count(res->health) == 0)
+	if (fr_health_count(res->health) == 0 || p->ntargets == 0)
 		return;
-	if ((since = calloc(p->ntargets, sizeof(*since))) == NULL)
+	keys = calloc(p->ntargets, sizeof(*keys));
+	tmp = calloc(p->ntargets, sizeof(*tmp));
+	if (keys == NULL || tmp == NULL) {
+		free(keys);
+		free(tmp);
 		return;		/* plan stays valid, only unordered by health */
+	}
 	for (i = 0; i < p->ntargets; i++) {
 		struct fr_target *t = &p->targets[i];
 
+		since = 0;
 		/* Stable: up addresses keep their order, down ones follow. */
 		for (j = 0; j < t->naddrs - t->ndown; ) {
 			if (!fr_health_get(res->health, &t->addrs[j], t->port,
@@ -202,47 +235,29 @@ apply_health(struct fr_resolver *res, struct fr_plan *p, double now)
 			    (t->naddrs - j - 1) * sizeof(a));
 			t->addrs[t->naddrs - 1] = a;
 			t->ndown++;
-			if (t->ndown == 1 || st.last_failure < since[i]) {
-				since[i] = st.last_failure;
+			if (t->ndown == 1 || st.last_failure < since) {
+				since = st.last_failure;
 				t->down_for = st.down_until - now;
 				snprintf(t->down_reason, sizeof(t->down_reason),
 				    "%s", st.reason);
 			}
 		}
 		t->down = t->naddrs > 0 && t->ndown == t->naddrs;
-		ndown_targets += t->down;
-	}
-	/* Targets entirely down: after the others, oldest failure first. */
-	for (k = 0; k < ndown_targets; k++) {
-		size_t best = SIZE_MAX, end = p->ntargets - k;
-
-		for (i = 0; i < end; i++)
-			if (p->targets[i].down && (best == SIZE_MAX ||
-			    since[i] < since[best]))
-				best = i;
-		if (best == SIZE_MAX)
-			break;
-		if (best != end - 1) {
-			struct fr_target t = p->targets[best];
-			double s = since[best];
-
-			memmove(&p->targets[best], &p->targets[best + 1],
-			    (end - best - 1) * sizeof(t));
-			memmove(&since[best], &since[best + 1],
-			    (end - best - 1) * sizeof(s));
-			p->targets[end - 1] = t;
-			since[end - 1] = s;
+		if (t->down) {
+			keys[ndown].since = since;
+			keys[ndown++].index = i;
+		} else {
+			tmp[nup++] = *t;
 		}
 	}
-	/* That put the oldest failure last: reverse the down tail. */
-	for (i = p->ntargets - ndown_targets, j = p->ntargets; i + 1 < j;
-	    i++, j--) {
-		struct fr_target t = p->targets[i];
-
-		p->targets[i] = p->targets[j - 1];
-		p->targets[j - 1] = t;
+	if (ndown > 0) {
+		qsort(keys, ndown, sizeof(*keys), down_cmp);
+		for (i = 0; i < ndown; i++)
+			tmp[nup + i] = p->targets[keys[i].index];
+		memcpy(p->targets, tmp, p->ntargets * sizeof(*tmp));
 	}
-	free(since);
+	free(keys);
+	free(tmp);
 }
 
 /* Findings that depend on the moment: stale data, down targets. */
@@ -294,7 +309,7 @@ moment_findings(struct fr_resolver *res, const struct fr_plan *src,
 /* The plan one request gets from canonical data: NULL if no memory. */
 static struct fr_plan *
 assemble(struct fr_resolver *res, const struct fr_resolve_req *req,
-    const struct fr_plan *src, enum fr_cache_status status, double age,
+    struct fr_plan *src, enum fr_cache_status status, double age,
     double ttl_left)
 {
 	struct fr_finding extra[MAX_EXTRA];
@@ -315,7 +330,8 @@ assemble(struct fr_resolver *res, const struct fr_resolve_req *req,
 	}
 	(void)draw(src, rng, order);
 	nextra = moment_findings(res, src, status, ttl_left, now, extra, msg);
-	p = fr_plan_copy_with(src, extra, nextra, order);
+	p = fr_plan_view(src, extra, nextra, order,
+	    fr_health_count(res->health) > 0);
 	if (order != order_small)
 		free(order);
 	if (p == NULL)
@@ -357,14 +373,18 @@ make_ready(struct fr_resolver *res, struct fr_resolve_req *req,
 
 /* ---- jobs ------------------------------------------------------------- */
 
-static struct job **
-job_slot(struct fr_resolver *res, const char *key, uint64_t h)
+/* The cacheable job resolving key, or NULL. */
+static struct job *
+job_find(struct fr_resolver *res, const char *key)
 {
-	struct job **pp = &res->jobs[h % JOB_BUCKETS];
+	uint64_t h = fr_htab_hash(&res->jobs, key, strlen(key));
+	struct fr_hnode *n;
 
-	while (*pp != NULL && ((*pp)->hash != h || strcmp((*pp)->key, key)))
-		pp = &(*pp)->next;
-	return pp;
+	for (n = fr_htab_first(&res->jobs, h); n != NULL;
+	    n = fr_htab_next(n, h))
+		if (strcmp(FR_HTAB_ENTRY(n, struct job, node)->n.key, key) == 0)
+			return FR_HTAB_ENTRY(n, struct job, node);
+	return NULL;
 }
 
 static void
@@ -372,14 +392,13 @@ job_unlink(struct job *job)
 {
 	struct fr_resolver *res = job->res;
 
-	if (job->cacheable) {
-		struct job **pp = job_slot(res, job->key, job->hash);
-
-		if (*pp == job)
-			*pp = job->next;
-	}
+	if (job->cacheable)
+		fr_htab_remove(&res->jobs, &job->node);
 	TAILQ_REMOVE(&res->alljobs, job, link);
 }
+
+static void start_waiting(struct fr_resolver *res);
+static void job_free(struct job *job);
 
 static void
 on_chain_done(void *arg, struct fr_plan *plan)
@@ -391,14 +410,23 @@ on_chain_done(void *arg, struct fr_plan *plan)
 	double now = fr_resolver_now(res);
 	bool failed = plan != NULL && (plan->result == FR_RESULT_SERVFAIL ||
 	    plan->result == FR_RESULT_TIMEOUT);
-	const struct fr_plan *src = plan;
+	struct fr_plan *src, *compact;
 	enum fr_cache_status status = FR_CACHE_MISS;
 	double age = 0, ttl_left = 0;
 
 	job->chain = NULL;
 	job_unlink(job);
+	res->running--;
+	start_waiting(res);
+	/* The chain built its plan piece by piece: keep it (in the cache
+	 * and under every view) as one allocation. */
+	if (plan != NULL && (compact = fr_plan_copy(plan)) != NULL) {
+		fr_plan_free(plan);
+		plan = compact;
+	}
+	src = plan;
 	if (plan != NULL && job->cacheable) {
-		if (failed && fr_cache_serve_stale(res->cache, job->key, now,
+		if (failed && fr_cache_serve_stale(res->cache, job->n.key, now,
 		    &view)) {
 			/* DNS is failing: the expired answer beats none. */
 			src = view.plan;
@@ -407,7 +435,7 @@ on_chain_done(void *arg, struct fr_plan *plan)
 			ttl_left = view.ttl_left;
 		} else if (!(failed && TAILQ_EMPTY(&job->waiters))) {
 			/* A failed renewal nobody waits for keeps the entry. */
-			(void)fr_cache_store(res->cache, job->key, plan, now);
+			(void)fr_cache_store(res->cache, job->n.key, plan, now);
 			ttl_left = fr_cache_ttl_for(res->cache, plan);
 		}
 	} else if (plan != NULL) {
@@ -420,35 +448,95 @@ on_chain_done(void *arg, struct fr_plan *plan)
 		    FR_CACHE_COALESCED : status, age, ttl_left));
 	}
 	fr_plan_free(plan);
+	job_free(job);
+}
+
+/* Start the chain of a job; -1 if memory ran out. */
+static int
+job_run(struct job *job)
+{
+	struct fr_resolver *res = job->res;
+
+	job->chain = fr_chain_start(&res->env, &job->n.uri, job->n.profile,
+	    job->n.transports, job->input, on_chain_done, job);
+	if (job->chain == NULL)
+		return -1;
+	res->running++;
+	return 0;
+}
+
+static void
+job_free(struct job *job)
+{
+	free(job->input);
 	free(job);
 }
 
+/* Start waiting jobs while there is room.  One that cannot start (no
+ * memory) answers its waiters with no plan, as a failed chain would. */
+static void
+start_waiting(struct fr_resolver *res)
+{
+	struct fr_resolve_req *req;
+	struct job *job;
+
+	while (res->running < res->max_resolutions &&
+	    (job = TAILQ_FIRST(&res->waiting)) != NULL) {
+		TAILQ_REMOVE(&res->waiting, job, qlink);
+		res->nwaiting--;
+		if (job_run(job) == 0)
+			continue;
+		job_unlink(job);
+		while ((req = TAILQ_FIRST(&job->waiters)) != NULL) {
+			TAILQ_REMOVE(&job->waiters, req, link);
+			make_ready(res, req, NULL);
+		}
+		job_free(job);
+	}
+}
+
+enum job_err { JOB_NOMEM = -1, JOB_BUSY = -2 };
+
+/*
+ * A new job for n: running if there is room, else waiting in line.
+ * NULL with *why JOB_BUSY when the line is full too, JOB_NOMEM when
+ * memory ran out.
+ */
 static struct job *
 job_start(struct fr_resolver *res, const struct normq *n, const char *input,
-    bool cacheable)
+    bool cacheable, enum job_err *why)
 {
 	struct job *job;
 
+	*why = JOB_NOMEM;
+	if (res->running >= res->max_resolutions &&
+	    res->nwaiting >= res->max_queued) {
+		*why = JOB_BUSY;
+		return NULL;
+	}
 	if ((job = calloc(1, sizeof(*job))) == NULL)
 		return NULL;
-	job->res = res;
-	job->cacheable = cacheable;
-	TAILQ_INIT(&job->waiters);
-	memcpy(job->key, n->key, sizeof(job->key));
-	job->hash = hash_str(job->key);
-	job->chain = fr_chain_start(&res->env, &n->uri, n->profile,
-	    n->transports, input, on_chain_done, job);
-	if (job->chain == NULL) {
+	if ((job->input = strdup(input)) == NULL) {
 		free(job);
 		return NULL;
 	}
-	TAILQ_INSERT_TAIL(&res->alljobs, job, link);
-	if (cacheable) {
-		struct job **pp = job_slot(res, job->key, job->hash);
-
-		job->next = *pp;
-		*pp = job;
+	job->res = res;
+	job->cacheable = cacheable;
+	TAILQ_INIT(&job->waiters);
+	job->n = *n;
+	if (res->running < res->max_resolutions) {
+		if (job_run(job) != 0) {
+			job_free(job);
+			return NULL;
+		}
+	} else {
+		TAILQ_INSERT_TAIL(&res->waiting, job, qlink);
+		res->nwaiting++;
 	}
+	TAILQ_INSERT_TAIL(&res->alljobs, job, link);
+	if (cacheable)
+		fr_htab_insert(&res->jobs, &job->node, fr_htab_hash(&res->jobs,
+		    job->n.key, strlen(job->n.key)));
 	return job;
 }
 
@@ -456,9 +544,11 @@ job_start(struct fr_resolver *res, const struct normq *n, const char *input,
 static void
 prefetch(struct fr_resolver *res, const struct normq *n, const char *input)
 {
-	if (*job_slot(res, n->key, hash_str(n->key)) != NULL)
+	enum job_err why;
+
+	if (job_find(res, n->key) != NULL)
 		return;
-	if (job_start(res, n, input, true) != NULL)
+	if (job_start(res, n, input, true, &why) != NULL)
 		fr_cache_stats(res->cache)->prefetches++;
 }
 
@@ -498,6 +588,39 @@ from_cache(struct fr_resolver *res, const struct fr_resolve_req *req,
 
 /* ---- public API ------------------------------------------------------- */
 
+/* A bound from the configuration: 0 is the default, at most max. */
+static unsigned
+bound(unsigned v, unsigned dflt, unsigned max)
+{
+	if (v == 0)
+		v = dflt;
+	return v < max ? v : max;
+}
+
+/* The plan of a request refused because every bound is reached. */
+static struct fr_plan *
+busy_plan(struct fr_resolver *res, const struct normq *n, const char *input)
+{
+	struct fr_plan *p = fr_plan_new(n->profile, input);
+
+	if (p == NULL)
+		return NULL;
+	snprintf(p->domain, sizeof(p->domain), "%s", n->uri.host);
+	p->sips = n->uri.scheme == FR_SCHEME_SIPS;
+	p->port = n->uri.port;
+	p->transports = n->transports;
+	p->result = FR_RESULT_SERVFAIL;
+	p->cache = FR_CACHE_NONE;
+	if (fr_plan_add_finding(p, FR_FIND_RESOLVER_BUSY, FR_SEV_ERROR,
+	    "%s not resolved: the resolver is busy (%u resolutions running, "
+	    "%u waiting: max-resolutions, max-queued)", n->uri.host,
+	    res->running, res->nwaiting) != 0) {
+		fr_plan_free(p);
+		return NULL;
+	}
+	return p;
+}
+
 struct fr_resolver *
 fr_resolver_create(struct ev_loop *loop, const struct fr_resolver_conf *conf,
     char *err, size_t errlen)
@@ -514,7 +637,12 @@ fr_resolver_create(struct ev_loop *loop, const struct fr_resolver_conf *conf,
 	res->clock = conf->clock;
 	res->clock_arg = conf->clock_arg;
 	TAILQ_INIT(&res->alljobs);
+	TAILQ_INIT(&res->waiting);
 	TAILQ_INIT(&res->ready);
+	res->max_resolutions = conf->max_resolutions ?
+	    conf->max_resolutions : FR_DEFAULT_MAX_RESOLUTIONS;
+	res->max_queued = conf->max_queued ? conf->max_queued :
+	    FR_DEFAULT_MAX_QUEUED;
 	if (conf->seeded)
 		fr_rng_seed(&res->rng, conf->seed);
 	else
@@ -523,12 +651,19 @@ fr_resolver_create(struct ev_loop *loop, const struct fr_resolver_conf *conf,
 		cconf = *conf->cache;
 	else
 		fr_cache_conf_defaults(&cconf);
-	if ((res->cache = fr_cache_create(&cconf)) == NULL ||
+	if (fr_htab_init(&res->jobs) != 0 ||
+	    (res->cache = fr_cache_create(&cconf)) == NULL ||
 	    (res->health = fr_health_create(conf->health)) == NULL)
 		goto nomem;
 	res->env.loop = loop;
 	res->env.timeout_ms = conf->timeout_ms ? conf->timeout_ms :
 	    FR_DEFAULT_TIMEOUT_MS;
+	res->env.max_targets = bound(conf->max_targets,
+	    FR_PLAN_DEFAULT_TARGETS, FR_PLAN_MAX_TARGETS);
+	res->env.max_addrs = bound(conf->max_addrs, FR_PLAN_DEFAULT_ADDRS,
+	    FR_PLAN_MAX_TARGETS);
+	res->env.max_inflight = bound(conf->max_inflight,
+	    FR_DEFAULT_MAX_INFLIGHT, FR_PLAN_MAX_TARGETS);
 	if (conf->upstream.nzones > 0) {
 		res->env.zones = calloc(conf->upstream.nzones,
 		    sizeof(*res->env.zones));
@@ -570,11 +705,13 @@ fr_resolver_delete(struct fr_resolver *res)
 	while ((job = TAILQ_FIRST(&res->alljobs)) != NULL) {
 		fr_chain_cancel(job->chain);
 		job_unlink(job);
+		if (job->chain == NULL)
+			TAILQ_REMOVE(&res->waiting, job, qlink);
 		while ((req = TAILQ_FIRST(&job->waiters)) != NULL) {
 			TAILQ_REMOVE(&job->waiters, req, link);
 			free(req);
 		}
-		free(job);
+		job_free(job);
 	}
 	while ((req = TAILQ_FIRST(&res->ready)) != NULL) {
 		TAILQ_REMOVE(&res->ready, req, link);
@@ -585,6 +722,7 @@ fr_resolver_delete(struct fr_resolver *res)
 	fr_ubev_delete(res->ub);
 	fr_cache_delete(res->cache);
 	fr_health_delete(res->health);
+	fr_htab_fini(&res->jobs);
 	for (i = 0; i < res->env.nzones; i++)
 		free(res->env.zones[i]);
 	free(res->env.zones);
@@ -600,6 +738,7 @@ fr_resolve(struct fr_resolver *res, const struct fr_query *query,
 	struct normq n;
 	struct fr_plan *plan;
 	struct job *job;
+	enum job_err why;
 	bool miss;
 
 	if (normalise(query, &n, err, errlen) != 0)
@@ -613,7 +752,7 @@ fr_resolve(struct fr_resolver *res, const struct fr_query *query,
 	req->kick.data = req;
 	if (query->affinity != NULL) {
 		req->has_affinity = true;
-		req->affinity = hash_str(query->affinity) ^ hash_str(n.key);
+		req->affinity = affinity_hash(query->affinity, n.key);
 	}
 
 	if ((plan = from_cache(res, req, &n, query->input, &miss)) != NULL) {
@@ -622,19 +761,25 @@ fr_resolve(struct fr_resolver *res, const struct fr_query *query,
 		free(req);
 		goto nomem;
 	} else {
-		job = n.uri.literal ? NULL : *job_slot(res, n.key,
-		    hash_str(n.key));
+		job = n.uri.literal ? NULL : job_find(res, n.key);
 		if (job != NULL) {
 			req->coalesced = true;
 			fr_cache_stats(res->cache)->coalesced++;
 		} else if ((job = job_start(res, &n, query->input,
-		    !n.uri.literal)) == NULL) {
+		    !n.uri.literal, &why)) == NULL) {
+			if (why == JOB_BUSY &&
+			    (plan = busy_plan(res, &n, query->input)) != NULL) {
+				res->refused++;
+				make_ready(res, req, plan);
+				goto out;
+			}
 			free(req);
 			goto nomem;
 		}
 		req->job = job;
 		TAILQ_INSERT_TAIL(&job->waiters, req, link);
 	}
+out:
 	if (reqp != NULL)
 		*reqp = req;
 	return 0;
@@ -656,7 +801,7 @@ fr_resolve_cached(struct fr_resolver *res, const struct fr_query *query,
 	memset(&req, 0, sizeof(req));
 	if (query->affinity != NULL) {
 		req.has_affinity = true;
-		req.affinity = hash_str(query->affinity) ^ hash_str(n.key);
+		req.affinity = affinity_hash(query->affinity, n.key);
 	}
 	if ((*planp = from_cache(res, &req, &n, query->input, &miss)) != NULL)
 		return 1;
@@ -692,6 +837,20 @@ const struct fr_cache_stats *
 fr_resolver_cache_stats(struct fr_resolver *res)
 {
 	return fr_cache_stats(res->cache);
+}
+
+void
+fr_resolver_load(struct fr_resolver *res, struct fr_resolver_load *out)
+{
+	const struct fr_ubev_counts *c = fr_ubev_counts(res->ub);
+
+	memset(out, 0, sizeof(*out));
+	out->running = res->running;
+	out->waiting = res->nwaiting;
+	out->refused = res->refused;
+	out->questions = c->asked;
+	out->questions_inflight = c->inflight;
+	out->questions_peak = c->peak;
 }
 
 struct sync_wait {

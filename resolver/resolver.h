@@ -6,6 +6,15 @@
  * The answer is a plan (plan.h): the targets in the order they are to
  * be tried, with the trace of every DNS question and findings.
  *
+ * Work is bounded: targets, addresses and questions in flight per
+ * resolution, and resolutions at once (see struct fr_resolver_conf).
+ * A request beyond every bound gets a plan at once that says so
+ * (result servfail, finding RESOLVER_BUSY) and is never queued.
+ *
+ * Plans are shared: a resolution's plan is kept once (in the cache,
+ * reference-counted) and each request receives a small view of it in
+ * its own order (plan.h); the caller frees it with fr_plan_free().
+ *
  * Resolved chains are cached (cache.h) with their TTLs, negative
  * answers per RFC 2308, stale data served when DNS fails (RFC 8767) and
  * renewed ahead of expiry when asked for late in their life.  Requests
@@ -30,6 +39,14 @@
 #include "ubev.h"
 
 #define FR_DEFAULT_TIMEOUT_MS 5000
+/* Resolutions (chains) running at once, and requests for new ones that
+ * may wait for a slot; beyond both a request is refused at once with a
+ * RESOLVER_BUSY plan (result servfail).  Unbound's num-queries-per-thread
+ * (1024) is the model: a flood of names must not become a flood of
+ * DNS questions. */
+#define FR_DEFAULT_MAX_RESOLUTIONS	128
+#define FR_DEFAULT_MAX_QUEUED		1024
+#define FR_DEFAULT_MAX_INFLIGHT		16	/* questions per chain */
 
 /* Seconds on some monotonic scale; the cache and health tables use it. */
 typedef double fr_clock_fn(void *arg);
@@ -43,6 +60,13 @@ struct fr_resolver_conf {
 	const struct fr_health_conf *health;	/* NULL: defaults */
 	fr_clock_fn *clock;		/* NULL: the loop's time (ev_now) */
 	void *clock_arg;
+	/* Bounds; 0: the default (plan.h, above); clamped to
+	 * FR_PLAN_MAX_TARGETS where that applies. */
+	unsigned max_targets;		/* targets and SRV names per plan */
+	unsigned max_addrs;		/* addresses per target */
+	unsigned max_inflight;		/* DNS questions in flight per chain */
+	unsigned max_resolutions;	/* chains running at once */
+	unsigned max_queued;		/* resolutions waiting for a slot */
 };
 
 struct fr_query {
@@ -99,6 +123,18 @@ struct fr_health *fr_resolver_health(struct fr_resolver *res);
 double fr_resolver_now(struct fr_resolver *res);
 /* Cache counters. */
 const struct fr_cache_stats *fr_resolver_cache_stats(struct fr_resolver *res);
+
+/* Load: resolutions running and waiting, requests refused as busy, and
+ * the DNS questions (asked, in flight now, most in flight at once). */
+struct fr_resolver_load {
+	unsigned running;
+	unsigned waiting;
+	uint64_t refused;
+	uint64_t questions;
+	size_t questions_inflight;
+	size_t questions_peak;
+};
+void fr_resolver_load(struct fr_resolver *res, struct fr_resolver_load *out);
 
 /*
  * Synchronous wrapper for the command line: runs the resolver's loop

@@ -42,7 +42,7 @@ struct fr_ubev_q {
 	char *early_why;
 	fr_ubev_cb *cb;
 	void *arg;
-	struct timespec started;
+	double started;			/* fr_now_ms() */
 	uint16_t type;
 	char name[FR_DNAME_MAX];
 };
@@ -58,6 +58,7 @@ struct fr_ubev {
 	struct ub_ctx *ctx;
 	struct evbase evb;
 	TAILQ_HEAD(, fr_ubev_q) inflight;
+	struct fr_ubev_counts counts;
 };
 
 /* ---- libunbound's events as libev watchers ----------------------------- */
@@ -330,6 +331,8 @@ write_config(FILE *f, const struct fr_ubev_conf *conf, char *err,
 			fprintf(f, "\tforward-addr: \"%s\"\n",
 			    conf->forwarders[i]);
 		}
+		if (conf->no_cache)
+			fprintf(f, "\tforward-no-cache: yes\n");
 	}
 	return 0;
 }
@@ -377,16 +380,6 @@ configure(struct ub_ctx *ctx, const struct fr_ubev_conf *conf, char *err,
 }
 
 /* ---- answers ---------------------------------------------------------- */
-
-static double
-ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
 
 /* RFC 2308 section 5: the negative TTL is min(SOA TTL, SOA MINIMUM). */
 static void
@@ -462,9 +455,10 @@ deliver(struct fr_ubev_q *q, struct fr_dns_answer *ans)
 	ev_timer_stop(ub->loop, &q->deadline);
 	ev_timer_stop(ub->loop, &q->later);
 	TAILQ_REMOVE(&ub->inflight, q, link);
+	ub->counts.inflight--;
 	ans->qname = q->name;	/* also for time-outs */
 	ans->qtype = q->type;
-	ans->ms = ms_since(&q->started);
+	ans->ms = fr_now_ms() - q->started;
 	q->cb(q->arg, ans);
 	free(q);
 }
@@ -502,6 +496,11 @@ answer(struct fr_ubev_q *q, int rcode, const void *packet, int len, int sec,
 			ans.status = FR_DNS_ANSWER;
 		} else if (ans.rrs == NULL) {
 			ans.status = FR_DNS_SERVFAIL;	/* out of memory */
+		} else if (ldns_pkt_tc(ans.pkt)) {
+			/* What came back was cut (libunbound's auth-zone does
+			 * this to an RRset above 64 KiB): not a "none". */
+			ans.status = FR_DNS_SERVFAIL;
+			ans.too_large = true;
 		} else {
 			ans.status = FR_DNS_NODATA;
 			ans.has_ttl = false;
@@ -632,7 +631,7 @@ fr_ubev_ask(struct fr_ubev *ub, const char *name, uint16_t type,
 	q->arg = arg;
 	q->type = type;
 	snprintf(q->name, sizeof(q->name), "%s", name);
-	clock_gettime(CLOCK_MONOTONIC, &q->started);
+	q->started = fr_now_ms();
 	ev_timer_init(&q->deadline, on_deadline, timeout_ms / 1000.0, 0.);
 	q->deadline.data = q;
 	ev_timer_init(&q->later, on_early, 0., 0.);
@@ -651,7 +650,16 @@ fr_ubev_ask(struct fr_ubev *ub, const char *name, uint16_t type,
 	q->asking = false;
 	if (!ev_is_active(&q->later))
 		ev_timer_start(ub->loop, &q->deadline);
+	ub->counts.asked++;
+	if (++ub->counts.inflight > ub->counts.peak)
+		ub->counts.peak = ub->counts.inflight;
 	return q;
+}
+
+const struct fr_ubev_counts *
+fr_ubev_counts(const struct fr_ubev *ub)
+{
+	return &ub->counts;
 }
 
 void
@@ -664,6 +672,7 @@ fr_ubev_cancel(struct fr_ubev_q *q)
 	ev_timer_stop(q->ub->loop, &q->deadline);
 	ev_timer_stop(q->ub->loop, &q->later);
 	TAILQ_REMOVE(&q->ub->inflight, q, link);
+	q->ub->counts.inflight--;
 	free(q->early_packet);
 	free(q->early_why);
 	free(q);

@@ -30,6 +30,10 @@ struct fr_ubev_conf {
 	const char *const *zone_files;		/* ... and absolute path */
 	size_t nzones;
 	const char *trust_anchor_file;	/* NULL: no DNSSEC validation */
+	bool no_cache;			/* libunbound keeps nothing from the
+					 * forwarders (forward-no-cache), so
+					 * the resolver's own cache, on its
+					 * own clock, is the only one: tests */
 };
 
 struct fr_dns_answer {
@@ -45,6 +49,9 @@ struct fr_dns_answer {
 	char canon[FR_DNAME_MAX];	/* ... of this name */
 	bool secure;			/* DNSSEC validated */
 	const char *why_bogus;		/* for FR_DNS_BOGUS, or NULL */
+	bool too_large;			/* FR_DNS_SERVFAIL because the answer
+					 * was truncated (TC) with no record:
+					 * too large for any DNS message */
 	double ms;
 };
 
@@ -68,6 +75,15 @@ struct fr_ubev_q *fr_ubev_ask(struct fr_ubev *ub, const char *name,
     uint16_t type, unsigned timeout_ms, fr_ubev_cb *cb, void *arg);
 /* Cancel a question in flight; its callback will not be called. */
 void fr_ubev_cancel(struct fr_ubev_q *q);
+
+/* Questions asked since creation, in flight now, and the most ever in
+ * flight at once. */
+struct fr_ubev_counts {
+	uint64_t asked;
+	size_t inflight;
+	size_t peak;
+};
+const struct fr_ubev_counts *fr_ubev_counts(const struct fr_ubev *ub);
 
 /* Presentation form of an RR type ("SRV"); static storage. */
 const char *fr_rr_type_name(uint16_t type);

@@ -3,26 +3,50 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
+/*
+ * The capacity is what the allocator says the block holds, so arrays
+ * made by any malloc/calloc/realloc can be grown here, and no caller
+ * has to keep a capacity beside its count: when the block is full it
+ * doubles, so n appends cost O(n) copying in all, not O(n^2).
+ */
 void *
 fr_array_grow(void *arrp, size_t *n, size_t sz)
 {
 	void **arr = arrp;
+	size_t want, cap;
 	void *p;
 
-	if (*n >= SIZE_MAX / sz - 1)
+	if (*n >= SIZE_MAX / sz / 2 - 1)
 		return NULL;
-	if ((p = realloc(*arr, (*n + 1) * sz)) == NULL)
-		return NULL;
-	*arr = p;
+	want = (*n + 1) * sz;
+	if (*arr == NULL || malloc_usable_size(*arr) < want) {
+		cap = *n < 4 ? 4 * sz : 2 * *n * sz;
+		if ((p = realloc(*arr, cap)) == NULL &&
+		    (p = realloc(*arr, want)) == NULL)
+			return NULL;
+		*arr = p;
+	}
+	p = *arr;
 	memset((char *)p + *n * sz, 0, sz);
 	return (char *)p + (*n)++ * sz;
+}
+
+double
+fr_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 void

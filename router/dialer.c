@@ -25,6 +25,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "certname.h"
 #include "dialer.h"
 #include "health.h"
 #include "log.h"
@@ -53,28 +54,6 @@ struct fr_dial {
 static void try_next(struct fr_dial *d);
 
 /* ---------------------------------------------------------- the name */
-
-/* A subjectAltName entry of type and text, compared without case. */
-static bool
-san_equals(GENERAL_NAMES *sans, int type, const char *text)
-{
-	int i;
-
-	for (i = 0; i < sk_GENERAL_NAME_num(sans); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
-		const ASN1_IA5STRING *s;
-
-		if (g->type != type)
-			continue;
-		s = type == GEN_DNS ? g->d.dNSName :
-		    g->d.uniformResourceIdentifier;
-		if ((size_t)ASN1_STRING_length(s) == strlen(text) &&
-		    strncasecmp((const char *)ASN1_STRING_get0_data(s), text,
-		    strlen(text)) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* What the certificate presents, for the log: its SAN names, else CN.
  * Peer-controlled: only printable ASCII is kept. */
@@ -131,31 +110,24 @@ fr_dial_name_ok(X509 *cert, const char *domain,
     size_t whylen)
 {
 	GENERAL_NAMES *sans;
-	char uri[FR_DNAME_MAX + 8], names[512];
-	bool ok = false;
+	char names[512];
 	size_t i;
 
-	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	snprintf(uri, sizeof(uri), "sip:%s", domain);
-	/* RFC 5922 7.3: the domain itself, no wildcards. */
-	if (sans != NULL && (san_equals(sans, GEN_URI, uri) ||
-	    san_equals(sans, GEN_DNS, domain)))
-		ok = true;
+	/* RFC 5922 7.3: the domain itself (proto/certname.h, the rules
+	 * the tester applies too). */
+	if (fr_cert_sip_domain(cert, domain, NULL, 0))
+		return true;
 	/* The domain's peer-subject:s, as IM and Presence's TLS peer
-	 * subjects: a DNS name, or the common name of a certificate that
-	 * has none. */
-	for (i = 0; !ok && i < npeer_subjects; i++)
-		if (X509_check_host(cert, peer_subjects[i], 0,
-		    X509_CHECK_FLAG_NO_WILDCARDS, NULL) == 1)
-			ok = true;
-	if (!ok) {
-		presented(cert, sans, names, sizeof(names));
-		snprintf(why, whylen, "certificate name mismatch: it names %s, "
-		    "not %s%s", names, domain, npeer_subjects > 0 ?
-		    " nor a peer-subject" : "");
-	}
+	 * subjects: host names, as a TLS client checks them. */
+	for (i = 0; i < npeer_subjects; i++)
+		if (fr_cert_host(cert, peer_subjects[i], NULL, 0))
+			return true;
+	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	presented(cert, sans, names, sizeof(names));
 	GENERAL_NAMES_free(sans);
-	return ok;
+	snprintf(why, whylen, "certificate name mismatch: it names %s, not %s%s",
+	    names, domain, npeer_subjects > 0 ? " nor a peer-subject" : "");
+	return false;
 }
 
 /* --------------------------------------------------------- the dialing */

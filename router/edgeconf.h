@@ -2,11 +2,11 @@
  * edgeconf.h -- what the edge is told to do, as plain data: listeners,
  * nodes, pools, health checks, and the edge-wide timeouts and limits.
  *
- * src/config.c fills these from fedrouted.conf(5); fr_edge_create() and
+ * src/conf.c fills these from fedrouted.conf(5); fr_edge_create() and
  * fr_edge_reload() (edge.h) build the running edge from them.  Nothing
  * here points at runtime state, so a reload parses a fresh set and the
  * edge swaps it in.  The edge copies what it keeps: the caller owns and
- * frees the configuration (src/config.c: fr_config_free).
+ * frees the configuration (src/conf.c: fr_config_free).
  *
  * References between sections are by index, resolved and checked by
  * the parser: a pool's members index nodes[], a listener's target

@@ -48,7 +48,7 @@ struct fr_edge {
 void fr_edge_session_opened(struct fr_edge *e);
 void fr_edge_session_closed(struct fr_edge *e);
 
-/* Health checks changed the state of node n (health.c). */
+/* Health checks changed the state of node n (checker.c). */
 void fr_edge_node_changed(struct fr_edge *e, struct fr_node *n);
 
 /* accept(2) failed for want of descriptors or memory: stop accepting

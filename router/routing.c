@@ -459,7 +459,9 @@ literal_hop(struct fr_routing_req *req, struct pending *w,
 	else
 		return 0;
 	memset(&t, 0, sizeof(t));
-	snprintf(t.host, sizeof(t.host), "%s", r->next_hop.host);
+	t.host = r->next_hop.host;	/* copied by fr_plan_add_target */
+	t.srv = "";
+	t.cname = "";
 	t.port = (uint16_t)r->next_hop.port;
 	t.transport = r->transport;
 	t.source = FR_SOURCE_LITERAL;

@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "certname.h"
 #include "tls.h"
 
 /* Sessions the server side keeps for clients that cannot use tickets. */
@@ -322,7 +323,8 @@ fr_tls_client_new(SSL_CTX *ctx, int fd, const char *server_name,
 		goto bad;
 	if (verify) {
 		if (server_name != NULL) {
-			if (!SSL_set1_host(ssl, server_name))
+			/* The tester's own name rule (proto/certname.h). */
+			if (!fr_cert_require_host(ssl, server_name))
 				goto bad;
 		} else if (!X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
 		    fr_addr_ip_str(addr, ip, sizeof(ip)))) {

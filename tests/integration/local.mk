@@ -72,4 +72,7 @@ tests_integration_resolver_driver_SOURCES = \
 	tests/integration/resolver_driver.c
 tests_integration_resolver_driver_LDADD = $(FR_TESTER_LIBS)
 TESTS += tests/integration/test_cache.py
+# Hostile zones (written at run time) against the resolver's bounds.
+TESTS += tests/integration/test_bounds.py
+EXTRA_DIST += tests/integration/test_bounds.py
 EXTRA_DIST += tests/integration/test_cache.py zones/test/cache.test.zone

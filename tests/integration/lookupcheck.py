@@ -43,7 +43,8 @@ FINDINGS = {
     # info when _xmpp-server is used, error when that leaves no route
     "XMPPS_UNAVAILABLE": {"info", "error"},
     "PLAN_TRUNCATED": {"warning"},
-    # the tester's own checks (src/diag.c)
+    "RESOLVER_BUSY": {"error"},
+    # the tester's own checks (diag/diag.c)
     # info while the profile's own records route, warning when they do not
     "LEGACY_SRV_LABEL": {"info", "warning"},
     "NAPTR_EQUAL_PREFERENCE": {"warning"},

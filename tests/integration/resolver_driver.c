@@ -7,10 +7,17 @@
  *   lookup [PROFILE] TARGET      the plan, as fedroute lookup --json
  *   fail ADDR PORT TRANSPORT [RETRY_AFTER]   report a failure
  *   ok ADDR PORT TRANSPORT       report a success
- *   stats                        cache counters as JSON
+ *   stats                        cache counters and DNS questions
+ *                                asked, as JSON
+ *   advance SECONDS              move the resolver's clock forward
  *
  * usage: resolver_driver --resolver ADDR@PORT [--timeout MS]
- *                        [--stale-retry SECONDS]
+ *                        [--stale-retry SECONDS] [--fake-clock]
+ *
+ * With --fake-clock the resolver's cache and health table run on a clock
+ * that only "advance" moves (it starts at 1000), and libunbound keeps no
+ * cache of its own (fr_ubev_conf no_cache), so a test watches entries
+ * expire without sleeping.  Without it, the loop's real time is used.
  */
 #include "config.h"
 
@@ -36,9 +43,20 @@ parse_address(const char *s, struct fr_address *a)
 	return 0;
 }
 
-static void
-stats(const struct fr_cache_stats *st)
+static double fake_now = 1000.0;
+
+static double
+fake_clock(void *arg)
 {
+	(void)arg;
+	return fake_now;
+}
+
+static void
+stats(struct fr_resolver *res)
+{
+	const struct fr_cache_stats *st = fr_resolver_cache_stats(res);
+	struct fr_resolver_load load;
 	struct fr_json j;
 
 	fr_json_init(&j, stdout);
@@ -50,6 +68,8 @@ stats(const struct fr_cache_stats *st)
 	fr_json_int(&j, "coalesced", (long long)st->coalesced);
 	fr_json_int(&j, "prefetches", (long long)st->prefetches);
 	fr_json_int(&j, "entries", (long long)st->entries);
+	fr_resolver_load(res, &load);
+	fr_json_int(&j, "questions", (long long)load.questions);
 	fr_json_object_end(&j);
 }
 
@@ -102,7 +122,17 @@ command(struct fr_resolver *res, char *line)
 			    argc == 5 ? atof(argv[4]) : 0, fr_resolver_now(res));
 		printf("ok\n");
 	} else if (strcmp(argv[0], "stats") == 0) {
-		stats(fr_resolver_cache_stats(res));
+		stats(res);
+	} else if (strcmp(argv[0], "advance") == 0 && argc == 2) {
+		char *end;
+		double by = strtod(argv[1], &end);
+
+		if (*end != '\0' || !(by >= 0 && by < 1e6)) {
+			printf("error: bad number of seconds\n");
+			return;
+		}
+		fake_now += by;
+		printf("ok\n");
 	} else {
 		printf("error: unknown command\n");
 	}
@@ -123,8 +153,16 @@ main(int argc, char **argv)
 	fr_cache_conf_defaults(&cache);
 	conf.cache = &cache;
 	conf.upstream.forwarders = forwarders;
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--resolver") == 0) {
+	for (i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "--fake-clock") == 0) {
+			conf.clock = fake_clock;
+			conf.upstream.no_cache = true;
+			i--;		/* takes no value */
+		} else if (i + 1 >= argc) {
+			fprintf(stderr, "resolver_driver: %s needs a value\n",
+			    argv[i]);
+			return 64;
+		} else if (strcmp(argv[i], "--resolver") == 0) {
 			forwarders[0] = argv[i + 1];
 			conf.upstream.nforwarders = 1;
 		} else if (strcmp(argv[i], "--timeout") == 0) {

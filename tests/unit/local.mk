@@ -8,6 +8,8 @@ UNIT_TESTS = \
 	tests/unit/test_cache \
 	tests/unit/test_health \
 	tests/unit/test_resolver \
+	tests/unit/test_bounds \
+	tests/unit/test_htab \
 	tests/unit/test_addrscope \
 	tests/unit/test_strbuf \
 	tests/unit/test_certcheck \
@@ -26,7 +28,8 @@ tests_unit_test_sipuri_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sipuri_LDADD = $(UNIT_LDADD)
 tests_unit_test_sipmsg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sipmsg_LDADD = $(UNIT_LDADD)
-tests_unit_test_link_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_link_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
+	-DFR_TEST_ZONES_DIR='"$(abs_top_srcdir)/zones"'
 tests_unit_test_link_LDADD = $(UNIT_LDADD)
 tests_unit_test_cache_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_cache_LDADD = $(UNIT_LDADD)
@@ -35,6 +38,10 @@ tests_unit_test_health_LDADD = $(UNIT_LDADD)
 tests_unit_test_resolver_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	-DFR_TEST_ZONES_DIR='"$(abs_top_srcdir)/zones"'
 tests_unit_test_resolver_LDADD = $(UNIT_LDADD)
+tests_unit_test_bounds_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_bounds_LDADD = $(UNIT_LDADD)
+tests_unit_test_htab_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_htab_LDADD = $(UNIT_LDADD)
 # Units of the tester (diag/, proto/) are compiled into their test.
 tests_unit_test_addrscope_SOURCES = tests/unit/test_addrscope.c \
 	diag/addrscope.c

@@ -333,7 +333,7 @@ plan_copy_is_deep(void **state)
 	(void)state;
 	memset(&t, 0, sizeof(t));
 	memset(a, 0, sizeof(a));
-	strcpy(t.host, "h.x.test");
+	t.host = "h.x.test";
 	a[0].family = AF_INET;
 	a[1].family = AF_INET6;
 	t.addrs = a;

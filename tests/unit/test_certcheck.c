@@ -5,13 +5,16 @@
 #include "config.h"
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "certcheck.h"
@@ -256,6 +259,82 @@ examine_self_signed(void **state)
 	X509_STORE_free(store);
 }
 
+/*
+ * A TLS handshake in memory: a server presenting cert, a client that
+ * trusts it and checks host the router's way (fr_cert_require_host, or
+ * OpenSSL's own SSL_set1_host when own_rule is false).  Returns the
+ * client's verify result.
+ */
+static long
+handshake(X509 *cert, const char *host, bool own_rule)
+{
+	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
+	SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+	SSL *srv, *cli;
+	BIO *sb, *cb;
+	long vr;
+	int i, rs = 0, rc = 0;
+
+	assert_non_null(sctx);
+	assert_non_null(cctx);
+	assert_int_equal(SSL_CTX_use_certificate(sctx, cert), 1);
+	assert_int_equal(SSL_CTX_use_PrivateKey(sctx, key), 1);
+	assert_int_equal(X509_STORE_add_cert(SSL_CTX_get_cert_store(cctx),
+	    cert), 1);
+	SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
+	srv = SSL_new(sctx);
+	cli = SSL_new(cctx);
+	assert_int_equal(BIO_new_bio_pair(&sb, 0, &cb, 0), 1);
+	SSL_set_bio(srv, sb, sb);
+	SSL_set_bio(cli, cb, cb);
+	SSL_set_accept_state(srv);
+	SSL_set_connect_state(cli);
+	if (own_rule)
+		assert_true(fr_cert_require_host(cli, host));
+	else
+		assert_int_equal(SSL_set1_host(cli, host), 1);
+	for (i = 0; i < 20 && (rs != 1 || rc != 1); i++) {
+		rc = SSL_do_handshake(cli);
+		if (rc <= 0 && SSL_get_error(cli, rc) != SSL_ERROR_WANT_READ)
+			break;
+		rs = SSL_do_handshake(srv);
+	}
+	vr = SSL_get_verify_result(cli);
+	if (vr == X509_V_OK)
+		assert_int_equal(rc, 1);
+	SSL_free(cli);
+	SSL_free(srv);
+	SSL_CTX_free(cctx);
+	SSL_CTX_free(sctx);
+	ERR_clear_error();
+	return vr;
+}
+
+/* The router's TLS clients apply the tester's host rule in the
+ * handshake, where OpenSSL's own rule would differ (a CN beside a
+ * URI-ID), and accept what the rule accepts. */
+static void
+router_checks_hosts_like_the_tester(void **state)
+{
+	X509 *x;
+
+	(void)state;
+	x = make("edge.example.com", "URI:sip:example.com");
+	assert_false(fr_cert_host(x, "edge.example.com", NULL, 0));
+	assert_int_equal(handshake(x, "edge.example.com", true),
+	    X509_V_ERR_HOSTNAME_MISMATCH);
+	/* OpenSSL alone takes the CN here: the rules used to disagree. */
+	assert_int_equal(handshake(x, "edge.example.com", false), X509_V_OK);
+	X509_free(x);
+
+	x = make("x", "DNS:*.example.com");
+	assert_true(fr_cert_host(x, "edge.example.com", NULL, 0));
+	assert_int_equal(handshake(x, "edge.example.com", true), X509_V_OK);
+	assert_int_equal(handshake(x, "example.com", true),
+	    X509_V_ERR_HOSTNAME_MISMATCH);
+	X509_free(x);
+}
+
 int
 main(void)
 {
@@ -265,6 +344,7 @@ main(void)
 		cmocka_unit_test(srv_target),
 		cmocka_unit_test(embedded_nul_never_matches),
 		cmocka_unit_test(examine_self_signed),
+		cmocka_unit_test(router_checks_hosts_like_the_tester),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

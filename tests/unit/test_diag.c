@@ -22,7 +22,7 @@ every_id_has_name_and_hint(void **state)
 	int id;
 
 	(void)state;
-	/* a resolver finding added without a hint in src/diag.c fails
+	/* a resolver finding added without a hint in diag/diag.c fails
 	 * here, not in front of a user */
 	for (id = 0; id < FR_FIND_COUNT; id++) {
 		assert_non_null(fr_finding_name((enum fr_finding_id)id));

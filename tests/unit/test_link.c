@@ -2,10 +2,12 @@
  * test_link.c -- guard for the libunbound + libev link problem.
  *
  * Debian's libev also exports libevent-compatible symbols.  If a binary
- * resolves event_base_new (and friends) to libev, libunbound's resolver
- * thread runs on the wrong library and aborts.  This test is linked
- * exactly like the programs and checks which library the dynamic linker
- * picked, then runs a real libunbound context through its thread.
+ * resolves event_base_new (and friends) to libev, libunbound runs on the
+ * wrong library and aborts.  This test is linked exactly like the
+ * programs and checks which library the dynamic linker picked, then
+ * resolves a name through a real libunbound context driven by the libev
+ * loop (libunbound's pluggable event base, resolver/ubev.c: no thread),
+ * answered from a local zone file (no network).
  */
 #include "config.h"
 
@@ -44,8 +46,8 @@ libevent_symbols_come_from_libevent(void **state)
 	}
 }
 
-/* A literal needs no DNS, but the context and its thread must start
- * and stop cleanly with libev driving the result pipe. */
+/* A literal needs no DNS: the context must still start and stop
+ * cleanly on the libev loop. */
 static void
 resolver_starts_and_stops(void **state)
 {
@@ -76,12 +78,61 @@ resolver_starts_and_stops(void **state)
 	ev_loop_destroy(loop);
 }
 
+/* A name, so the questions go through libunbound (its mesh, its auth-
+ * zone, its events on libev) and come back answered. */
+static void
+resolves_through_libunbound(void **state)
+{
+	static const char *const origins[] = { "lync.test" };
+	static const char *const files[] = {
+		FR_TEST_ZONES_DIR "/demo/lync.test.zone" };
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct fr_resolver_conf conf;
+	struct fr_resolver *res;
+	struct fr_resolver_load load;
+	struct fr_query q;
+	struct fr_plan *plan;
+	char err[256];
+	size_t i, answered = 0;
+
+	(void)state;
+	memset(&conf, 0, sizeof(conf));
+	memset(&q, 0, sizeof(q));
+	conf.upstream.zone_origins = origins;
+	conf.upstream.zone_files = files;
+	conf.upstream.nzones = 1;
+	assert_non_null(loop);
+	res = fr_resolver_create(loop, &conf, err, sizeof(err));
+	if (res == NULL)
+		fail_msg("resolver: %s", err);
+	q.input = "lync.test";
+	q.profile = FR_PROFILE_MSFED;
+	plan = fr_resolve_sync(res, &q, err, sizeof(err));
+	assert_non_null(plan);
+	assert_int_equal(plan->result, FR_RESULT_OK);
+	assert_int_equal(plan->ntargets, 2);
+	assert_int_equal(plan->targets[0].source, FR_SOURCE_ZONE);
+	assert_true(plan->targets[0].naddrs > 0);
+	for (i = 0; i < plan->ntrace; i++) {
+		assert_true(plan->trace[i].rcode == 0);	/* an answer came */
+		answered += plan->trace[i].status == FR_DNS_ANSWER;
+	}
+	assert_true(answered >= 3);	/* SRV, and A of both targets */
+	fr_resolver_load(res, &load);
+	assert_int_equal(load.questions, plan->ntrace);
+	assert_int_equal(load.questions_inflight, 0);
+	fr_plan_free(plan);
+	fr_resolver_delete(res);
+	ev_loop_destroy(loop);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(libevent_symbols_come_from_libevent),
 		cmocka_unit_test(resolver_starts_and_stops),
+		cmocka_unit_test(resolves_through_libunbound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
