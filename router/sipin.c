@@ -467,11 +467,14 @@ sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
 	/* The Request-URI the node wrote in its Contact. */
 	if (restore) {
 		struct fr_span alias;
-		char ip[INET6_ADDRSTRLEN + 1];
+		char ip[INET6_ADDRSTRLEN + 1], text[INET6_ADDRSTRLEN + 32];
 		unsigned port = 5060, proto = 2;
 
+		/* The span is not a C string: copy it, bounded, first. */
 		if (fr_sip_param(ru->params, "alias", &alias) &&
-		    sscanf(alias.s, "%45[^~]~%u~%u", ip, &port, &proto) == 3) {
+		    sp_span_copy(alias, text, sizeof(text)) &&
+		    sscanf(text, "%45[^~]~%u~%u", ip, &port, &proto) == 3 &&
+		    port >= 1 && port <= 65535 && proto >= 1 && proto <= 3) {
 			n = snprintf(newruri, sizeof(newruri), "sip%s:%.*s%s%s%s%s:"
 			    "%u;transport=%s", ru->scheme == FR_SCHEME_SIPS ?
 			    "s" : "", (int)ru->user.len, ru->user.s,
