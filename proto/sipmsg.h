@@ -231,6 +231,8 @@ int fr_sip_via_parse(struct fr_span v, struct fr_sip_via *out, char *err,
 struct fr_sip_addr {
 	bool star;			/* Contact: * */
 	struct fr_span display;		/* as written, quotes kept; may be empty */
+	bool angle;			/* name-addr: the URI was in <> (a
+					 * URI with ';' or ',' must be) */
 	struct fr_span uri;		/* without <> */
 	struct fr_span params;		/* header params from the first ';' */
 	struct fr_span tag;
