@@ -186,7 +186,9 @@ static enum line_rc
 line_at(const char *buf, size_t p, size_t len, size_t max, size_t *ce,
     size_t *nx, size_t *bad)
 {
-	size_t i, stop = len - p > max + 2 ? p + max + 2 : len;
+	size_t i, avail = len - p;
+	/* written so that a limit of SIZE_MAX cannot wrap */
+	size_t stop = avail > max && avail - max > 2 ? p + max + 2 : len;
 
 	for (i = p; i < stop; i++) {
 		char c = buf[i];
@@ -205,7 +207,8 @@ line_at(const char *buf, size_t p, size_t len, size_t max, size_t *ce,
 			return LINE_CR;
 		}
 	}
-	return stop < len || len - p > max + 1 ? LINE_LONG : LINE_MORE;
+	return stop < len || (avail > max && avail - max > 1) ? LINE_LONG :
+	    LINE_MORE;
 }
 
 /* "SIP/2.0" in any case. */

@@ -537,6 +537,12 @@ limits(void **state)
 	    &lim, &used, &e), FR_SIP_MORE);
 	bad("INVITE sip:x SIP/2.0\r\n", 0, FR_SIP_STREAM, &lim,
 	    "start line: longer than 10");
+	/* limits at their widest do not wrap */
+	lim.start_line = lim.header_line = lim.head = lim.body = SIZE_MAX;
+	assert_int_equal(fr_sipmsg_parse(&M, INVITE, strlen(INVITE),
+	    FR_SIP_STREAM, &lim, &used, &e), FR_SIP_MESSAGE);
+	assert_int_equal(fr_sipmsg_parse(&M, INVITE, 20, FR_SIP_STREAM, &lim,
+	    &used, &e), FR_SIP_MORE);
 	free(big);
 }
 
