@@ -24,6 +24,26 @@
  * Edits (fr_sip_edit_*, fr_sipmsg_write()) build a new message from the
  * original plus a list of splices, copying every untouched byte as it
  * was: nothing is re-serialised.
+ *
+ * struct fr_sipmsg is about 15 kB (the index): keep one per connection
+ * or worker, not one per call on a small stack.  Every function is
+ * reentrant; none keeps state between calls.
+ *
+ * A stateless proxy's request path, in short:
+ *
+ *	rc = fr_sipmsg_parse(&m, buf, len, FR_SIP_STREAM, &lim, &used, &e);
+ *	  FR_SIP_MORE: read more; FR_SIP_PING: send "\r\n"; FR_SIP_PONG: skip;
+ *	  FR_SIP_BAD: e.can_answer ? send a 400 (fr_sip_response_build)
+ *	              and close : close;  then drop `used` bytes
+ *	fr_sip_max_forwards(&m, &mf): 0 -> 483, absent -> insert one
+ *	fr_sip_edits_init(&ed);
+ *	fr_sip_edit_insert(&ed, &m, fr_sipmsg_next(&m, FR_SIP_H_VIA, -1),
+ *	    via_line, via_len);			(our Via, on top)
+ *	fr_sip_iter_init(&it, &m, FR_SIP_H_ROUTE);
+ *	if (fr_sip_iter_next(&it, &v) && it is us)
+ *		fr_sip_edit_remove_value(&ed, &m, &v);
+ *	fr_sip_edit_replace(&ed, &m, mf_value_span, "69", 2);
+ *	n = fr_sipmsg_write(&m, &ed, out, size, &need, err, errlen);
  */
 #ifndef FR_SIPMSG_H
 #define FR_SIPMSG_H
