@@ -174,7 +174,8 @@ struct fr_sip_error {
  * many bytes), then one message framed by its mandatory Content-Length;
  * *used is its length (pipelined messages follow it in buf).  A lone
  * CRLF at the very end of buf is taken for a pong: a ping split between
- * two reads after its first CRLF reads as two pongs.
+ * two reads after its first CRLF reads as two pongs.  A lone LF there
+ * is a pong too (LF-only peers).
  * FR_SIP_DATAGRAM: the buffer is one message; Content-Length is
  * optional, bytes beyond it are ignored (RFC 3261 18.3), a body shorter
  * than it is an error; *used is len.
@@ -303,7 +304,8 @@ void fr_sip_edits_init(struct fr_sip_edits *ed);
 /*
  * Insert whole header lines ("Name: value\r\n", one or more, each
  * ending in CRLF, no NUL, no bare CR or LF) before header index `at`;
- * at == m->nhdr (or no header) means at the end of the head.  Use
+ * at >= m->nhdr (so also the -1 of a header not found) means at the
+ * end of the head.  Use
  * fr_sipmsg_next() to find "before the first Via", and 0 for "after the
  * start line".  0 or -1 (ed->err says why).
  */
