@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sipmsg.h"
 #include "sipprobe.h"
-#include "strbuf.h"
 
 #define T1_MS	500.0		/* RFC 3261 17.1.1.1 */
 #define T2_MS	4000.0
@@ -66,141 +66,54 @@ static int
 build_request(struct fr_conn *c, enum fr_transport tp, const char *domain,
     char *callid, size_t callidlen, char *buf, size_t len)
 {
-	char host[INET6_ADDRSTRLEN + 2], branch[20], tag[20];
-	const char *via = tp == FR_TRANSPORT_UDP ? "UDP" :
-	    tp == FR_TRANSPORT_TLS ? "TLS" : "TCP";
+	char host[INET6_ADDRSTRLEN + 2], sent_by[INET6_ADDRSTRLEN + 10];
+	char branch[20], tag[20], hex[20], ruri[FR_DNAME_MAX + 8];
+	char from[INET6_ADDRSTRLEN + 16], contact[INET6_ADDRSTRLEN + 48];
+	const char *tpw = tp == FR_TRANSPORT_UDP ? "udp" :
+	    tp == FR_TRANSPORT_TLS ? "tls" : "tcp";
+	struct fr_sip_options o;
 	unsigned port;
-	int n;
 
 	local_hostport(c->fd, host, sizeof(host), &port);
 	random_hex(branch, sizeof(branch));
 	random_hex(tag, sizeof(tag));
-	random_hex(callid, callidlen);
-	n = snprintf(buf, len,
-	    "OPTIONS sip:%s SIP/2.0\r\n"
-	    "Via: SIP/2.0/%s %s:%u;branch=z9hG4bK%s;rport\r\n"
-	    "Max-Forwards: 70\r\n"
-	    "From: <sip:fedroute@%s>;tag=%s\r\n"
-	    "To: <sip:%s>\r\n"
-	    "Call-ID: %s@fedroute\r\n"
-	    "CSeq: 1 OPTIONS\r\n"
-	    "Contact: <sip:fedroute@%s:%u;transport=%s>\r\n"
-	    "Accept: application/sdp\r\n"
-	    "User-Agent: %s\r\n"
-	    "Content-Length: 0\r\n"
-	    "\r\n",
-	    domain, via, host, port, branch, host, tag, domain, callid, host,
-	    port, tp == FR_TRANSPORT_UDP ? "udp" : tp == FR_TRANSPORT_TLS ?
-	    "tls" : "tcp", PACKAGE_STRING);
-	return n > 0 && (size_t)n < len ? n : -1;
+	random_hex(hex, sizeof(hex));
+	snprintf(callid, callidlen, "%s@fedroute", hex);
+	snprintf(sent_by, sizeof(sent_by), "%s:%u", host, port);
+	snprintf(from, sizeof(from), "sip:fedroute@%s", host);
+	snprintf(contact, sizeof(contact), "sip:fedroute@%s:%u;transport=%s",
+	    host, port, tpw);
+	if ((size_t)snprintf(ruri, sizeof(ruri), "sip:%s", domain) >=
+	    sizeof(ruri))
+		return -1;
+	o.ruri = ruri;
+	o.transport = tp == FR_TRANSPORT_UDP ? "UDP" :
+	    tp == FR_TRANSPORT_TLS ? "TLS" : "TCP";
+	o.sent_by = sent_by;
+	o.branch = branch;
+	o.from_uri = from;
+	o.from_tag = tag;
+	o.to_uri = ruri;
+	o.call_id = callid;
+	o.contact = contact;
+	o.user_agent = PACKAGE_STRING;
+	return (int)fr_sip_options_build(&o, buf, len);
 }
 
-/*
- * The value of header name (or its compact form) in the header block
- * hdr[0..len), into out; false if absent.
- */
-static bool
-header(const char *hdr, size_t len, const char *name, const char *compact,
-    char *out, size_t outlen)
+/* Peer text for the result: control bytes shown as '?', folds undone. */
+static void
+peer_text(char *dst, size_t size, struct fr_span v)
 {
-	const char *p = hdr, *end = hdr + len;
+	size_t i, o = 0;
 
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t linelen = eol ? (size_t)(eol - p) : (size_t)(end - p);
-		const char *colon = memchr(p, ':', linelen);
+	for (i = 0; i < v.len && o + 1 < size; i++) {
+		unsigned char ch = (unsigned char)v.s[i];
 
-		if (colon != NULL) {
-			size_t nlen = (size_t)(colon - p);
-
-			while (nlen > 0 && isspace((unsigned char)p[nlen - 1]))
-				nlen--;
-			if ((nlen == strlen(name) &&
-			    strncasecmp(p, name, nlen) == 0) ||
-			    (compact != NULL && nlen == strlen(compact) &&
-			    strncasecmp(p, compact, nlen) == 0)) {
-				const char *v = colon + 1;
-				size_t vlen = linelen - (size_t)(v - p);
-
-				while (vlen > 0 && isspace((unsigned char)*v)) {
-					v++;
-					vlen--;
-				}
-				while (vlen > 0 &&
-				    isspace((unsigned char)v[vlen - 1]))
-					vlen--;
-				if (vlen >= outlen)
-					vlen = outlen - 1;
-				memcpy(out, v, vlen);
-				out[vlen] = '\0';
-				return true;
-			}
-		}
-		p += linelen + 1;
+		if (ch == '\r' || ch == '\n')
+			continue;
+		dst[o++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
 	}
-	return false;
-}
-
-enum parse { PARSE_MORE, PARSE_SKIP, PARSE_FINAL, PARSE_BAD };
-
-/*
- * Look at the message at the start of buf[0..len).  PARSE_MORE: not
- * complete yet; PARSE_SKIP: a provisional response or someone else's
- * message, *used bytes long; PARSE_FINAL: our final response (r filled);
- * PARSE_BAD: not SIP at all.
- */
-static enum parse
-parse(const char *buf, size_t len, bool stream, const char *callid,
-    size_t *used, struct fr_sip_result *r)
-{
-	const char *eoh, *eol;
-	char v[256], *end;
-	size_t hlen, body = 0;
-	long code;
-
-	/* keep-alive CRLFs (RFC 5626) before a message */
-	for (*used = 0; *used < len && (buf[*used] == '\r' ||
-	    buf[*used] == '\n'); (*used)++)
-		;
-	buf += *used;
-	len -= *used;
-	if (len >= 8 && strncmp(buf, "SIP/2.0 ", 8) != 0)
-		return PARSE_BAD;
-	if (len < 8 && strncmp(buf, "SIP/2.0 ", len) != 0)
-		return PARSE_BAD;
-	eoh = NULL;
-	for (hlen = 3; hlen < len; hlen++)
-		if (memcmp(buf + hlen - 3, "\r\n\r\n", 4) == 0) {
-			eoh = buf + hlen + 1;
-			break;
-		}
-	if (eoh == NULL)
-		return stream ? PARSE_MORE : PARSE_BAD;
-	hlen = (size_t)(eoh - buf);
-	if (header(buf, hlen, "Content-Length", "l", v, sizeof(v))) {
-		body = strtoul(v, &end, 10);
-		if (*end != '\0' || body > FR_SIP_MAX_MESSAGE)
-			return PARSE_BAD;
-	}
-	if (stream && len < hlen + body)
-		return PARSE_MORE;
-	*used += hlen + body;
-	eol = memchr(buf, '\r', hlen);
-	code = strtol(buf + 8, &end, 10);
-	if (eol == NULL || end != buf + 11 || code < 100 || code > 699)
-		return PARSE_BAD;
-	if (!header(buf, hlen, "Call-ID", "i", v, sizeof(v)) ||
-	    strncmp(v, callid, strlen(callid)) != 0 || code < 200)
-		return PARSE_SKIP;
-	r->status = (int)code;
-	snprintf(r->status_line, sizeof(r->status_line), "%.*s",
-	    (int)(eol - buf), buf);
-	snprintf(r->reason, sizeof(r->reason), "%.*s",
-	    (int)(eol - buf > 12 ? eol - buf - 12 : 0), buf + 12);
-	if (!header(buf, hlen, "Server", NULL, r->server, sizeof(r->server)))
-		(void)header(buf, hlen, "User-Agent", NULL, r->server,
-		    sizeof(r->server));
-	return PARSE_FINAL;
+	dst[o] = '\0';
 }
 
 /* What a non-SIP peer said, quoted and printable, for the message. */
@@ -216,12 +129,77 @@ not_sip(const char *buf, size_t len, char *err, size_t errlen)
 	snprintf(err, errlen, "OPTIONS: the answer is not SIP: \"%s\"", said);
 }
 
+/* Could buf[0..len) (after keep-alive CRLFs) start a SIP response? */
+static bool
+sip_start(const char *buf, size_t len)
+{
+	while (len > 0 && (*buf == '\r' || *buf == '\n')) {
+		buf++;
+		len--;
+	}
+	return strncasecmp(buf, "SIP/2.0 ", len < 8 ? len : 8) == 0;
+}
+
+enum look { LOOK_MORE, LOOK_SKIP, LOOK_FINAL, LOOK_BAD };
+
+/*
+ * Look at what begins buf[0..len): LOOK_MORE (a stream needs more),
+ * LOOK_SKIP (*used bytes that are not our final response: keep-alives,
+ * provisional responses, other Call-IDs, and over UDP a malformed
+ * datagram, which RFC 3261 18.3 says to discard), LOOK_FINAL (r
+ * filled) or LOOK_BAD (err says why).
+ */
+static enum look
+look(struct fr_sipmsg *m, const char *buf, size_t len, bool udp,
+    const char *callid, size_t *used, struct fr_sip_result *r, char *err,
+    size_t errlen)
+{
+	struct fr_sip_limits lim;
+	struct fr_sip_error e;
+	struct fr_span v;
+
+	if (!sip_start(buf, len)) {
+		not_sip(buf, len, err, errlen);
+		return LOOK_BAD;
+	}
+	fr_sip_limits_default(&lim);
+	lim.head = lim.body = FR_SIP_MAX_MESSAGE;
+	switch (fr_sipmsg_parse(m, buf, len, udp ? FR_SIP_DATAGRAM :
+	    FR_SIP_STREAM, &lim, used, &e)) {
+	case FR_SIP_MORE:
+		return LOOK_MORE;
+	case FR_SIP_PING:
+	case FR_SIP_PONG:
+		return LOOK_SKIP;
+	case FR_SIP_BAD:
+		if (udp) {
+			*used = len;
+			return LOOK_SKIP;
+		}
+		snprintf(err, errlen, "OPTIONS: malformed response: %s",
+		    e.text);
+		return LOOK_BAD;
+	case FR_SIP_MESSAGE:
+		break;
+	}
+	if (m->request || m->status < 200 ||
+	    !fr_sipmsg_get(m, FR_SIP_H_CALL_ID, &v) || !fr_span_eq(v, callid))
+		return LOOK_SKIP;
+	r->status = (int)m->status;
+	peer_text(r->status_line, sizeof(r->status_line), m->start_line);
+	peer_text(r->reason, sizeof(r->reason), m->reason);
+	if (fr_sipmsg_get(m, FR_SIP_H_SERVER, &v) ||
+	    fr_sipmsg_get(m, FR_SIP_H_USER_AGENT, &v))
+		peer_text(r->server, sizeof(r->server), v);
+	return LOOK_FINAL;
+}
+
 static int
 exchange(struct fr_conn *c, enum fr_transport tp, const char *domain,
-    unsigned timeout_ms, struct fr_sip_result *r, char *buf, size_t size,
-    char *err, size_t errlen)
+    unsigned timeout_ms, struct fr_sip_result *r, struct fr_sipmsg *m,
+    char *buf, size_t size, char *err, size_t errlen)
 {
-	char req[1024], callid[20];
+	char req[1024], callid[40];
 	double now = fr_now_ms(), deadline = now + timeout_ms;
 	double interval = T1_MS, resend = now + T1_MS;
 	bool udp = tp == FR_TRANSPORT_UDP;
@@ -231,7 +209,8 @@ exchange(struct fr_conn *c, enum fr_transport tp, const char *domain,
 	memset(r, 0, sizeof(*r));
 	if ((n = build_request(c, tp, domain, callid, sizeof(callid), req,
 	    sizeof(req))) < 0) {
-		snprintf(err, errlen, "OPTIONS: domain name too long");
+		snprintf(err, errlen, "OPTIONS: domain name too long or "
+		    "not fit for a URI");
 		return -1;
 	}
 	if (fr_conn_write(c, req, (size_t)n, deadline) != 0) {
@@ -240,8 +219,8 @@ exchange(struct fr_conn *c, enum fr_transport tp, const char *domain,
 	}
 	for (;;) {
 		double until = udp && resend < deadline ? resend : deadline;
-		enum parse pr = PARSE_MORE;
-		size_t used;
+		enum look lk = LOOK_MORE;
+		size_t used = 0;
 		ssize_t got;
 
 		got = fr_conn_read(c, buf + len, size - len, until);
@@ -269,19 +248,25 @@ exchange(struct fr_conn *c, enum fr_transport tp, const char *domain,
 			return -1;
 		}
 		len += (size_t)got;
-		while (len > 0 && (pr = parse(buf, len, !udp, callid, &used,
-		    r)) != PARSE_MORE) {
-			if (pr == PARSE_FINAL)
-				return 0;
-			if (pr == PARSE_BAD) {
-				not_sip(buf, len, err, errlen);
-				return -1;
+		/*
+		 * Over UDP each read is one datagram, looked at once and
+		 * dropped; over a stream, messages are taken off the front
+		 * as they complete.  used never exceeds len (the parser
+		 * frames), so the remainder is never negative.
+		 */
+		while (len > 0 && (lk = look(m, buf, len, udp, callid, &used,
+		    r, err, errlen)) == LOOK_SKIP) {
+			if (udp || used >= len) {
+				len = 0;
+				break;
 			}
 			memmove(buf, buf + used, len - used);
 			len -= used;
-			if (udp)
-				len = 0;	/* one message per datagram */
 		}
+		if (lk == LOOK_FINAL)
+			return 0;
+		if (lk == LOOK_BAD)
+			return -1;
 		if (len == size) {
 			snprintf(err, errlen, "OPTIONS: response longer than "
 			    "%zu bytes", size);
@@ -295,15 +280,19 @@ fr_sip_options(struct fr_conn *c, enum fr_transport tp, const char *domain,
     unsigned timeout_ms, struct fr_sip_result *r, char *err, size_t errlen)
 {
 	char *buf = malloc(FR_SIP_MAX_MESSAGE);
+	struct fr_sipmsg *m = malloc(sizeof(*m));	/* the index: 14 kB */
 	int rc;
 
-	if (buf == NULL) {
+	if (buf == NULL || m == NULL) {
+		free(buf);
+		free(m);
 		memset(r, 0, sizeof(*r));
 		snprintf(err, errlen, "OPTIONS: out of memory");
 		return -1;
 	}
-	rc = exchange(c, tp, domain, timeout_ms, r, buf, FR_SIP_MAX_MESSAGE,
-	    err, errlen);
+	rc = exchange(c, tp, domain, timeout_ms, r, m, buf,
+	    FR_SIP_MAX_MESSAGE, err, errlen);
+	free(m);
 	free(buf);
 	return rc;
 }

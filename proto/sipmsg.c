@@ -21,45 +21,46 @@
 
 static const struct {
 	const char *name;
+	size_t len;
 	char compact;			/* 0: none */
 	bool list;			/* grammar is a comma list */
 } hdrs[FR_SIP_H_COUNT] = {
-	[FR_SIP_H_OTHER] = { "", 0, false },
-	[FR_SIP_H_VIA] = { "Via", 'v', true },
-	[FR_SIP_H_FROM] = { "From", 'f', false },
-	[FR_SIP_H_TO] = { "To", 't', false },
-	[FR_SIP_H_CALL_ID] = { "Call-ID", 'i', false },
-	[FR_SIP_H_CSEQ] = { "CSeq", 0, false },
-	[FR_SIP_H_CONTACT] = { "Contact", 'm', true },
-	[FR_SIP_H_MAX_FORWARDS] = { "Max-Forwards", 0, false },
-	[FR_SIP_H_CONTENT_LENGTH] = { "Content-Length", 'l', false },
-	[FR_SIP_H_CONTENT_TYPE] = { "Content-Type", 'c', false },
-	[FR_SIP_H_ROUTE] = { "Route", 0, true },
-	[FR_SIP_H_RECORD_ROUTE] = { "Record-Route", 0, true },
-	[FR_SIP_H_SUPPORTED] = { "Supported", 'k', true },
-	[FR_SIP_H_SUBJECT] = { "Subject", 's', false },
-	[FR_SIP_H_CONTENT_ENCODING] = { "Content-Encoding", 'e', true },
-	[FR_SIP_H_EVENT] = { "Event", 'o', false },
-	[FR_SIP_H_ALLOW_EVENTS] = { "Allow-Events", 'u', true },
-	[FR_SIP_H_REFER_TO] = { "Refer-To", 'r', false },
-	[FR_SIP_H_REFERRED_BY] = { "Referred-By", 'b', false },
-	[FR_SIP_H_SESSION_EXPIRES] = { "Session-Expires", 'x', false },
-	[FR_SIP_H_REJECT_CONTACT] = { "Reject-Contact", 'j', true },
-	[FR_SIP_H_ACCEPT_CONTACT] = { "Accept-Contact", 'a', true },
-	[FR_SIP_H_REQUEST_DISPOSITION] = { "Request-Disposition", 'd', true },
-	[FR_SIP_H_IDENTITY] = { "Identity", 'y', false },
-	[FR_SIP_H_IDENTITY_INFO] = { "Identity-Info", 'n', false },
-	[FR_SIP_H_REQUIRE] = { "Require", 0, true },
-	[FR_SIP_H_PROXY_REQUIRE] = { "Proxy-Require", 0, true },
-	[FR_SIP_H_UNSUPPORTED] = { "Unsupported", 0, true },
-	[FR_SIP_H_ALLOW] = { "Allow", 0, true },
-	[FR_SIP_H_PATH] = { "Path", 0, true },
-	[FR_SIP_H_SERVICE_ROUTE] = { "Service-Route", 0, true },
-	[FR_SIP_H_RETRY_AFTER] = { "Retry-After", 0, false },
-	[FR_SIP_H_SERVER] = { "Server", 0, false },
-	[FR_SIP_H_USER_AGENT] = { "User-Agent", 0, false },
-	[FR_SIP_H_WARNING] = { "Warning", 0, true },
-	[FR_SIP_H_PROXY_AUTHORIZATION] = { "Proxy-Authorization", 0, false },
+	[FR_SIP_H_OTHER] = { "", 0, 0, false },
+	[FR_SIP_H_VIA] = { "Via", 3, 'v', true },
+	[FR_SIP_H_FROM] = { "From", 4, 'f', false },
+	[FR_SIP_H_TO] = { "To", 2, 't', false },
+	[FR_SIP_H_CALL_ID] = { "Call-ID", 7, 'i', false },
+	[FR_SIP_H_CSEQ] = { "CSeq", 4, 0, false },
+	[FR_SIP_H_CONTACT] = { "Contact", 7, 'm', true },
+	[FR_SIP_H_MAX_FORWARDS] = { "Max-Forwards", 12, 0, false },
+	[FR_SIP_H_CONTENT_LENGTH] = { "Content-Length", 14, 'l', false },
+	[FR_SIP_H_CONTENT_TYPE] = { "Content-Type", 12, 'c', false },
+	[FR_SIP_H_ROUTE] = { "Route", 5, 0, true },
+	[FR_SIP_H_RECORD_ROUTE] = { "Record-Route", 12, 0, true },
+	[FR_SIP_H_SUPPORTED] = { "Supported", 9, 'k', true },
+	[FR_SIP_H_SUBJECT] = { "Subject", 7, 's', false },
+	[FR_SIP_H_CONTENT_ENCODING] = { "Content-Encoding", 16, 'e', true },
+	[FR_SIP_H_EVENT] = { "Event", 5, 'o', false },
+	[FR_SIP_H_ALLOW_EVENTS] = { "Allow-Events", 12, 'u', true },
+	[FR_SIP_H_REFER_TO] = { "Refer-To", 8, 'r', false },
+	[FR_SIP_H_REFERRED_BY] = { "Referred-By", 11, 'b', false },
+	[FR_SIP_H_SESSION_EXPIRES] = { "Session-Expires", 15, 'x', false },
+	[FR_SIP_H_REJECT_CONTACT] = { "Reject-Contact", 14, 'j', true },
+	[FR_SIP_H_ACCEPT_CONTACT] = { "Accept-Contact", 14, 'a', true },
+	[FR_SIP_H_REQUEST_DISPOSITION] = { "Request-Disposition", 19, 'd', true },
+	[FR_SIP_H_IDENTITY] = { "Identity", 8, 'y', false },
+	[FR_SIP_H_IDENTITY_INFO] = { "Identity-Info", 13, 'n', false },
+	[FR_SIP_H_REQUIRE] = { "Require", 7, 0, true },
+	[FR_SIP_H_PROXY_REQUIRE] = { "Proxy-Require", 13, 0, true },
+	[FR_SIP_H_UNSUPPORTED] = { "Unsupported", 11, 0, true },
+	[FR_SIP_H_ALLOW] = { "Allow", 5, 0, true },
+	[FR_SIP_H_PATH] = { "Path", 4, 0, true },
+	[FR_SIP_H_SERVICE_ROUTE] = { "Service-Route", 13, 0, true },
+	[FR_SIP_H_RETRY_AFTER] = { "Retry-After", 11, 0, false },
+	[FR_SIP_H_SERVER] = { "Server", 6, 0, false },
+	[FR_SIP_H_USER_AGENT] = { "User-Agent", 10, 0, false },
+	[FR_SIP_H_WARNING] = { "Warning", 7, 0, true },
+	[FR_SIP_H_PROXY_AUTHORIZATION] = { "Proxy-Authorization", 19, 0, false },
 };
 
 enum fr_sip_hdr
@@ -75,9 +76,10 @@ fr_sip_hdr_id(const char *name, size_t len)
 				return (enum fr_sip_hdr)i;
 		return FR_SIP_H_OTHER;
 	}
+	/* Length and first letter rule out nearly all before a compare. */
 	for (i = 1; i < FR_SIP_H_COUNT; i++)
-		if (strlen(hdrs[i].name) == len &&
-		    strncasecmp(hdrs[i].name, name, len) == 0)
+		if (hdrs[i].len == len && (hdrs[i].name[0] | 0x20) ==
+		    (name[0] | 0x20) && strncasecmp(hdrs[i].name, name, len) == 0)
 			return (enum fr_sip_hdr)i;
 	return FR_SIP_H_OTHER;
 }
@@ -100,11 +102,20 @@ fr_sip_limits_default(struct fr_sip_limits *lim)
 
 /* ---- characters ----------------------------------------------------------- */
 
+/* RFC 3261 25.1 token characters. */
 static bool
 is_token(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != '\0' && strchr("-.!%*_+`'~", c));
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return true;
+	switch (c) {
+	case '-': case '.': case '!': case '%': case '*': case '_': case '+':
+	case '`': case '\'': case '~':
+		return true;
+	default:
+		return false;
+	}
 }
 
 static bool
@@ -175,7 +186,9 @@ static enum line_rc
 line_at(const char *buf, size_t p, size_t len, size_t max, size_t *ce,
     size_t *nx, size_t *bad)
 {
-	size_t i, stop = len - p > max + 2 ? p + max + 2 : len;
+	size_t i, avail = len - p;
+	/* written so that a limit of SIZE_MAX cannot wrap */
+	size_t stop = avail > max && avail - max > 2 ? p + max + 2 : len;
 
 	for (i = p; i < stop; i++) {
 		char c = buf[i];
@@ -194,7 +207,8 @@ line_at(const char *buf, size_t p, size_t len, size_t max, size_t *ce,
 			return LINE_CR;
 		}
 	}
-	return stop < len || len - p > max + 1 ? LINE_LONG : LINE_MORE;
+	return stop < len || (avail > max && avail - max > 1) ? LINE_LONG :
+	    LINE_MORE;
 }
 
 /* "SIP/2.0" in any case. */
@@ -856,6 +870,7 @@ fr_sip_addr_parse(struct fr_span v, struct fr_sip_addr *out, char *err,
 			    esc(q, sizeof(q), v.s, v.len));
 			return -1;
 		}
+		out->angle = true;
 		out->display = fr_span_trim(span(v.s, (size_t)(lt - v.s)));
 		out->uri = fr_span_trim(span(lt + 1, (size_t)(gt - lt - 1)));
 		p = gt + 1;

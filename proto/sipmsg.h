@@ -24,6 +24,26 @@
  * Edits (fr_sip_edit_*, fr_sipmsg_write()) build a new message from the
  * original plus a list of splices, copying every untouched byte as it
  * was: nothing is re-serialised.
+ *
+ * struct fr_sipmsg is about 15 kB (the index): keep one per connection
+ * or worker, not one per call on a small stack.  Every function is
+ * reentrant; none keeps state between calls.
+ *
+ * A stateless proxy's request path, in short:
+ *
+ *	rc = fr_sipmsg_parse(&m, buf, len, FR_SIP_STREAM, &lim, &used, &e);
+ *	  FR_SIP_MORE: read more; FR_SIP_PING: send "\r\n"; FR_SIP_PONG: skip;
+ *	  FR_SIP_BAD: e.can_answer ? send a 400 (fr_sip_response_build)
+ *	              and close : close;  then drop `used` bytes
+ *	fr_sip_max_forwards(&m, &mf): 0 -> 483, absent -> insert one
+ *	fr_sip_edits_init(&ed);
+ *	fr_sip_edit_insert(&ed, &m, fr_sipmsg_next(&m, FR_SIP_H_VIA, -1),
+ *	    via_line, via_len);			(our Via, on top)
+ *	fr_sip_iter_init(&it, &m, FR_SIP_H_ROUTE);
+ *	if (fr_sip_iter_next(&it, &v) && it is us)
+ *		fr_sip_edit_remove_value(&ed, &m, &v);
+ *	fr_sip_edit_replace(&ed, &m, mf_value_span, "69", 2);
+ *	n = fr_sipmsg_write(&m, &ed, out, size, &need, err, errlen);
  */
 #ifndef FR_SIPMSG_H
 #define FR_SIPMSG_H
@@ -154,7 +174,8 @@ struct fr_sip_error {
  * many bytes), then one message framed by its mandatory Content-Length;
  * *used is its length (pipelined messages follow it in buf).  A lone
  * CRLF at the very end of buf is taken for a pong: a ping split between
- * two reads after its first CRLF reads as two pongs.
+ * two reads after its first CRLF reads as two pongs.  A lone LF there
+ * is a pong too (LF-only peers).
  * FR_SIP_DATAGRAM: the buffer is one message; Content-Length is
  * optional, bytes beyond it are ignored (RFC 3261 18.3), a body shorter
  * than it is an error; *used is len.
@@ -231,6 +252,8 @@ int fr_sip_via_parse(struct fr_span v, struct fr_sip_via *out, char *err,
 struct fr_sip_addr {
 	bool star;			/* Contact: * */
 	struct fr_span display;		/* as written, quotes kept; may be empty */
+	bool angle;			/* name-addr: the URI was in <> (a
+					 * URI with ';' or ',' must be) */
 	struct fr_span uri;		/* without <> */
 	struct fr_span params;		/* header params from the first ';' */
 	struct fr_span tag;
@@ -281,7 +304,8 @@ void fr_sip_edits_init(struct fr_sip_edits *ed);
 /*
  * Insert whole header lines ("Name: value\r\n", one or more, each
  * ending in CRLF, no NUL, no bare CR or LF) before header index `at`;
- * at == m->nhdr (or no header) means at the end of the head.  Use
+ * at >= m->nhdr (so also the -1 of a header not found) means at the
+ * end of the head.  Use
  * fr_sipmsg_next() to find "before the first Via", and 0 for "after the
  * start line".  0 or -1 (ed->err says why).
  */

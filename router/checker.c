@@ -20,6 +20,7 @@
 #include "log.h"
 #include "node.h"
 #include "rng.h"
+#include "sipmsg.h"
 #include "tls.h"
 
 /* An OPTIONS request, and the most of a response we read. */
@@ -138,10 +139,13 @@ send_options(struct fr_checker *h)
 	struct sockaddr_storage ss;
 	struct fr_sockaddr local;
 	char host[FR_ADDRSTRLEN + 2], me[FR_ADDRSTRLEN + 2];
+	char ruri[FR_ADDRSTRLEN + 40], to[FR_ADDRSTRLEN + 24];
+	char from[FR_ADDRSTRLEN + 24], branch[20], tag[12], callid[36];
 	const char *tp = n->transport == FR_NODE_TLS ? "tls" : "tcp";
+	struct fr_sip_options o;
 	socklen_t sl = sizeof(ss);
 	uint64_t r1 = fr_rng_next(&rng), r2 = fr_rng_next(&rng);
-	int len;
+	long len;
 
 	if (n->set->server_name != NULL)
 		snprintf(host, sizeof(host), "%s", n->set->server_name);
@@ -156,23 +160,26 @@ send_options(struct fr_checker *h)
 	} else {
 		snprintf(me, sizeof(me), "0.0.0.0:0");
 	}
-	len = snprintf(h->buf, sizeof(h->buf),
-	    "OPTIONS sip:%s:%u;transport=%s SIP/2.0\r\n"
-	    "Via: SIP/2.0/%s %s;branch=z9hG4bK%016llx;rport\r\n"
-	    "Max-Forwards: 70\r\n"
-	    "From: <sip:fedrouted@%s>;tag=%08llx\r\n"
-	    "To: <sip:%s:%u>\r\n"
-	    "Call-ID: %016llx%016llx\r\n"
-	    "CSeq: 1 OPTIONS\r\n"
-	    "Accept: application/sdp\r\n"
-	    "User-Agent: fedrouted/%s health check\r\n"
-	    "Content-Length: 0\r\n\r\n",
-	    host, fr_addr_port(&n->addr), tp,
-	    n->transport == FR_NODE_TLS ? "TLS" : "TCP", me,
-	    (unsigned long long)r1, me, (unsigned long long)(r2 >> 32),
-	    host, fr_addr_port(&n->addr),
-	    (unsigned long long)r1, (unsigned long long)r2, PACKAGE_VERSION);
-	if (len < 0 || (size_t)len >= sizeof(h->buf)) {
+	snprintf(ruri, sizeof(ruri), "sip:%s:%u;transport=%s", host,
+	    fr_addr_port(&n->addr), tp);
+	snprintf(to, sizeof(to), "sip:%s:%u", host, fr_addr_port(&n->addr));
+	snprintf(from, sizeof(from), "sip:fedrouted@%s", me);
+	snprintf(branch, sizeof(branch), "%016llx", (unsigned long long)r1);
+	snprintf(tag, sizeof(tag), "%08llx", (unsigned long long)(r2 >> 32));
+	snprintf(callid, sizeof(callid), "%016llx%016llx",
+	    (unsigned long long)r1, (unsigned long long)r2);
+	o.ruri = ruri;
+	o.transport = n->transport == FR_NODE_TLS ? "TLS" : "TCP";
+	o.sent_by = me;
+	o.branch = branch;
+	o.from_uri = from;
+	o.from_tag = tag;
+	o.to_uri = to;
+	o.call_id = callid;
+	o.contact = NULL;
+	o.user_agent = "fedrouted/" PACKAGE_VERSION " health check";
+	len = fr_sip_options_build(&o, h->buf, sizeof(h->buf));
+	if (len < 0) {
 		result(h, false, "OPTIONS request too long");
 		return;
 	}
@@ -185,25 +192,25 @@ send_options(struct fr_checker *h)
 unsigned
 fr_sip_final_status(const char *buf, size_t len)
 {
-	size_t i = 0;
+	struct fr_sipmsg m;
+	size_t off = 0, used;
 	unsigned code;
+	int guard;
 
-	while (i + 12 <= len) {
-		/* At the start of a line: "SIP/2.0 NNN " */
-		if ((i == 0 || buf[i - 1] == '\n') &&
-		    memcmp(buf + i, "SIP/2.0 ", 8) == 0 &&
-		    buf[i + 8] >= '1' && buf[i + 8] <= '6' &&
-		    buf[i + 9] >= '0' && buf[i + 9] <= '9' &&
-		    buf[i + 10] >= '0' && buf[i + 10] <= '9' &&
-		    (buf[i + 11] == ' ' || buf[i + 11] == '\r')) {
-			code = (unsigned)(buf[i + 8] - '0') * 100 +
-			    (unsigned)(buf[i + 9] - '0') * 10 +
-			    (unsigned)(buf[i + 10] - '0');
-			if (code >= 200)
-				return code;
-		}
-		i++;
+	/* Whole messages first: keep-alives and provisional responses. */
+	for (guard = 0; guard < 64 && off < len; guard++) {
+		enum fr_sip_parse rc = fr_sipmsg_parse(&m, buf + off,
+		    len - off, FR_SIP_STREAM, NULL, &used, NULL);
+
+		if (rc == FR_SIP_MORE || rc == FR_SIP_BAD)
+			break;
+		if (rc == FR_SIP_MESSAGE && !m.request && m.status >= 200)
+			return m.status;
+		off += used;
 	}
+	/* Then the status line of what is not whole (yet): it decides. */
+	if (fr_sip_status_line(buf + off, len - off, &code) == 1 && code >= 200)
+		return code;
 	return 0;
 }
 

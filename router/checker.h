@@ -39,9 +39,10 @@ struct fr_checker *fr_checker_start(struct fr_edge *e, struct fr_node *n,
 void fr_checker_stop(struct fr_checker *h);
 
 /*
- * Where a SIP status line starts in buf[0..len): the status of the
- * first final response ("SIP/2.0 200 OK" at the start of a line),
- * skipping provisional ones.  0 when there is none yet.
+ * The status of the first final response in the stream buf[0..len):
+ * whole messages (sipmsg framing) that are keep-alives or provisional
+ * responses are skipped, then the status line of the next one decides
+ * even before its headers are all there.  0 when there is none yet.
  */
 unsigned fr_sip_final_status(const char *buf, size_t len);
 

@@ -4,6 +4,7 @@ UNIT_TESTS = \
 	tests/unit/test_naptr \
 	tests/unit/test_sipuri \
 	tests/unit/test_sipmsg \
+	tests/unit/test_sipprobe \
 	tests/unit/test_link \
 	tests/unit/test_cache \
 	tests/unit/test_health \
@@ -28,6 +29,8 @@ tests_unit_test_sipuri_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sipuri_LDADD = $(UNIT_LDADD)
 tests_unit_test_sipmsg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sipmsg_LDADD = $(UNIT_LDADD)
+tests_unit_test_sipprobe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sipprobe_LDADD = $(UNIT_LDADD)
 tests_unit_test_link_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	-DFR_TEST_ZONES_DIR='"$(abs_top_srcdir)/zones"'
 tests_unit_test_link_LDADD = $(UNIT_LDADD)

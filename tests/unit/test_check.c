@@ -43,6 +43,14 @@ final_status(void **state)
 	assert_int_equal(status("SIP/2.0 2x0 OK\r\n"), 0);
 	assert_int_equal(status("SIP/2.0 700 OK\r\n"), 0);
 	assert_int_equal(status("HTTP/1.1 200 OK\r\n"), 0);
+	/* Keep-alives before it (RFC 5626) are not in the way. */
+	assert_int_equal(status("\r\n\r\n\r\nSIP/2.0 200 OK\r\n"), 200);
+	/* A status line inside a body is not a response: messages are
+	 * framed by their Content-Length. */
+	assert_int_equal(status("SIP/2.0 100 Trying\r\nContent-Length: 16\r\n"
+	    "\r\nSIP/2.0 200 OK\r\n"), 0);
+	assert_int_equal(status("SIP/2.0 183 Progress\r\nl: 16\r\n\r\n"
+	    "SIP/2.0 200 OK\r\nSIP/2.0 404 Not Found\r\n"), 404);
 }
 
 int

@@ -537,6 +537,12 @@ limits(void **state)
 	    &lim, &used, &e), FR_SIP_MORE);
 	bad("INVITE sip:x SIP/2.0\r\n", 0, FR_SIP_STREAM, &lim,
 	    "start line: longer than 10");
+	/* limits at their widest do not wrap */
+	lim.start_line = lim.header_line = lim.head = lim.body = SIZE_MAX;
+	assert_int_equal(fr_sipmsg_parse(&M, INVITE, strlen(INVITE),
+	    FR_SIP_STREAM, &lim, &used, &e), FR_SIP_MESSAGE);
+	assert_int_equal(fr_sipmsg_parse(&M, INVITE, 20, FR_SIP_STREAM, &lim,
+	    &used, &e), FR_SIP_MORE);
 	free(big);
 }
 
@@ -661,6 +667,23 @@ edits(void **state)
 	    sizeof(err));
 	reparse(out, n);
 	assert_true(span_is(M2.hdr[0].line, "Route: <sip:a>, <sip:c>\r\n"));
+	/* replace one Via value on a shared line, the others untouched */
+	message(INVITE, FR_SIP_STREAM);
+	fr_sip_edits_init(&ed);
+	fr_sip_iter_init(&it, &M, FR_SIP_H_VIA);
+	assert_true(fr_sip_iter_next(&it, &v));
+	assert_true(fr_sip_iter_next(&it, &v));
+	assert_int_equal(fr_sip_edit_replace(&ed, &M, v.s,
+	    "SIP/2.0/TCP 203.0.113.1:55060;branch=z9hG4bKa", 45), 0);
+	n = fr_sipmsg_write(&M, &ed, out, sizeof(out), NULL, err,
+	    sizeof(err));
+	reparse(out, n);
+	assert_true(span_is(M2.hdr[1].line, "v: SIP/2.0/TCP 203.0.113.1:55060;"
+	    "branch=z9hG4bKa, SIP/2.0/UDP [2001:db8::9]:5070;received="
+	    "192.0.2.1;branch=z9hG4bKb\r\n"));
+	assert_int_equal(M2.raw.len, M.raw.len + 45 - v.s.len);
+	message("OPTIONS sip:x SIP/2.0\r\nRoute: <sip:a>, <sip:b> ,<sip:c>\r\n"
+	    "l: 0\r\n\r\n", FR_SIP_STREAM);
 	/* append at the end of the head */
 	fr_sip_edits_init(&ed);
 	assert_int_equal(fr_sip_edit_insert(&ed, &M, M.nhdr, "X-A: 1\r\n",
