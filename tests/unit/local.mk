@@ -14,6 +14,10 @@ UNIT_TESTS = \
 	tests/unit/test_conf \
 	tests/unit/test_balance \
 	tests/unit/test_check
+# proto/: XMPP stream headers and TLS ClientHellos
+UNIT_TESTS += \
+	tests/unit/test_xmppstream \
+	tests/unit/test_tlshello
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -53,3 +57,9 @@ tests_unit_test_balance_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_balance_LDADD = $(UNIT_LDADD)
 tests_unit_test_check_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_check_LDADD = $(UNIT_LDADD)
+# proto/: XMPP stream headers (expat) and TLS ClientHellos (made by
+# OpenSSL in memory).
+tests_unit_test_xmppstream_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_xmppstream_LDADD = $(UNIT_LDADD)
+tests_unit_test_tlshello_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tlshello_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
