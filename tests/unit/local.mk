@@ -17,7 +17,8 @@ UNIT_TESTS = \
 # proto/: XMPP stream headers and TLS ClientHellos
 UNIT_TESTS += \
 	tests/unit/test_xmppstream \
-	tests/unit/test_tlshello
+	tests/unit/test_tlshello \
+	tests/unit/test_xmppprobe
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -63,3 +64,5 @@ tests_unit_test_xmppstream_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_xmppstream_LDADD = $(UNIT_LDADD)
 tests_unit_test_tlshello_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_tlshello_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
+tests_unit_test_xmppprobe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_xmppprobe_LDADD = $(UNIT_LDADD)
