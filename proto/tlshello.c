@@ -320,6 +320,8 @@ fr_tls_hello_parse(const void *data, size_t len, struct fr_tls_hello *h,
 		fr_strbuf_printf(&sb, "\")");
 		return FR_TLS_HELLO_NOT_TLS;
 	}
+	if (len == 1)		/* TLS or not: the second byte says */
+		return FR_TLS_HELLO_MORE;
 	for (;;) {
 		unsigned rec = (unsigned)nfrag + 1;
 
@@ -327,8 +329,8 @@ fr_tls_hello_parse(const void *data, size_t len, struct fr_tls_hello *h,
 			return bad(err, errlen, "record %u: type %u, not "
 			    "handshake (22)", rec, d[pos]);
 		if (len - pos >= 2 && d[pos + 1] != 3)
-			return bad(err, errlen, "record %u: version 0x%02x%02x",
-			    rec, d[pos + 1], len - pos >= 3 ? d[pos + 2] : 0);
+			return bad(err, errlen, "record %u: version %u.x, not "
+			    "3.x", rec, d[pos + 1]);
 		if (len - pos < 5)
 			return FR_TLS_HELLO_MORE;
 		rlen = (size_t)d[pos + 3] << 8 | d[pos + 4];

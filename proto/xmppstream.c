@@ -55,6 +55,8 @@ struct fr_xmpp_stream {
 	unsigned long long start_end;	/* where the last start tag ended */
 	enum fr_xmpp_event pending;	/* set by the handler that stopped */
 	bool suspended;			/* expat holds unparsed bytes */
+	bool holding;			/* the first byte, not given yet */
+	uint8_t first;
 	bool failed;
 	bool closed;			/* </stream:stream> came */
 	bool header_done;
@@ -646,6 +648,28 @@ on_pi(void *ud, const XML_Char *target, const XML_Char *data)
 
 /* ---- the reader ---------------------------------------------------------- */
 
+/*
+ * Expat guesses UTF-16 from a NUL among the first two bytes (or from a
+ * UTF-16 byte order mark), whatever encoding it was told, but only when
+ * both come in its first call; given one byte alone, it settles on
+ * UTF-8.  So a split would change how the stream reads.  The first byte
+ * is therefore held until the second comes, and a NUL, 0xfe or 0xff in
+ * either (never valid in UTF-8 XML; RFC 6120 11.6: UTF-8 only) is
+ * refused before expat sees them.
+ */
+static bool
+first_bytes_ok(struct fr_xmpp_stream *s, const uint8_t *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 2; i++)
+		if (d[i] == 0x00 || d[i] == 0xfe || d[i] == 0xff) {
+			fail(s, "not UTF-8 (byte 0x%02x at byte %zu)", d[i], i);
+			return false;
+		}
+	return true;
+}
+
 /* Run expat once (over data, or resuming) in this reader's name. */
 static enum fr_xmpp_event
 run(struct fr_xmpp_stream *s, const void *data, size_t n, bool resume)
@@ -657,6 +681,19 @@ run(struct fr_xmpp_stream *s, const void *data, size_t n, bool resume)
 	alloc_owner = s;
 	if (resume) {
 		st = XML_ResumeParser(s->p);
+	} else if (s->holding) {
+		/* the held first byte and these, in one call */
+		uint8_t *buf = XML_GetBuffer(s->p, (int)n + 1);
+
+		s->holding = false;
+		if (buf == NULL) {
+			st = XML_STATUS_ERROR;
+		} else {
+			buf[0] = s->first;
+			memcpy(buf + 1, data, n);
+			s->fed += n + 1;
+			st = XML_ParseBuffer(s->p, (int)n + 1, XML_FALSE);
+		}
 	} else {
 		s->fed += n;
 		st = XML_Parse(s->p, data, (int)n, XML_FALSE);
@@ -796,6 +833,23 @@ fr_xmpp_stream_feed(struct fr_xmpp_stream *s, const void *data, size_t len,
 	room = s->mark + s->max + 1 - s->fed;
 	n = len < room ? len : (size_t)room;
 	*taken = n;
+	if (s->fed == 0 && !s->holding) {
+		if (!first_bytes_ok(s, data, n))
+			return FR_XMPP_ERROR;
+		if (n == 1) {		/* see first_bytes_ok() */
+			s->first = *(const uint8_t *)data;
+			s->holding = true;
+			return FR_XMPP_MORE;
+		}
+	} else if (s->holding) {
+		uint8_t two[2] = { s->first, *(const uint8_t *)data };
+
+		if (!first_bytes_ok(s, two, 2))
+			return FR_XMPP_ERROR;
+		/* the held byte is not yet in fed, but counts in room */
+		if (n == room)
+			*taken = --n;
+	}
 	return run(s, data, n, false);
 }
 

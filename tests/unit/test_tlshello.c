@@ -534,8 +534,8 @@ hand_framing(void **state)
 
 		s.p[20 + 5 + 1] = 2;
 		assert_int_equal(parse(&s, s.n, &h, err), FR_TLS_HELLO_BAD);
-		assert_string_equal(err, "ClientHello: record 2: version "
-		    "0x0201");
+		assert_string_equal(err, "ClientHello: record 2: version 2.x, "
+		    "not 3.x");
 		free(s.p);
 	}
 }
@@ -568,6 +568,12 @@ not_tls(void **state)
 	    FR_TLS_HELLO_MORE);
 	assert_int_equal(fr_tls_hello_parse("\x16", 1, &h, err, sizeof(err)),
 	    FR_TLS_HELLO_MORE);
+	/* another record type: bad if TLS, but the second byte says
+	 * whether it is (found by fuzzing) */
+	assert_int_equal(fr_tls_hello_parse("\x17", 1, &h, err, sizeof(err)),
+	    FR_TLS_HELLO_MORE);
+	assert_int_equal(fr_tls_hello_parse("\x17\x01", 2, &h, err,
+	    sizeof(err)), FR_TLS_HELLO_NOT_TLS);
 }
 
 int

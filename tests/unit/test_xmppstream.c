@@ -342,6 +342,8 @@ restricted_xml(void **state)
 static void
 garbage(void **state)
 {
+	struct run r;
+
 	(void)state;
 	refused("OPTIONS sip:x SIP/2.0\r\n", 0,
 	    "stream header: not well-formed (expat: syntax error) at byte 0");
@@ -350,6 +352,17 @@ garbage(void **state)
 	    "' to='a' to='b'>", 0, "duplicate attribute");
 	refused("<stream:stream xmlns:stream='" FR_XMPP_NS_STREAMS
 	    "' to='\xff'>", 0, "not well-formed");
+	/* UTF-16 (which expat would guess from the first two bytes,
+	 * but only when they come together) is refused whatever the split */
+	r = feed_every_split("<\0s\0t\0", 6, 0);
+	assert_string_equal(r.err, "stream header: not UTF-8 (byte 0x00 at "
+	    "byte 1)");
+	r = feed_every_split("\xff\xfe<\0", 4, 0);
+	assert_string_equal(r.err, "stream header: not UTF-8 (byte 0xff at "
+	    "byte 0)");
+	r = feed_every_split("a\0\0set:m=\"t", 11, 0);	/* found by fuzzing */
+	assert_string_equal(r.err, "stream header: not UTF-8 (byte 0x00 at "
+	    "byte 1)");
 	/* UTF-8 only: a declared encoding does not change that */
 	refused("<?xml version='1.0' encoding='ISO-8859-1'?><stream:stream "
 	    "xmlns:stream='" FR_XMPP_NS_STREAMS "' to='\xe9'>", 0,
