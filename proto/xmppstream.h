@@ -120,7 +120,7 @@ struct fr_xmpp_stream_error {
 /*
  * A reader for a stream whose first byte is the next one fed.
  * max_bytes bounds the header and each top-level element after it (0:
- * FR_XMPP_HEADER_MAX).  NULL when out of memory.
+ * FR_XMPP_HEADER_MAX; at most 1 MiB).  NULL when out of memory.
  */
 struct fr_xmpp_stream *fr_xmpp_stream_create(size_t max_bytes);
 
