@@ -1,198 +1,126 @@
 /*
- * xmppprobe.c -- stream header, features and STARTTLS.
+ * xmppprobe.c -- stream header, features and STARTTLS, read through
+ * proto/xmppstream (expat).
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "strbuf.h"
 #include "xmppprobe.h"
+#include "xmppstream.h"
 
-#define NS_TLS		"urn:ietf:params:xml:ns:xmpp-tls"
-#define NS_SASL		"urn:ietf:params:xml:ns:xmpp-sasl"
-#define NS_DIALBACK	"urn:xmpp:features:dialback"
-#define NS_STREAMS	"urn:ietf:params:xml:ns:xmpp-streams"
+/* The answer to <starttls/> is one short element. */
+#define STARTTLS_MAX_READ 1024
 
-/* One tag as the scanner sees it. */
-struct tag {
-	char name[64];			/* local name, without prefix */
-	char xmlns[128];		/* its xmlns attribute, or "" */
-	bool end;			/* </name> */
-	bool empty;			/* <name/> */
-	const char *text;		/* what follows '>', up to '<' */
-	size_t textlen;
-	bool text_complete;		/* ... and that '<' has arrived */
-	size_t start;			/* offset of its '<' */
+/* The bytes of one read, and what the stream reader has taken. */
+struct reader {
+	struct fr_xmpp_stream *s;
+	char buf[4096];
+	size_t pos, len;		/* buf[pos..len) not taken yet */
+	size_t total, cap;		/* bytes read, and the most we read */
+	ssize_t last;			/* of the last read: 0 closed, -1 */
 };
 
 /*
- * The next complete tag at or after *pos in buf[0..len); false when
- * there is none yet.  Processing instructions and comments are skipped.
+ * The stream's next event, reading as needed before the deadline.
+ * FR_XMPP_MORE when no event could come: the peer closed (r->last 0),
+ * reading failed (r->last -1, c says why) or r->cap bytes came.
  */
-static bool
-next_tag(const char *buf, size_t len, size_t *pos, struct tag *t)
+static enum fr_xmpp_event
+next_event(struct reader *r, struct fr_conn *c, double deadline)
 {
-	size_t i = *pos, gt, n, k;
-	const char *p;
-
 	for (;;) {
-		while (i < len && buf[i] != '<')
-			i++;
-		if (i >= len)
-			return false;
-		p = memchr(buf + i, '>', len - i);
-		if (p == NULL)
-			return false;
-		gt = (size_t)(p - buf);
-		if (buf[i + 1] == '?' || buf[i + 1] == '!') {
-			i = gt + 1;	/* <?xml ...?>, <!-- --> */
-			continue;
-		}
-		break;
-	}
-	memset(t, 0, sizeof(*t));
-	t->start = i;
-	k = i + 1;
-	if (buf[k] == '/') {
-		t->end = true;
-		k++;
-	}
-	t->empty = gt > i && buf[gt - 1] == '/';
-	n = 0;
-	while (k < gt && !strchr(" \t\r\n/>", buf[k])) {
-		if (buf[k] == ':')
-			n = 0;	/* drop the prefix */
-		else if (n < sizeof(t->name) - 1)
-			t->name[n++] = buf[k];
-		k++;
-	}
-	t->name[n] = '\0';
-	/* xmlns='...' or xmlns="..." (not xmlns:prefix=) */
-	for (; k + 7 < gt; k++) {
-		char q;
-		size_t e;
+		enum fr_xmpp_event ev;
+		size_t taken, want;
 
-		if (strncmp(buf + k, "xmlns=", 6) != 0 ||
-		    (buf[k - 1] != ' ' && buf[k - 1] != '\t' &&
-		    buf[k - 1] != '\n' && buf[k - 1] != '\r'))
-			continue;
-		q = buf[k + 6];
-		if (q != '\'' && q != '"')
-			break;
-		for (e = k + 7; e < gt && buf[e] != q; e++)
-			;
-		n = e - (k + 7);
-		if (n >= sizeof(t->xmlns))
-			n = sizeof(t->xmlns) - 1;
-		memcpy(t->xmlns, buf + k + 7, n);
-		t->xmlns[n] = '\0';
-		break;
+		ev = fr_xmpp_stream_feed(r->s, r->buf + r->pos,
+		    r->len - r->pos, &taken);
+		r->pos += taken;
+		if (ev != FR_XMPP_MORE)
+			return ev;
+		if (r->total >= r->cap)
+			return FR_XMPP_MORE;
+		want = r->cap - r->total < sizeof(r->buf) ?
+		    r->cap - r->total : sizeof(r->buf);
+		r->last = fr_conn_read(c, r->buf, want, deadline);
+		if (r->last <= 0)
+			return FR_XMPP_MORE;
+		r->pos = 0;
+		r->len = (size_t)r->last;
+		r->total += (size_t)r->last;
 	}
-	t->text = buf + gt + 1;
-	p = memchr(t->text, '<', len - (gt + 1));
-	t->textlen = p ? (size_t)(p - t->text) : len - (gt + 1);
-	t->text_complete = p != NULL;
-	*pos = gt + 1;
-	return true;
 }
 
-/* Where reading the stream has got to. */
-struct scan {
-	size_t pos;
-	int depth;			/* 1 = inside <stream:stream> */
-	bool in_features, in_mechanisms, in_error;
-	bool done;			/* features or error complete */
-	bool closed;			/* </stream:stream> */
-	struct fr_strbuf mechs;
-};
+/*
+ * A reader of at most cap bytes: of a new stream, or (inside) of the
+ * rest of the one fr_xmpp_open() read.  NULL when out of memory.
+ */
+static struct reader *
+reader_new(size_t cap, bool inside)
+{
+	struct reader *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->cap = cap;
+	r->s = inside ? fr_xmpp_stream_create_inside(cap, FR_XMPP_NS_SERVER) :
+	    fr_xmpp_stream_create(cap);
+	if (r->s == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
 
 static void
-scan(struct scan *s, const char *buf, size_t len, struct fr_xmpp_features *f)
+reader_delete(struct reader *r)
 {
-	struct tag t;
+	fr_xmpp_stream_delete(r->s);
+	free(r);
+}
 
-	while (!s->done && next_tag(buf, len, &s->pos, &t)) {
-		if (t.end && s->depth == 0)
-			continue;	/* nothing is open: ignore it */
-		if (t.end) {
-			if (s->depth == 1 && strcmp(t.name, "stream") == 0)
-				s->closed = s->done = true;
-			else if (s->depth == 2 && s->in_features)
-				s->done = true;
-			else if (s->depth == 2 && s->in_error)
-				s->done = true;
-			else if (strcmp(t.name, "mechanisms") == 0)
-				s->in_mechanisms = false;
-			s->depth--;
-			continue;
-		}
-		if (s->depth == 0) {
-			if (strcmp(t.name, "stream") == 0) {
-				f->stream = true;
-				s->depth = 1;
-			}
-			continue;	/* nothing else counts before it */
-		}
-		if (s->depth == 1) {
-			s->in_features = strcmp(t.name, "features") == 0;
-			s->in_error = strcmp(t.name, "error") == 0;
-			f->features = f->features || s->in_features;
-			if (t.empty)
-				s->done = s->in_features || s->in_error;
-		} else if (s->in_features && s->depth == 2) {
-			if (strcmp(t.name, "starttls") == 0 &&
-			    strcmp(t.xmlns, NS_TLS) == 0)
-				f->starttls = true;
-			else if (strcmp(t.name, "dialback") == 0 &&
-			    strcmp(t.xmlns, NS_DIALBACK) == 0)
-				f->dialback = true;
-			else if (strcmp(t.name, "mechanisms") == 0 &&
-			    strcmp(t.xmlns, NS_SASL) == 0)
-				s->in_mechanisms = !t.empty;
-		} else if (s->in_features && s->depth == 3) {
-			if (strcmp(t.name, "required") == 0 && f->starttls &&
-			    !s->in_mechanisms)
-				f->starttls_required = true;
-			else if (s->in_mechanisms &&
-			    strcmp(t.name, "mechanism") == 0 && !t.empty) {
-				if (!t.text_complete) {
-					/* its name is still coming */
-					s->pos = t.start;
-					return;
-				}
-				fr_strbuf_item(&s->mechs, ", ", "%.*s",
-				    (int)(t.textlen < 32 ? t.textlen : 32),
-				    t.text);
-				if (t.textlen == 8 &&
-				    strncmp(t.text, "EXTERNAL", 8) == 0)
-					f->sasl_external = true;
-			}
-		} else if (s->in_error && s->depth == 2 &&
-		    f->stream_error[0] == '\0' &&
-		    strcmp(t.xmlns, NS_STREAMS) == 0) {
-			snprintf(f->stream_error, sizeof(f->stream_error),
-			    "%s", t.name);
-		}
-		if (!t.empty)
-			s->depth++;
-	}
+/* What the peer named, safe to print, in a field of ours. */
+static void
+keep_escaped(char *dst, size_t size, const char *peer)
+{
+	struct fr_strbuf sb;
+
+	fr_strbuf_init(&sb, dst, size);
+	fr_strbuf_escape(&sb, peer, strlen(peer));
+}
+
+static void
+copy_features(struct fr_xmpp_features *f,
+    const struct fr_xmpp_stream_features *sf)
+{
+	struct fr_strbuf sb;
+	size_t i;
+
+	f->features = true;
+	f->starttls = sf->starttls;
+	f->starttls_required = sf->starttls_required;
+	f->dialback = sf->dialback;
+	f->sasl_external = sf->sasl_external;
+	/* the names are RFC 4422 names: [A-Z0-9-_] only */
+	fr_strbuf_init(&sb, f->mechanisms, sizeof(f->mechanisms));
+	for (i = 0; i < sf->nmech; i++)
+		fr_strbuf_item(&sb, ", ", "%s", sf->mech[i]);
 }
 
 int
 fr_xmpp_open(struct fr_conn *c, const char *domain, unsigned timeout_ms,
     struct fr_xmpp_features *f, char *err, size_t errlen)
 {
-	char buf[FR_XMPP_MAX_READ], head[512];
+	char head[512];
 	double deadline = fr_now_ms() + timeout_ms;
-	struct scan s;
-	size_t len = 0;
-	int n;
+	const struct fr_xmpp_stream_error *se;
+	struct reader *r;
+	int n, rc = -1;
 
 	memset(f, 0, sizeof(*f));
-	memset(&s, 0, sizeof(s));
-	fr_strbuf_init(&s.mechs, f->mechanisms, sizeof(f->mechanisms));
 	n = snprintf(head, sizeof(head), "<?xml version='1.0'?>"
 	    "<stream:stream xmlns='jabber:server' "
 	    "xmlns:stream='http://etherx.jabber.org/streams' "
@@ -202,88 +130,125 @@ fr_xmpp_open(struct fr_conn *c, const char *domain, unsigned timeout_ms,
 		snprintf(err, errlen, "domain name too long");
 		return -1;
 	}
+	if ((r = reader_new(FR_XMPP_MAX_READ, false)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (fr_conn_write(c, head, (size_t)n, deadline) != 0) {
 		snprintf(err, errlen, "%s", c->error);
-		return -1;
+		goto out;
 	}
-	while (!s.done) {
-		ssize_t r;
-
-		if (len == sizeof(buf)) {
-			snprintf(err, errlen, "no stream features in the first "
-			    "%d bytes", FR_XMPP_MAX_READ);
-			return -1;
-		}
-		r = fr_conn_read(c, buf + len, sizeof(buf) - len, deadline);
-		if (r < 0 || r == 0) {
-			snprintf(err, errlen, "%s", r == 0 ? (f->stream ?
-			    "the peer closed the stream before its features" :
-			    "the peer closed the connection without a stream "
-			    "header") : c->status == FR_CONN_TIMEOUT ?
-			    (f->stream ? "no stream features in time" :
-			    "no stream header in time") : c->error);
-			return -1;
-		}
-		len += (size_t)r;
-		scan(&s, buf, len, f);
-		if (!f->stream && len > 0 && memchr(buf, '<', len) == NULL) {
-			f->not_xmpp = true;
-			snprintf(err, errlen, "the peer does not speak XMPP "
-			    "(no '<' in its first %zu bytes)", len);
-			return -1;
+	for (;;) {
+		switch (next_event(r, c, deadline)) {
+		case FR_XMPP_HEADER:
+			f->stream = true;
+			continue;
+		case FR_XMPP_FEATURES:
+			copy_features(f, fr_xmpp_stream_features(r->s));
+			rc = 0;
+			goto out;
+		case FR_XMPP_STREAM_ERROR:
+			se = fr_xmpp_stream_peer_error(r->s);
+			keep_escaped(f->stream_error, sizeof(f->stream_error),
+			    se->condition[0] ? se->condition : "undefined");
+			snprintf(err, errlen, "stream error: %s",
+			    f->stream_error);
+			goto out;
+		case FR_XMPP_CLOSED:
+			snprintf(err, errlen, "stream error: the peer closed "
+			    "the stream");
+			goto out;
+		case FR_XMPP_ERROR:
+			/* what is not even a stream header is no XMPP */
+			f->not_xmpp = !f->stream;
+			snprintf(err, errlen, "%s%s%s", f->not_xmpp ?
+			    "the peer does not speak XMPP (" : "",
+			    fr_xmpp_stream_errstr(r->s), f->not_xmpp ? ")" :
+			    "");
+			goto out;
+		case FR_XMPP_MORE:
+			if (r->total >= r->cap)
+				snprintf(err, errlen, "no stream features in "
+				    "the first %d bytes", FR_XMPP_MAX_READ);
+			else
+				snprintf(err, errlen, "%s", r->last == 0 ?
+				    (f->stream ? "the peer closed the stream "
+				    "before its features" : "the peer closed "
+				    "the connection without a stream header") :
+				    c->status == FR_CONN_TIMEOUT ? (f->stream ?
+				    "no stream features in time" :
+				    "no stream header in time") : c->error);
+			goto out;
+		default:	/* stanzas or dialback before the features */
+			continue;
 		}
 	}
-	if (f->stream_error[0] != '\0' || !f->features) {
-		snprintf(err, errlen, "stream error: %s", f->stream_error[0] ?
-		    f->stream_error : "the peer closed the stream");
-		return -1;
-	}
-	return 0;
+out:
+	reader_delete(r);
+	return rc;
 }
 
 int
 fr_xmpp_starttls(struct fr_conn *c, unsigned timeout_ms, char *err,
     size_t errlen)
 {
-	static const char req[] = "<starttls xmlns='" NS_TLS "'/>";
-	char buf[1024];
+	static const char req[] = "<starttls xmlns='" FR_XMPP_NS_TLS "'/>";
 	double deadline = fr_now_ms() + timeout_ms;
-	size_t len = 0, pos = 0;
-	struct tag t;
+	char cond[FR_XMPP_COND_MAX];
+	struct reader *r;
+	int rc = -1;
 
 	if (fr_conn_write(c, req, sizeof(req) - 1, deadline) != 0) {
 		snprintf(err, errlen, "%s", c->error);
 		return -1;
 	}
-	for (;;) {
-		ssize_t r;
-
-		while (next_tag(buf, len, &pos, &t)) {
-			if (strcmp(t.name, "proceed") == 0 &&
-			    strcmp(t.xmlns, NS_TLS) == 0)
-				return 0;
-			if (strcmp(t.name, "failure") == 0 ||
-			    strcmp(t.name, "error") == 0) {
-				snprintf(err, errlen, "the peer refused "
-				    "STARTTLS (<%s/>)", t.name);
-				return -1;
-			}
-		}
-		if (len == sizeof(buf)) {
-			snprintf(err, errlen, "no answer to <starttls/> in the "
-			    "first %zu bytes", sizeof(buf));
-			return -1;
-		}
-		r = fr_conn_read(c, buf + len, sizeof(buf) - len, deadline);
-		if (r <= 0) {
-			snprintf(err, errlen, "%s", r == 0 ? "the peer closed "
-			    "the connection after <starttls/>" :
-			    c->status == FR_CONN_TIMEOUT ? "no answer to "
-			    "<starttls/> in time" : c->error);
-			return -1;
-		}
-		len += (size_t)r;
+	/* the answer comes inside the stream fr_xmpp_open() read */
+	if ((r = reader_new(STARTTLS_MAX_READ, true)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
+	for (;;) {
+		switch (next_event(r, c, deadline)) {
+		case FR_XMPP_PROCEED:
+			rc = 0;
+			goto out;
+		case FR_XMPP_FAILURE:
+			snprintf(err, errlen, "the peer refused STARTTLS "
+			    "(<failure/>)");
+			goto out;
+		case FR_XMPP_STREAM_ERROR:
+			keep_escaped(cond, sizeof(cond),
+			    fr_xmpp_stream_peer_error(r->s)->condition);
+			snprintf(err, errlen, "the peer refused STARTTLS "
+			    "(stream error %s)", cond[0] ? cond : "undefined");
+			goto out;
+		case FR_XMPP_CLOSED:
+			snprintf(err, errlen, "the peer closed the stream "
+			    "after <starttls/>");
+			goto out;
+		case FR_XMPP_ERROR:
+			snprintf(err, errlen, "%s",
+			    fr_xmpp_stream_errstr(r->s));
+			goto out;
+		case FR_XMPP_MORE:
+			if (r->total >= r->cap)
+				snprintf(err, errlen, "no answer to "
+				    "<starttls/> in the first %d bytes",
+				    STARTTLS_MAX_READ);
+			else
+				snprintf(err, errlen, "%s", r->last == 0 ?
+				    "the peer closed the connection after "
+				    "<starttls/>" : c->status ==
+				    FR_CONN_TIMEOUT ? "no answer to "
+				    "<starttls/> in time" : c->error);
+			goto out;
+		default:	/* anything else is not the answer */
+			continue;
+		}
+	}
+out:
+	reader_delete(r);
+	return rc;
 }
 
 void

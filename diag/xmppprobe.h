@@ -3,10 +3,10 @@
  * (RFC 6120 4, 5): open a stream to a domain, read the stream header
  * and its features, and ask for STARTTLS.
  *
- * Reading is a small tag scanner, not an XML parser: it knows the stream
- * header, <stream:features> with starttls (and required), dialback and
- * the SASL mechanisms, and <stream:error>.  What it reads is bounded
- * (FR_XMPP_MAX_READ); entities are not expanded (no feature needs them).
+ * Reading goes through proto/xmppstream (expat, namespace-aware, entities
+ * decoded): the stream header, <stream:features> with starttls (and
+ * required), dialback and the SASL mechanisms, <stream:error>, and the
+ * answer to <starttls/>.  What it reads is bounded (FR_XMPP_MAX_READ).
  */
 #ifndef FR_XMPPPROBE_H
 #define FR_XMPPPROBE_H
@@ -27,7 +27,8 @@ struct fr_xmpp_features {
 	bool dialback;			/* urn:xmpp:features:dialback */
 	bool sasl_external;		/* EXTERNAL among the mechanisms */
 	char mechanisms[128];		/* "EXTERNAL, PLAIN", or "" */
-	char stream_error[64];		/* a <stream:error> condition */
+	char stream_error[64];		/* a <stream:error> condition,
+					 * escaped (\xHH) */
 };
 
 /*

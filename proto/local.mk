@@ -8,4 +8,8 @@ proto_libfedproto_a_SOURCES = \
 	proto/sipuri.c proto/sipuri.h proto/span.h \
 	proto/strbuf.c proto/strbuf.h \
 	proto/transport.c proto/transport.h
+# XMPP stream headers (expat) and TLS ClientHellos
+proto_libfedproto_a_SOURCES += \
+	proto/tlshello.c proto/tlshello.h \
+	proto/xmppstream.c proto/xmppstream.h
 proto_libfedproto_a_CPPFLAGS = $(FR_PROTO_CPPFLAGS)

@@ -62,3 +62,19 @@ fr_strbuf_item(struct fr_strbuf *sb, const char *sep, const char *fmt, ...)
 	vappend(sb, fmt, ap);
 	va_end(ap);
 }
+
+void
+fr_strbuf_escape(struct fr_strbuf *sb, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len && !sb->cut; i++) {
+		if (p[i] == '\\')
+			fr_strbuf_printf(sb, "\\\\");
+		else if (p[i] >= 0x20 && p[i] < 0x7f)
+			fr_strbuf_printf(sb, "%c", p[i]);
+		else
+			fr_strbuf_printf(sb, "\\x%02x", p[i]);
+	}
+}

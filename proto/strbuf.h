@@ -25,4 +25,11 @@ void fr_strbuf_printf(struct fr_strbuf *sb, const char *fmt, ...)
 void fr_strbuf_item(struct fr_strbuf *sb, const char *sep, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Append len bytes a peer sent, safe for a terminal, a log line or JSON:
+ * printable ASCII stays (a backslash doubles), every other byte reads
+ * \xHH.
+ */
+void fr_strbuf_escape(struct fr_strbuf *sb, const void *data, size_t len);
+
 #endif /* FR_STRBUF_H */

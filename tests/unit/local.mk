@@ -19,6 +19,11 @@ UNIT_TESTS = \
 	tests/unit/test_balance \
 	tests/unit/test_check \
 	tests/unit/test_routing
+# proto/: XMPP stream headers and TLS ClientHellos
+UNIT_TESTS += \
+	tests/unit/test_xmppstream \
+	tests/unit/test_tlshello \
+	tests/unit/test_xmppprobe
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -69,3 +74,11 @@ tests_unit_test_check_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_check_LDADD = $(UNIT_LDADD)
 tests_unit_test_routing_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_routing_LDADD = $(UNIT_LDADD)
+# proto/: XMPP stream headers (expat) and TLS ClientHellos (made by
+# OpenSSL in memory).
+tests_unit_test_xmppstream_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_xmppstream_LDADD = $(UNIT_LDADD)
+tests_unit_test_tlshello_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tlshello_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
+tests_unit_test_xmppprobe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_xmppprobe_LDADD = $(UNIT_LDADD)
