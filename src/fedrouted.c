@@ -213,6 +213,8 @@ reload(struct daemon *d)
 	}
 	if (strcmp(cfg->user, d->cfg->user) != 0)
 		fr_log(LOG_WARNING, "user: takes effect at the next start");
+	if (cfg->workers != d->cfg->workers)
+		fr_log(LOG_WARNING, "workers: takes effect at the next start");
 	if ((cfg->pidfile == NULL) != (d->cfg->pidfile == NULL) ||
 	    (cfg->pidfile != NULL && strcmp(cfg->pidfile,
 	    d->cfg->pidfile) != 0))
@@ -378,7 +380,8 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (!d->stopping || !WIFEXITED(w->rstatus) ||
 	    WEXITSTATUS(w->rstatus) != 0) {
 		if (WIFSIGNALED(w->rstatus))
-			fr_log(LOG_ERR, "worker %d killed by %s", w->rpid,
+			fr_log(LOG_ERR, "worker %d killed by signal %d (%s)",
+			    w->rpid, WTERMSIG(w->rstatus),
 			    strsignal(WTERMSIG(w->rstatus)));
 		else
 			fr_log(LOG_ERR, "worker %d exited with status %d",

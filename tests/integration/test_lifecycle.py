@@ -436,7 +436,7 @@ class Workers(unittest.TestCase):
         d.proc.wait(timeout=15)
         self.assertEqual(d.proc.returncode, 1)
         log = d.log()
-        self.assertIn("worker %d killed by Killed" % victim, log)
+        self.assertIn("worker %d killed by signal 9 (Killed)" % victim, log)
         self.assertIn("stopping the other 1 workers", log)
         for pid in self.worker_pids():
             self.assertRaises(ProcessLookupError, os.kill, pid, 0)
