@@ -25,9 +25,11 @@ TESTS += \
 	tests/integration/test_relay.py \
 	tests/integration/test_node_health.py \
 	tests/integration/test_tls.py \
-	tests/integration/test_lifecycle.py
+	tests/integration/test_lifecycle.py \
+	tests/integration/test_bounds.py
 
 EXTRA_DIST += \
+	tests/integration/test_bounds.py \
 	tests/integration/test_lifecycle.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_node_health.py \

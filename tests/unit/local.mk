@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit/test_diag \
 	tests/unit/test_conf \
 	tests/unit/test_balance \
-	tests/unit/test_check
+	tests/unit/test_check \
+	tests/unit/test_bounds
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -53,3 +54,5 @@ tests_unit_test_balance_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_balance_LDADD = $(UNIT_LDADD)
 tests_unit_test_check_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_check_LDADD = $(UNIT_LDADD)
+tests_unit_test_bounds_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_bounds_LDADD = $(UNIT_LDADD)
