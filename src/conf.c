@@ -1525,7 +1525,7 @@ pem_file_ok(struct parser *p, int line, const char *who, const char *what,
 	if (path == NULL ||
 	    fr_textfile_check(path, FR_FILE_MAX_PEM, err, sizeof(err)) == 0)
 		return true;
-	perr(p, line, "%s: %s: %s", who, what, err);
+	perr(p, line, "%s: %s %s", who, what, err);
 	return false;
 }
 
