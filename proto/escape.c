@@ -138,11 +138,3 @@ fr_escape_str(char *out, size_t outlen, const char *s)
 	}
 	return fr_escape(out, outlen, s, strlen(s));
 }
-
-void
-fr_strbuf_escaped(struct fr_strbuf *sb, const char *s)
-{
-	char buf[1024];
-
-	fr_strbuf_printf(sb, "%s", fr_escape_str(buf, sizeof(buf), s));
-}

@@ -20,8 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "strbuf.h"
-
 /*
  * One UTF-8 character at s, n bytes available: its length (1-4) with
  * the code point in *cp, or 0 when the bytes are not valid UTF-8
@@ -49,9 +47,6 @@ char *fr_escape(char *out, size_t outlen, const char *s, size_t n);
 
 /* fr_escape() of a NUL-terminated string (NULL gives ""). */
 char *fr_escape_str(char *out, size_t outlen, const char *s);
-
-/* Append s escaped to sb (cut like fr_strbuf_printf). */
-void fr_strbuf_escaped(struct fr_strbuf *sb, const char *s);
 
 /* True when s (n bytes) needs no escaping. */
 bool fr_escape_clean(const char *s, size_t n);
