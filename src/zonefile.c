@@ -25,7 +25,7 @@
 static char *
 slurp(const char *path, off_t max, size_t *lenp, char *err, size_t errlen)
 {
-	char *buf;
+	char *buf = NULL;
 	size_t cap, len = 0, n;
 	FILE *f;
 
@@ -34,25 +34,25 @@ slurp(const char *path, off_t max, size_t *lenp, char *err, size_t errlen)
 	cap = 4096;
 	if ((buf = malloc(cap)) == NULL)
 		goto nomem;
-	for (;;) {
+	/* At most max + 1 bytes: the one past max tells a file that grew
+	 * after the size check. */
+	while ((off_t)len <= max) {
+		size_t want;
+
 		if (len == cap) {
 			char *nb;
 
-			/* One byte past max tells a file that grew. */
-			if ((off_t)cap > max) {
-				snprintf(err, errlen, "%s: grew past %lld bytes "
-				    "while being read", path, (long long)max);
-				goto fail;
-			}
 			if ((nb = realloc(buf, cap * 2)) == NULL)
 				goto nomem;
 			buf = nb;
 			cap *= 2;
 		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
+		want = cap - len;
+		if ((off_t)(len + want) > max + 1)
+			want = (size_t)(max + 1 - (off_t)len);
+		if ((n = fread(buf + len, 1, want, f)) == 0)
 			break;
+		len += n;
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
