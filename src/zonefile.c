@@ -302,6 +302,13 @@ each_rr(const char *path, char *buf, size_t len, rr_fn *fn, void *arg,
 				snprintf(err, errlen, "%s:%d: no record type, "
 				    "or type 0", path, rrline);
 				rc = -1;
+			} else if (ldns_rr_get_class(rr) !=
+			    LDNS_RR_CLASS_IN) {
+				/* libunbound: "wrong class for RR". */
+				snprintf(err, errlen, "%s:%d: class %d; only "
+				    "IN records are served", path, rrline,
+				    (int)ldns_rr_get_class(rr));
+				rc = -1;
 			} else
 				rc = fn(arg, rr, rrline, err, errlen);
 			ldns_rr_free(rr);

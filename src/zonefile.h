@@ -6,8 +6,9 @@
  *
  * Beyond ldns's parse, a TTL must be at most 2^31 - 1 (RFC 2181 8;
  * libunbound refuses a larger one and then answers SERVFAIL to every
- * question), and the file must be a regular file of bounded size
- * (textfile.h).
+ * question), a record must have a type and class IN (libunbound refuses
+ * the file otherwise), and the file must be a regular file of bounded
+ * size (textfile.h).
  */
 #ifndef FR_ZONEFILE_H
 #define FR_ZONEFILE_H

@@ -354,6 +354,7 @@ zone_checks(void **state)
 		{ "$TTL 4294967296\n", ":6: TTL 4294967296" },
 		{ "x ( 3000000000\n IN A 1.2.3.4 )\n", ":6: TTL 3000000000" },
 		{ "x 2 3\n", ":6: no record type" },
+		{ "x CH A 1.2.3.4\n", ":6: class 3; only IN" },
 		{ "$INCLUDE /etc/passwd\n", ":6: $INCLUDE is not supported" },
 		{ "x IN A 1.2.3.4.5\n", ":6: " },
 	};
