@@ -144,8 +144,11 @@ static int
 next_token(struct scan *s, const char **tok, size_t *len, int *line)
 {
 	for (;;) {
-		while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-		    *s->p == '\r'))
+		/* Every white space but the newline: a \v or \f that
+		 * began a token of no length stalled this scan (found by
+		 * tests/fuzz/zonefile_fuzz.c). */
+		while (s->p < s->end && *s->p != '\n' &&
+		    isspace((unsigned char)*s->p))
 			s->p++;
 		if (s->p == s->end)
 			return 0;
@@ -185,6 +188,8 @@ next_token(struct scan *s, const char **tok, size_t *len, int *line)
 			s->p++;
 		}
 	}
+	if (s->p == *tok)
+		s->p++;		/* never a token of no length */
 	*len = (size_t)(s->p - *tok);
 	return 1;
 }
@@ -222,7 +227,8 @@ check_ttls(const char *path, const char *buf, size_t len, char *err,
 
 	while (s.p < s.end) {
 		/* A record that starts in column 0 has an owner. */
-		int skip = *s.p == ' ' || *s.p == '\t' ? 0 : 1;
+		int skip = *s.p != '\n' && isspace((unsigned char)*s.p) ?
+		    0 : 1;
 
 		s.depth = 0;
 		for (k = 0; next_token(&s, &tok, &n, &line); k++) {

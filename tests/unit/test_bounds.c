@@ -371,6 +371,16 @@ zone_checks(void **state)
 			fail_msg("case %zu: \"%s\" not in \"%s\"", i,
 			    cases[i].want, err);
 	}
+	/* White space other than blanks: the scan used to stall on it. */
+	for (i = 0; i < 4; i++) {
+		static const char *const odd[] = { "\vx IN A 1.2.3.4\n",
+		    "x\f IN A 1.2.3.4\n", "x IN A 1.2.3.4 \v\n", "\v\f\n" };
+
+		snprintf(text, sizeof(text), "%s%s", ZONE_HEAD, odd[i]);
+		(void)fr_zonefile_probe(tmp_file("ws.zone", text,
+		    strlen(text)), origin, sizeof(origin), abspath,
+		    sizeof(abspath), err, sizeof(err));
+	}
 	/* Fine: the largest TTL, units, a quoted ';', no-owner lines. */
 	snprintf(text, sizeof(text), "%s%s", ZONE_HEAD,
 	    "x 2147483647 IN A 1.2.3.4\n 1w2d IN TXT \"a ; 99999999999\"\n"
