@@ -25,6 +25,7 @@
 
 #include "addrscope.h"
 #include "dnscheck.h"
+#include "ipport.h"
 #include "naptr.h"
 #include "strbuf.h"
 #include "util.h"
@@ -356,46 +357,6 @@ upstream_checks(struct ev_loop *loop, struct run *run, char *err,
 
 /* ---- direct UDP questions ------------------------------------------------ */
 
-int
-fr_dnscheck_parse_server(const char *s, struct sockaddr_storage *ss,
-    socklen_t *sslen)
-{
-	char host[INET6_ADDRSTRLEN];
-	const char *at = strchr(s, '@');
-	size_t hlen = at ? (size_t)(at - s) : strlen(s);
-	unsigned long port = 53;
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	if (hlen == 0 || hlen >= sizeof(host))
-		return -1;
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	if (at != NULL) {
-		char *end;
-
-		errno = 0;
-		port = strtoul(at + 1, &end, 10);
-		if (errno != 0 || *end != '\0' || at[1] == '\0' ||
-		    port == 0 || port > 65535)
-			return -1;
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*sslen = sizeof(*sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*sslen = sizeof(*sin6);
-		return 0;
-	}
-	return -1;
-}
-
 /* Digest a reply into q: status, records of the type, smallest TTL. */
 static void
 digest_reply(struct fr_dnscheck_q *q, const ldns_pkt *pkt, size_t size)
@@ -521,9 +482,11 @@ udp_checks(struct run *run)
 	for (s = 0; s < up->nforwarders; s++) {
 		struct sockaddr_storage ss;
 		socklen_t sslen;
+		char why[256];
 
-		if (fr_dnscheck_parse_server(up->forwarders[s], &ss,
-		    &sslen) != 0)
+		/* --resolver was checked by the same parser. */
+		if (fr_ipport_parse(up->forwarders[s], 53, &ss, &sslen, why,
+		    sizeof(why)) != 0)
 			continue;
 		for (i = 0; i < plan->ntrace; i++) {
 			const struct fr_trace_entry *te = &plan->trace[i];

@@ -97,11 +97,4 @@ void fr_dnscheck_clear(struct fr_dnscheck *dc);
 
 const char *fr_dnscheck_kind_name(enum fr_dnscheck_kind k);
 
-/*
- * Parse a --resolver value "ADDR[@PORT]" into a socket address
- * (port 53 by default).  Returns 0 or -1.
- */
-int fr_dnscheck_parse_server(const char *s, struct sockaddr_storage *ss,
-    socklen_t *sslen);
-
 #endif /* FR_DNSCHECK_H */

@@ -5,7 +5,10 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
+#include "escape.h"
 #include "json.h"
 
 void
@@ -26,25 +29,41 @@ indent(struct fr_json *j)
 		fputs("  ", j->out);
 }
 
+/*
+ * A JSON string of valid UTF-8 only, whatever s holds: a peer's bytes
+ * cannot break the document or the terminal of whoever reads it.
+ * Control characters, C1 and bidirectional controls are written as
+ * \uXXXX; a byte that is not part of valid UTF-8 becomes U+FFFD.
+ */
 static void
 put_string(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), k;
+	uint32_t cp;
 
 	fputc('"', out);
-	for (; *p; p++) {
-		switch (*p) {
+	while (n > 0) {
+		if ((k = fr_utf8_decode(p, n, &cp)) == 0) {
+			fputs("\xef\xbf\xbd", out);	/* U+FFFD */
+			p++;
+			n--;
+			continue;
+		}
+		switch (cp) {
 		case '"':  fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;
 		case '\n': fputs("\\n", out); break;
 		case '\r': fputs("\\r", out); break;
 		case '\t': fputs("\\t", out); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(out, "\\u%04x", *p);
+			if (fr_cp_is_control(cp))
+				fprintf(out, "\\u%04x", (unsigned)cp);
 			else
-				fputc(*p, out);
+				fwrite(p, 1, k, out);
 		}
+		p += k;
+		n -= k;
 	}
 	fputc('"', out);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "nagios.h"
 #include "strbuf.h"
 
@@ -27,11 +28,13 @@ state_name(int status)
 static void
 label(FILE *out, const char *prefix, const char *what)
 {
+	char esc[1024];
 	const char *p;
 
 	fputc('\'', out);
 	if (prefix != NULL) {
-		for (p = prefix; *p != '\0'; p++) {
+		for (p = fr_escape_str(esc, sizeof(esc), prefix); *p != '\0';
+		    p++) {
 			if (*p == '\'')
 				fputs("\'\'", out);
 			else
@@ -142,12 +145,15 @@ summary(const struct fr_lookup *lk, char *buf, size_t size)
 	}
 }
 
-/* Plug-in output is one line per item, and '|' starts perfdata. */
+/* Plug-in output is one line per item, and '|' starts perfdata; what
+ * a peer or a user wrote is escaped (escape.h). */
 static void
 put_clean(FILE *out, const char *s)
 {
-	for (; *s != '\0'; s++)
-		fputc(*s == '|' ? '/' : *s == '\n' ? ' ' : *s, out);
+	char esc[2048];
+
+	for (s = fr_escape_str(esc, sizeof(esc), s); *s != '\0'; s++)
+		fputc(*s == '|' ? '/' : *s, out);
 }
 
 static void

@@ -7,12 +7,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 #include "report.h"
 #include "strbuf.h"
 #include "ubev.h"
 
 #define WIDTH 80
+
+/*
+ * Everything printed below that a peer, a zone or a user controls
+ * (names, reason phrases, Server headers, certificate names, errors
+ * that quote them) goes through fr_escape() on its way out: in wrap()
+ * and column(), which print nearly all of it, and at the few fprintf()s
+ * that print such a string directly.  Our own colour codes are written
+ * by colour() alone.
+ */
+#define SHOWN_MAX (WIDTH * 16)
+
+static const char *
+shown(char *buf, size_t len, const char *s)
+{
+	return fr_escape_str(buf, len, s);
+}
 
 /* ANSI SGR codes for what colour marks. */
 #define C_RED		"31"
@@ -522,7 +539,8 @@ verdict_sgr(int status)
 static void
 wrap(FILE *out, const char *text, int col, int indent)
 {
-	const char *p = text;
+	char esc[SHOWN_MAX];
+	const char *p = shown(esc, sizeof(esc), text);
 
 	while (*p != '\0') {
 		size_t wl = strcspn(p, " ");
@@ -549,8 +567,11 @@ wrap(FILE *out, const char *text, int col, int indent)
  * end, so that the other columns stay aligned.
  */
 static void
-column(FILE *out, const char *s, int col, int width)
+column(FILE *out, const char *raw, int col, int width)
 {
+	char esc[SHOWN_MAX];
+	const char *s = shown(esc, sizeof(esc), raw);
+
 	if ((int)strlen(s) <= width)
 		fprintf(out, "%-*s", width, s);
 	else
@@ -874,8 +895,10 @@ text_connect(FILE *out, const struct fr_lookup *lk,
 		fprintf(out, "  none: no target\n");
 	for (i = 0; i < cn->ntargets; i++) {
 		const struct fr_target *t = &lk->plan->targets[i];
+		char host[SHOWN_MAX];
 
-		fprintf(out, "  %-2zu %s:%u/%s\n", i + 1, t->host, t->port,
+		fprintf(out, "  %-2zu %s:%u/%s\n", i + 1,
+		    shown(host, sizeof(host), t->host), t->port,
 		    fr_transport_name(t->transport));
 		for (k = 0; k < cn->targets[i].nprobes; k++)
 			text_probe(out, &cn->targets[i].probes[k], o);
@@ -887,6 +910,7 @@ text_connect(FILE *out, const struct fr_lookup *lk,
 static void
 text_resolvers(FILE *out, const struct fr_resdiff *rd)
 {
+	char buf[SHOWN_MAX];
 	size_t i, k;
 
 	if (rd->nviews == 0)
@@ -902,7 +926,8 @@ text_resolvers(FILE *out, const struct fr_resdiff *rd)
 			    fr_result_name(v->plan->result), v->plan->ntargets,
 			    v->plan->ntargets == 1 ? "" : "s");
 		else
-			fprintf(out, " %s\n", v->error);
+			fprintf(out, " %s\n", shown(buf, sizeof(buf),
+			    v->error));
 	}
 	if (rd->nitems == 0) {
 		fprintf(out, "  They agree.\n");
@@ -910,7 +935,8 @@ text_resolvers(FILE *out, const struct fr_resdiff *rd)
 	}
 	fprintf(out, "  Where they differ (values by resolver number):\n");
 	for (i = 0; i < rd->nitems; i++) {
-		fprintf(out, "  %s\n", rd->items[i].subject);
+		fprintf(out, "  %s\n", shown(buf, sizeof(buf),
+		    rd->items[i].subject));
 		for (k = 0; k < rd->nviews; k++) {
 			fprintf(out, "    %zu: ", k + 1);
 			wrap(out, rd->items[i].values[k], 7, 7);
@@ -945,13 +971,17 @@ fr_report_text(FILE *out, const struct fr_lookup *lk,
     const struct fr_report_opts *o)
 {
 	const struct fr_plan *plan = lk->plan;
+	char a[SHOWN_MAX], b[SHOWN_MAX];
 
 	if (plan == NULL) {
-		fprintf(out, "%s\n\n  no lookup: %s\n", lk->input, lk->error);
+		fprintf(out, "%s\n\n  no lookup: %s\n",
+		    shown(a, sizeof(a), lk->input),
+		    shown(b, sizeof(b), lk->error));
 		return;
 	}
-	fprintf(out, "%s  (profile %s, domain %s%s)\n", plan->input,
-	    fr_profile_name(plan->profile), plan->domain,
+	fprintf(out, "%s  (profile %s, domain %s%s)\n",
+	    shown(a, sizeof(a), plan->input), fr_profile_name(plan->profile),
+	    shown(b, sizeof(b), plan->domain),
 	    plan->sips ? ", sips: TLS only" : "");
 	text_trace(out, plan);
 	text_targets(out, plan);
@@ -974,7 +1004,7 @@ fr_report_text(FILE *out, const struct fr_lookup *lk,
 	    0);
 	fprintf(out, " (exit %d)\n", lk->status);
 	if (lk->error[0])
-		fprintf(out, "Note: %s\n", lk->error);
+		fprintf(out, "Note: %s\n", shown(a, sizeof(a), lk->error));
 }
 
 void

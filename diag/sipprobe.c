@@ -100,7 +100,9 @@ build_request(struct fr_conn *c, enum fr_transport tp, const char *domain,
 	return (int)fr_sip_options_build(&o, buf, len);
 }
 
-/* Peer text for the result: control bytes shown as '?', folds undone. */
+/* Peer text for the result, folds undone; the bytes stay as they came:
+ * every output escapes them for its own kind (proto/escape.h), so a
+ * reader sees what the peer really sent. */
 static void
 peer_text(char *dst, size_t size, struct fr_span v)
 {
@@ -111,7 +113,7 @@ peer_text(char *dst, size_t size, struct fr_span v)
 
 		if (ch == '\r' || ch == '\n')
 			continue;
-		dst[o++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+		dst[o++] = (char)ch;
 	}
 	dst[o] = '\0';
 }

@@ -3,7 +3,9 @@
 noinst_LIBRARIES += proto/libfedproto.a
 proto_libfedproto_a_SOURCES = \
 	proto/certname.c proto/certname.h \
+	proto/escape.c proto/escape.h \
 	proto/htab.c proto/htab.h \
+	proto/ipport.c proto/ipport.h \
 	proto/sipmsg.c proto/sipmsg.h \
 	proto/sipuri.c proto/sipuri.h proto/span.h \
 	proto/strbuf.c proto/strbuf.h \

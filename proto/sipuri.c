@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "escape.h"
 #include "sipuri.h"
 
 int
@@ -47,8 +48,17 @@ fr_dname_check(char *name, char *err, size_t errlen)
 		/* Letters, digits, hyphen; underscore for _service labels. */
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-			snprintf(err, errlen, "character '%c' not allowed in "
-			    "host name '%s'", c, name);
+			/* The whole character, escaped if need be: never
+			 * half of a UTF-8 sequence, never a raw ESC. */
+			char ch[32], shown[1024];
+			uint32_t cp;
+			size_t k = fr_utf8_decode((const unsigned char *)
+			    name + i, len - i, &cp);
+
+			fr_escape(ch, sizeof(ch), name + i, k > 0 ? k : 1);
+			snprintf(err, errlen, "character '%s' not allowed in "
+			    "host name '%s'", ch, fr_escape_str(shown,
+			    sizeof(shown), name));
 			return -1;
 		}
 		if (c >= 'A' && c <= 'Z')

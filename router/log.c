@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 
 int fr_log_level = LOG_INFO;
@@ -51,18 +52,23 @@ fr_log_level_name(int prio)
 void
 fr_log_emit(int prio, const char *fmt, ...)
 {
-	char line[FR_LOG_LINE_MAX];
+	char line[FR_LOG_LINE_MAX], msg[FR_LOG_LINE_MAX];
+	char shown[FR_LOG_LINE_MAX];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;
 	size_t len;
 	int n, saved = errno;
 
+	/* A line may quote a peer (an SNI, a reason phrase): escaped
+	 * here, once for every caller, so that no peer can forge a line
+	 * or drive the terminal of whoever reads the log (escape.h). */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fr_escape_str(shown, sizeof(shown), msg);
 	if (log_sink == FR_LOG_SYSLOG) {
-		va_start(ap, fmt);
-		vsnprintf(line, sizeof(line), fmt, ap);
-		va_end(ap);
-		syslog(prio, "%s", line);
+		syslog(prio, "%s", shown);
 		errno = saved;
 		return;
 	}
@@ -76,9 +82,7 @@ fr_log_emit(int prio, const char *fmt, ...)
 	    fr_log_level_name(prio));
 	if (n > 0 && (size_t)n < sizeof(line) - len)
 		len += (size_t)n;
-	va_start(ap, fmt);
-	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
-	va_end(ap);
+	n = snprintf(line + len, sizeof(line) - len, "%s", shown);
 	if (n > 0)
 		len += (size_t)n < sizeof(line) - len ?
 		    (size_t)n : sizeof(line) - len - 1;

@@ -11,6 +11,7 @@
 
 #include "batch.h"
 #include "sipuri.h"
+#include "textfile.h"
 #include "util.h"
 
 static int
@@ -57,6 +58,11 @@ fr_batch_add_self(struct fr_batch *b, enum fr_self kind, const char *domain,
 	char input[FR_DNAME_MAX + 32];
 	enum fr_profile profile;
 
+	if (*domain == '\0') {
+		snprintf(err, errlen, "--self wants a domain, not an empty "
+		    "string");
+		return -1;
+	}
 	if (strpbrk(domain, ":;@[]/") != NULL) {
 		snprintf(err, errlen, "--self wants a domain, not '%s'",
 		    domain);
@@ -107,21 +113,39 @@ fr_batch_read(struct fr_batch *b, const char *path, char *err,
 	char buf[FR_BATCH_MAX_LINE + 2], why[512];
 	bool is_stdin = strcmp(path, "-") == 0;
 	unsigned line = 0;
+	enum fr_line r;
+	off_t total = 0;
 	FILE *f;
 	int rc = 0;
 
-	if ((f = is_stdin ? stdin : fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* A file must be regular and bounded; standard input may be a
+	 * pipe, and the byte count below bounds it. */
+	f = is_stdin ? stdin : fr_textfile_open(path, FR_FILE_MAX_BATCH, err,
+	    errlen);
+	if (f == NULL || (is_stdin && fr_textfile_check_stream(f,
+	    "standard input", FR_FILE_MAX_BATCH, err, errlen) != 0))
 		return -1;
-	}
-	while (fgets(buf, sizeof(buf), f) != NULL) {
+	while ((r = fr_textfile_getline(f, buf, sizeof(buf), &total,
+	    FR_FILE_MAX_BATCH)) != FR_LINE_EOF) {
 		size_t len = strlen(buf);
 		char *s = buf;
 
 		line++;
-		if (len > 0 && buf[len - 1] != '\n' && !feof(f)) {
+		if (r == FR_LINE_TOO_LONG) {
 			snprintf(err, errlen, "%s:%u: line longer than %d "
 			    "characters", path, line, FR_BATCH_MAX_LINE);
+			rc = -1;
+			break;
+		}
+		if (r == FR_LINE_TOO_BIG) {
+			snprintf(err, errlen, "%s:%u: more than %lld bytes",
+			    path, line, (long long)FR_FILE_MAX_BATCH);
+			rc = -1;
+			break;
+		}
+		if (r != FR_LINE_OK) {
+			snprintf(err, errlen, "%s:%u: %s", path, line,
+			    fr_line_error(r));
 			rc = -1;
 			break;
 		}
@@ -136,10 +160,6 @@ fr_batch_read(struct fr_batch *b, const char *path, char *err,
 			rc = -1;
 			break;
 		}
-	}
-	if (rc == 0 && ferror(f)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		rc = -1;
 	}
 	if (!is_stdin)
 		fclose(f);

@@ -18,11 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ifaddrs.h>
 #include <openssl/ssl.h>
 
 #include "conf.h"
+#include "escape.h"
+#include "ipport.h"
 #include "plan.h"
 #include "strlist.h"
+#include "textfile.h"
 #include "tls.h"
 #include "util.h"
 #include "zonefile.h"
@@ -364,7 +368,7 @@ static void perr(struct parser *p, int line, const char *fmt, ...)
 static void
 perr(struct parser *p, int line, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], shown[1024];
 	int n = 0;
 	va_list ap;
 
@@ -383,7 +387,9 @@ perr(struct parser *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
-	p->report(p->arg, msg);
+	/* Values and paths are the file's: escaped, they cannot write to
+	 * the terminal or the log of whoever reads the error. */
+	p->report(p->arg, fr_escape_str(shown, sizeof(shown), msg));
 }
 
 static void *
@@ -638,7 +644,8 @@ expected_text(const struct opt *o, char *buf, size_t len)
 		snprintf(buf, len, "an IPv4 or IPv6 address");
 		break;
 	case T_FORWARDER:
-		snprintf(buf, len, "IP or IP@PORT");
+		snprintf(buf, len, "IP or IP@PORT (a literal IPv4 or IPv6 "
+		    "address; a port from 1 to 65535)");
 		break;
 	case T_STATUS:
 		snprintf(buf, len, "a SIP status range such as 200-499");
@@ -757,24 +764,14 @@ set_value(struct parser *p, const struct opt *o, void *base, const char *val,
 		break;
 	}
 	case T_FORWARDER: {
-		const char *at = strchr(val, '@');
-		struct fr_sockaddr a;
+		struct sockaddr_storage ss;
+		socklen_t sslen;
 
-		if (at != NULL) {
-			const char *ps = at + 1;
+		char bad[256];
 
-			if (parse_digits(&ps, &v) != 0 || *ps != '\0' ||
-			    v == 0 || v > 65535 ||
-			    (size_t)(at - val) >= sizeof(buf))
-				return -1;
-			memcpy(buf, val, (size_t)(at - val));
-			buf[at - val] = '\0';
-		} else if (strlen(val) >= sizeof(buf)) {
-			return -1;
-		} else {
-			strcpy(buf, val);
-		}
-		if (fr_ip_parse(buf, &a) != 0)
+		/* The one IP[@PORT] parser (proto/ipport.h). */
+		if (fr_ipport_parse(val, 53, &ss, &sslen, bad,
+		    sizeof(bad)) != 0)
 			return -1;
 		break;
 	}
@@ -1568,6 +1565,114 @@ check_domains(struct parser *p)
 		perr(p, 0, "federation: tls-cert and tls-key go together");
 }
 
+/*
+ * Loops back to ourselves: a node or a route's next hop whose address is
+ * one of the edge's own listeners.  The health checks alone would fill
+ * max-connections, and every relayed connection would come back in.
+ * A wildcard listener (0.0.0.0:P, [::]:P) takes every local address
+ * on port P: loopback, the host's interfaces, a wildcard.
+ */
+struct self_check {
+	struct ifaddrs *ifs;
+	bool ifs_read;
+};
+
+static bool
+is_local(struct self_check *sc, const struct fr_sockaddr *a)
+{
+	const struct ifaddrs *i;
+	struct fr_sockaddr x;
+
+	if (wildcard(a))
+		return true;
+	if (a->u.sa.sa_family == AF_INET &&
+	    (ntohl(a->u.sin.sin_addr.s_addr) >> 24) == 127)
+		return true;
+	if (a->u.sa.sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_LOOPBACK(&a->u.sin6.sin6_addr))
+		return true;
+	if (!sc->ifs_read) {
+		sc->ifs_read = true;
+		if (getifaddrs(&sc->ifs) != 0)
+			sc->ifs = NULL;
+	}
+	for (i = sc->ifs; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL ||
+		    i->ifa_addr->sa_family != a->u.sa.sa_family)
+			continue;
+		fr_addr_set(&x, i->ifa_addr, i->ifa_addr->sa_family ==
+		    AF_INET ? sizeof(struct sockaddr_in) :
+		    sizeof(struct sockaddr_in6));
+		if (a->u.sa.sa_family == AF_INET ?
+		    x.u.sin.sin_addr.s_addr == a->u.sin.sin_addr.s_addr :
+		    memcmp(&x.u.sin6.sin6_addr, &a->u.sin6.sin6_addr,
+		    sizeof(x.u.sin6.sin6_addr)) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const struct fr_listener_conf *
+own_listener(struct parser *p, struct self_check *sc,
+    const struct fr_sockaddr *a)
+{
+	const struct fr_edge_conf *e = &p->cfg->edge;
+	size_t i;
+
+	for (i = 0; i < e->nlisteners; i++) {
+		const struct fr_listener_conf *l = &e->listeners[i];
+
+		if (l->addr.len == 0 || a->len == 0 ||
+		    l->addr.u.sa.sa_family != a->u.sa.sa_family ||
+		    fr_addr_port(&l->addr) != fr_addr_port(a))
+			continue;
+		if (fr_addr_equal(&l->addr, a) ||
+		    (wildcard(&l->addr) && is_local(sc, a)) ||
+		    (wildcard(a) && is_local(sc, &l->addr)))
+			return l;
+	}
+	return NULL;
+}
+
+static void
+check_self_loops(struct parser *p)
+{
+	struct self_check sc = { NULL, false };
+	const struct fr_listener_conf *l;
+	char buf[FR_ADDRSTRLEN];
+	struct fr_sockaddr a;
+	size_t i;
+
+	for (i = 0; i < p->cfg->edge.nnodes; i++) {
+		const struct fr_node_conf *n = &p->cfg->edge.nodes[i];
+
+		if ((l = own_listener(p, &sc, &n->addr)) != NULL)
+			perr(p, n->line, "node %s: address %s is the edge's "
+			    "own listener (line %d); the edge would connect "
+			    "to itself", n->name, fr_addr_str(&n->addr, buf,
+			    sizeof(buf)), l->line);
+	}
+	for (i = 0; i < p->cfg->edge.nroutes; i++) {
+		const struct fr_route_conf *r = &p->cfg->edge.routes[i];
+
+		/* A literal next hop only: a name is not resolved here. */
+		if (r->next_hop.host == NULL ||
+		    fr_ip_parse(r->next_hop.host, &a) != 0)
+			continue;
+		if (a.u.sa.sa_family == AF_INET)
+			a.u.sin.sin_port = htons((uint16_t)r->next_hop.port);
+		else
+			a.u.sin6.sin6_port = htons((uint16_t)r->next_hop.port);
+		if ((l = own_listener(p, &sc, &a)) != NULL)
+			perr(p, r->line, "route %s: next-hop %s is the edge's "
+			    "own listener (line %d); the edge would route to "
+			    "itself", r->domain, fr_addr_str(&a, buf,
+			    sizeof(buf)), l->line);
+	}
+	if (sc.ifs != NULL)
+		freeifaddrs(sc.ifs);
+}
+
 static void
 check_server(struct parser *p)
 {
@@ -1579,6 +1684,15 @@ check_server(struct parser *p)
 		    e->set.max_connections);
 }
 
+/* The line an option was given on in the current singleton section. */
+static int
+opt_line(const struct parser *p, int sect, const char *name)
+{
+	const struct opt *o = find_opt(sect, name);
+
+	return o != NULL ? p->seen[o - opts] : 0;
+}
+
 static void
 check_resolver(struct parser *p)
 {
@@ -1586,7 +1700,6 @@ check_resolver(struct parser *p)
 	char origin[FR_DNAME_MAX], abspath[PATH_MAX], err[PATH_MAX + 256];
 	bool given;
 	size_t i;
-	FILE *f;
 
 	/* zone-origin: lines, when given, name each zone-file's origin in
 	 * order (check-config --print writes them); else the files' SOA
@@ -1611,13 +1724,34 @@ check_resolver(struct parser *p)
 		    r->zone_files.line[i]) != 0)
 			perr(p, 0, "out of memory");
 	}
-	if (r->trust_anchor != NULL) {
-		if ((f = fopen(r->trust_anchor, "r")) == NULL)
-			perr(p, 0, "trust-anchor-file %s: %s",
-			    r->trust_anchor, strerror(errno));
-		else
-			fclose(f);
-	}
+	if (r->trust_anchor != NULL &&
+	    fr_trust_anchor_check(r->trust_anchor, err, sizeof(err)) != 0)
+		perr(p, opt_line(p, S_RESOLVER, "trust-anchor-file"),
+		    "trust-anchor-file: %s", err);
+}
+
+/* A certificate, key or CA file: regular, bounded, before OpenSSL. */
+static bool
+pem_file_ok(struct parser *p, int line, const char *who, const char *what,
+    const char *path)
+{
+	char err[PATH_MAX + 128];
+
+	if (path == NULL ||
+	    fr_textfile_check(path, FR_FILE_MAX_PEM, err, sizeof(err)) == 0)
+		return true;
+	perr(p, line, "%s: %s %s", who, what, err);
+	return false;
+}
+
+static bool
+tls_files_ok(struct parser *p, int line, const char *who,
+    const struct fr_tls_conf *t)
+{
+	bool ok = pem_file_ok(p, line, who, "tls-cert", t->cert);
+
+	ok = pem_file_ok(p, line, who, "tls-key", t->key) && ok;
+	return pem_file_ok(p, line, who, "tls-ca", t->ca) && ok;
 }
 
 /*
@@ -1659,15 +1793,17 @@ check_tls(struct parser *p)
 
 	for (i = 0; i < e->nlisteners; i++) {
 		const struct fr_listener_conf *l = &e->listeners[i];
-		char name[FR_ADDRSTRLEN];
+		char name[FR_NAME_MAX + FR_ADDRSTRLEN + 16], a[FR_ADDRSTRLEN];
 
 		if (!l->tls)
 			continue;
+		snprintf(name, sizeof(name), "listener %s", l->name != NULL ?
+		    l->name : fr_addr_str(&l->addr, a, sizeof(a)));
+		if (!tls_files_ok(p, l->line, name, &l->tls_conf))
+			continue;
 		ctx = fr_tls_server_ctx_new(&l->tls_conf, err, sizeof(err));
 		if (ctx == NULL)
-			perr(p, l->line, "listener %s: %s", l->name != NULL ?
-			    l->name : fr_addr_str(&l->addr, name, sizeof(name)),
-			    err);
+			perr(p, l->line, "%s: %s", name, err);
 		SSL_CTX_free(ctx);
 	}
 	if (e->federation.tls.cert != NULL || e->federation.tls.ca != NULL) {
@@ -1678,7 +1814,12 @@ check_tls(struct parser *p)
 		SSL_CTX_free(ctx);
 	}
 	for (i = 0; i < e->nnodes; i++) {
+		char name[FR_NAME_MAX + 8];
+
 		if (e->nodes[i].transport != FR_NODE_TLS)
+			continue;
+		snprintf(name, sizeof(name), "node %s", e->nodes[i].name);
+		if (!tls_files_ok(p, e->nodes[i].line, name, &e->nodes[i].tls))
 			continue;
 		ctx = fr_tls_client_ctx_new(&e->nodes[i].tls, err,
 		    sizeof(err));
@@ -1715,9 +1856,9 @@ read_stream(FILE *f, const char *name, const char *dir, unsigned flags,
     fr_config_report_fn *report, void *arg)
 {
 	struct parser p;
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	char text[LINE_MAX_LEN + 2];
+	enum fr_line r;
+	off_t total = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.file = name;
@@ -1734,22 +1875,25 @@ read_stream(FILE *f, const char *name, const char *dir, unsigned flags,
 	apply_defaults(&p, S_SERVER, p.cfg);
 	apply_defaults(&p, S_RESOLVER, p.cfg);
 
-	while ((len = getline(&text, &cap, f)) != -1) {
+	while ((r = fr_textfile_getline(f, text, sizeof(text), &total,
+	    FR_FILE_MAX_CONFIG)) != FR_LINE_EOF) {
 		p.line++;
-		if ((size_t)len > LINE_MAX_LEN) {
+		if (r == FR_LINE_OK)
+			parse_line(&p, text);
+		else if (r == FR_LINE_TOO_LONG)
 			perr(&p, p.line, "line longer than %d characters",
 			    LINE_MAX_LEN);
-			continue;
+		else if (r == FR_LINE_NUL)
+			perr(&p, p.line, "%s", fr_line_error(r));
+		else if (r == FR_LINE_TOO_BIG) {
+			perr(&p, p.line, "the file grew past %lld bytes while "
+			    "being read", (long long)FR_FILE_MAX_CONFIG);
+			break;
+		} else {
+			perr(&p, p.line, "reading: %s", fr_line_error(r));
+			break;
 		}
-		if (memchr(text, '\0', (size_t)len) != NULL) {
-			perr(&p, p.line, "a NUL byte; this is not a text file");
-			continue;
-		}
-		parse_line(&p, text);
 	}
-	if (ferror(f))
-		perr(&p, p.line, "reading: %s", strerror(errno));
-	free(text);
 	close_section(&p);
 
 	if (p.nerrors == 0) {
@@ -1760,6 +1904,7 @@ read_stream(FILE *f, const char *name, const char *dir, unsigned flags,
 	if (p.nerrors == 0) {
 		check_nodes(&p);
 		check_listeners(&p);
+		check_self_loops(&p);
 		if (!(flags & FR_CONFIG_CHECKED))
 			check_resolver(&p);
 		check_domains(&p);
@@ -1782,6 +1927,7 @@ struct fr_config *
 fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
     void *arg)
 {
+	char err[PATH_MAX + 128];
 	struct fr_config *cfg;
 	struct parser p;
 	FILE *f;
@@ -1790,8 +1936,10 @@ fr_config_read(const char *path, unsigned flags, fr_config_report_fn *report,
 	p.file = path;
 	p.report = report;
 	p.arg = arg;
-	if ((f = fopen(path, "r")) == NULL) {
-		perr(&p, 0, "%s", strerror(errno));
+	/* Not a regular file, or too big: said before reading a byte. */
+	if ((f = fr_textfile_open(path, FR_FILE_MAX_CONFIG, err,
+	    sizeof(err))) == NULL) {
+		report(arg, err);
 		return NULL;
 	}
 	set_dir(&p, path);

@@ -4,6 +4,7 @@
 noinst_LIBRARIES += src/libfedconf.a
 src_libfedconf_a_SOURCES = \
 	src/conf.c src/conf.h \
+	src/textfile.c src/textfile.h \
 	src/zonefile.c src/zonefile.h
 
 # The fedroute command line: its subcommands, apart from main(), so

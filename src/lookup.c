@@ -19,10 +19,13 @@
 
 #include "batch.h"
 #include "commands.h"
+#include "escape.h"
+#include "ipport.h"
 #include "nagios.h"
 #include "report.h"
 #include "selfcheck.h"
 #include "tester.h"
+#include "textfile.h"
 #include "zonefile.h"
 
 #define MAX_LIST 16	/* --resolver and --zone, each */
@@ -119,6 +122,8 @@ parse_option(struct opts *o, int c, const char *arg, const char *word)
 	const char *bad;
 	size_t badlen, n;
 	char err[512];
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 
 	switch (c) {
 	case 'p':
@@ -131,6 +136,9 @@ parse_option(struct opts *o, int c, const char *arg, const char *word)
 		if (rc->upstream.nforwarders == MAX_LIST)
 			usage_error(o, "too many --resolver (%d at most)",
 			    MAX_LIST);
+		else if (fr_ipport_parse(arg, 53, &ss, &sslen, err,
+		    sizeof(err)) != 0)
+			usage_error(o, "bad --resolver: %s", err);
 		else
 			o->forwarders[rc->upstream.nforwarders++] = arg;
 		break;
@@ -152,7 +160,10 @@ parse_option(struct opts *o, int c, const char *arg, const char *word)
 		rc->upstream.nzones++;
 		break;
 	case 'a':
-		rc->upstream.trust_anchor_file = arg;
+		if (fr_trust_anchor_check(arg, err, sizeof(err)) != 0)
+			usage_error(o, "--trust-anchor %s", err);
+		else
+			rc->upstream.trust_anchor_file = arg;
 		break;
 	case 't':
 		if (fr_transports_parse(arg, &o->transports, &bad,
@@ -234,7 +245,10 @@ parse_option(struct opts *o, int c, const char *arg, const char *word)
 			o->tconf.connect_conf.deadline_ms = (unsigned)v;
 		break;
 	case 'A':
-		if (fr_connect_check_ca(arg, err, sizeof(err)) != 0)
+		/* A regular file before OpenSSL reads it (textfile.h). */
+		if (fr_textfile_check(arg, FR_FILE_MAX_PEM, err,
+		    sizeof(err)) != 0 ||
+		    fr_connect_check_ca(arg, err, sizeof(err)) != 0)
 			usage_error(o, "%s", err);
 		else
 			o->tconf.connect_conf.ca_file = arg;
@@ -291,14 +305,29 @@ want_color(int setting)
 static int
 usage_exit(const struct opts *o)
 {
+	char shown[sizeof(o->error) * 4];
+
 	if (o->format == FORMAT_NAGIOS) {
 		fr_nagios_unknown(stdout, o->error);
 		fflush(stdout);
 		return 3;
 	}
-	fprintf(stderr, "fedroute lookup: %s\n", o->error);
+	/* The error may quote a target or a file: escaped (escape.h). */
+	fprintf(stderr, "fedroute lookup: %s\n", fr_escape_str(shown,
+	    sizeof(shown), o->error));
 	fr_cmd_lookup_usage();
 	return FR_EXIT_USAGE;
+}
+
+/* Why a lone target got no plan; input and error escaped. */
+static void
+lone_error(const struct fr_lookup *lk)
+{
+	char input[1024], error[1024];
+
+	fprintf(stderr, "fedroute lookup: %s: %s\n",
+	    fr_escape_str(input, sizeof(input), lk->input),
+	    fr_escape_str(error, sizeof(error), lk->error));
 }
 
 static int
@@ -359,8 +388,7 @@ run(struct opts *o)
 	/* A lone target without a plan says why on stderr, as before. */
 	if (!many && n == 1 && lks[0]->plan == NULL &&
 	    o->format != FORMAT_NAGIOS)
-		fprintf(stderr, "fedroute lookup: %s: %s\n", lks[0]->input,
-		    lks[0]->error);
+		lone_error(lks[0]);
 	for (i = 0; i < n; i++)
 		fr_lookup_free(lks[i]);
 	free(lks);

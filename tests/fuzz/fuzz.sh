@@ -33,7 +33,7 @@ lib_sources() {
 	for d in proto resolver router diag; do
 		ls "$top/$d"/*.c
 	done
-	echo "$top/src/conf.c" "$top/src/zonefile.c"
+	echo "$top/src/conf.c" "$top/src/textfile.c" "$top/src/zonefile.c"
 }
 
 do_build() {

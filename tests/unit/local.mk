@@ -18,7 +18,8 @@ UNIT_TESTS = \
 	tests/unit/test_conf \
 	tests/unit/test_balance \
 	tests/unit/test_check \
-	tests/unit/test_routing
+	tests/unit/test_routing \
+	tests/unit/test_inputs
 # proto/: XMPP stream headers and TLS ClientHellos
 UNIT_TESTS += \
 	tests/unit/test_xmppstream \
@@ -82,3 +83,5 @@ tests_unit_test_tlshello_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_tlshello_LDADD = $(UNIT_LDADD) $(OPENSSL_LIBS)
 tests_unit_test_xmppprobe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_xmppprobe_LDADD = $(UNIT_LDADD)
+tests_unit_test_inputs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_inputs_LDADD = $(UNIT_LDADD)
