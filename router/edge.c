@@ -23,6 +23,7 @@
 #include "pool.h"
 #include "session.h"
 #include "sipproxy.h"
+#include "xmppout.h"
 #include "tls.h"
 
 /* How long accepting pauses when descriptors or memory run out. */
@@ -42,6 +43,7 @@ struct staged {
 					   the new one takes, or NULL */
 	size_t nlisteners;
 	struct fr_sipproxy *proxy;	/* the first federation listener's */
+	struct fr_xmppout *xmpp;	/* for XMPP federation listeners */
 };
 
 static void
@@ -66,6 +68,7 @@ staged_free(struct staged *st)
 			fr_node_unref(st->nodes[i]);
 	}
 	fr_sipproxy_delete(st->proxy);
+	fr_xmppout_delete(st->xmpp);
 	free(st->listeners);
 	free(st->reuse);
 	free(st->pools);
@@ -198,6 +201,19 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		    fr_sipproxy_reload(e->proxy, conf, err, errlen) != 0)
 			return -1;
 	}
+	/* XMPP streams from the nodes: made here, swapped in by commit();
+	 * a running one takes the new settings now, the last step. */
+	for (i = 0; i < conf->nlisteners; i++)
+		if (conf->listeners[i].federation &&
+		    conf->listeners[i].proto == FR_PROTO_XMPP)
+			break;
+	if (i < conf->nlisteners) {
+		if (e->xmpp == NULL)
+			st->xmpp = fr_xmppout_create(e, conf, err, errlen);
+		if (e->xmpp == NULL ? st->xmpp == NULL :
+		    fr_xmppout_reload(e->xmpp, conf, err, errlen) != 0)
+			return -1;
+	}
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -308,6 +324,10 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 	if (st->proxy != NULL) {
 		e->proxy = st->proxy;
 		st->proxy = NULL;
+	}
+	if (st->xmpp != NULL) {
+		e->xmpp = st->xmpp;
+		st->xmpp = NULL;
 	}
 	e->set = conf->set;
 	fr_bufpool_resize(e->bufs, e->set.buffer_size);
@@ -478,6 +498,9 @@ drain_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (e->proxy != NULL)
 		fr_sipproxy_close_all(e->proxy, "shutdown: drain-timeout "
 		    "reached");
+	if (e->xmpp != NULL)
+		fr_xmppout_close_all(e->xmpp, "shutdown: drain-timeout "
+		    "reached");
 }
 
 static void
@@ -540,6 +563,7 @@ fr_edge_delete(struct fr_edge *e)
 	ev_timer_stop(e->loop, &e->drain_timer);
 	fr_session_close_all(e, "shutdown");
 	fr_sipproxy_delete(e->proxy);
+	fr_xmppout_delete(e->xmpp);
 	while ((l = TAILQ_FIRST(&e->listeners)) != NULL) {
 		TAILQ_REMOVE(&e->listeners, l, entry);
 		fr_listener_unref(l);

@@ -18,6 +18,7 @@
 #include "srclimit.h"
 
 struct fr_sipproxy;
+struct fr_xmppout;
 
 struct fr_edge {
 	struct ev_loop *loop;
@@ -33,7 +34,9 @@ struct fr_edge {
 	size_t nnamed;				/* pools[0 .. nnamed): named */
 	struct fr_session_list sessions;
 	unsigned nsessions;
-	struct fr_sipproxy *proxy;		/* target: federation (SIP);
+	struct fr_sipproxy *proxy;		/* protocol: sip listeners;
+						   NULL: none configured */
+	struct fr_xmppout *xmpp;		/* XMPP streams from the nodes;
 						   NULL: none configured */
 	bool paused;		/* at max-connections: not accepting */
 	bool draining;

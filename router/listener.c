@@ -15,6 +15,7 @@
 #include "edgeint.h"
 #include "listener.h"
 #include "sipproxy.h"
+#include "xmppout.h"
 #include "log.h"
 #include "pool.h"
 #include "session.h"
@@ -100,7 +101,10 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 		fr_addr_set(&client, (struct sockaddr *)&ss, len);
-		if (l->proto == FR_PROTO_SIP && l->edge->proxy != NULL)
+		if (l->federation && l->proto == FR_PROTO_XMPP &&
+		    l->edge->xmpp != NULL)
+			fr_xmppout_accept(l->edge->xmpp, l, fd, &client);
+		else if (l->proto == FR_PROTO_SIP && l->edge->proxy != NULL)
 			fr_sipproxy_accept(l->edge->proxy, l, fd, &client);
 		else
 			fr_session_accept(l, fd, &client);

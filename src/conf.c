@@ -1754,34 +1754,6 @@ tls_files_ok(struct parser *p, int line, const char *who,
 	return pem_file_ok(p, line, who, "tls-ca", t->ca) && ok;
 }
 
-/*
- * What the daemon cannot serve yet.  The routing sections are read and
- * checked for `fedroute route` too; fedrouted routes the nodes' SIP in
- * this release, not their XMPP streams, so a listener that promises
- * that is refused rather than left to accept and do nothing.
- */
-static void
-check_served(struct parser *p)
-{
-	struct fr_edge_conf *e = &p->cfg->edge;
-	char name[FR_NAME_MAX + FR_ADDRSTRLEN];
-	size_t i;
-
-	for (i = 0; i < e->nlisteners; i++) {
-		const struct fr_listener_conf *l = &e->listeners[i];
-
-		if (!l->federation || l->proto != FR_PROTO_XMPP)
-			continue;
-		if (l->name != NULL)
-			snprintf(name, sizeof(name), "%s", l->name);
-		else
-			fr_addr_str(&l->addr, name, sizeof(name));
-		perr(p, l->line, "listener %s: target: federation with "
-		    "protocol: xmpp is not served by this release of fedrouted "
-		    "yet; fedroute route shows what it will decide", name);
-	}
-}
-
 /* Load every certificate and key the edge would load at start. */
 static void
 check_tls(struct parser *p)
@@ -1912,7 +1884,6 @@ read_stream(FILE *f, const char *name, const char *dir, unsigned flags,
 	if (p.nerrors == 0)
 		check_public_ports(&p);
 	if (p.nerrors == 0 && (flags & FR_CONFIG_LOAD_TLS)) {
-		check_served(&p);
 		if (!(flags & FR_CONFIG_CHECKED))
 		check_tls(&p);
 	}

@@ -45,9 +45,8 @@ struct fr_config {
 };
 
 /* Flags of fr_config_read(). */
-#define FR_CONFIG_LOAD_TLS	0x1	/* load certificates and keys too,
-					   and refuse what the daemon cannot
-					   serve: check as fedrouted starts */
+#define FR_CONFIG_LOAD_TLS	0x1	/* load certificates and keys too:
+					   check as fedrouted starts */
 #define FR_CONFIG_CHECKED	0x2	/* fr_config_read_text() only: the text
 					   is fr_config_print()'s of a
 					   configuration that passed every

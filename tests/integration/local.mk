@@ -28,11 +28,13 @@ TESTS += \
 	tests/integration/test_lifecycle.py \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \
+	tests/integration/test_xmpp_route.py \
 	tests/integration/test_inputs.py
 
 EXTRA_DIST += \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \
+	tests/integration/test_xmpp_route.py \
 	tests/integration/test_inputs.py \
 	zones/test/route.test.zone \
 	tests/integration/test_lifecycle.py \

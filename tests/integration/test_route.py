@@ -12,7 +12,6 @@ Run: FEDROUTE=src/fedroute ZONES_DIR=$PWD/zones python3 tests/integration/test_r
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -283,29 +282,6 @@ class Decisions(unittest.TestCase):
             ["route", "-c", os.path.join(TMP, "missing.conf"), "a.test"])
         self.assertEqual(rc, 1)
         self.assertIn("missing.conf", err)
-
-
-class NotServedYet(unittest.TestCase):
-    """fedrouted does not route the nodes' XMPP streams in this release:
-    a listener that promises it is refused, by fedrouted -n and by
-    check-config alike, never left to accept and do nothing."""
-
-    def test_refused_with_a_reason(self):
-        conf = write_conf(extra="listener:\n\tname: nodes-xmpp\n"
-                          "\taddress: 127.0.0.1:%d\n\tprotocol: xmpp\n"
-                          "\ttarget: federation\n" % nsdharness.free_port())
-        res = nsdharness.run_fedroute(["check-config", conf])
-        self.assertEqual(res[0], 1)
-        self.assertRegex(res[2], r"fedrouted-allow-list\.conf:\d+: listener "
-                         r"nodes-xmpp: target: federation with protocol: "
-                         r"xmpp is not served")
-        fedrouted = os.environ.get("FEDROUTED") or os.path.join(
-            os.path.dirname(nsdharness.fedroute_path()), "fedrouted")
-        p = subprocess.run([fedrouted, "-n", "-c", conf],
-                           stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=30)
-        self.assertEqual(p.returncode, 1)
-        self.assertIn(b"xmpp is not served", p.stderr)
 
 
 class OpenPolicy(unittest.TestCase):
