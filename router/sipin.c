@@ -213,43 +213,23 @@ rewrite_for_foreign(const struct fr_sipproxy *p, int node,
     const struct fr_sipmsg *m, struct fr_sip_edits *ed, char *rr, size_t rrlen,
     char *contact, size_t contactlen)
 {
-	char pub[96], err[128], host[INET6_ADDRSTRLEN + 2];
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
-	struct fr_sip_addr a;
-	struct fr_sip_uri u;
+	struct fr_span uri;
+	char pub[96];
 	int n;
 
 	sp_public_entry(p, node, pub, sizeof(pub));
 	fr_sip_iter_init(&it, m, FR_SIP_H_RECORD_ROUTE);
 	while (fr_sip_iter_next(&it, &v)) {
-		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) != 0 ||
-		    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) != 0 ||
-		    !fr_sip_param(u.params, "x-fr", NULL))
+		if (!sp_entry_is_ours(v.s, &uri))
 			continue;
 		n = snprintf(rr, rrlen, "sip:%s;transport=tls;lr;x-fr", pub);
-		if (fr_sip_edit_replace(ed, m, a.uri, rr, (size_t)n) != 0)
+		if (fr_sip_edit_replace(ed, m, uri, rr, (size_t)n) != 0)
 			return -1;
 		break;
 	}
-	fr_sip_iter_init(&it, m, FR_SIP_H_CONTACT);
-	if (fr_sip_iter_next(&it, &v) &&
-	    fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 && !a.star &&
-	    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) == 0 &&
-	    sp_span_copy(u.host, host, sizeof(host))) {
-		int proto = fr_span_ieq(u.transport, "tls") ||
-		    u.scheme == FR_SCHEME_SIPS ? 3 :
-		    fr_span_ieq(u.transport, "udp") ? 1 : 2;
-
-		n = snprintf(contact, contactlen, "sip%s:%.*s%s%s;transport=tls;"
-		    "alias=%s~%d~%d", u.scheme == FR_SCHEME_SIPS ? "s" : "",
-		    (int)u.user.len, u.user.s, u.has_user ? "@" : "", pub,
-		    host, u.port > 0 ? u.port : 5060, proto);
-		if (n > 0 && (size_t)n < contactlen &&
-		    fr_sip_edit_replace(ed, m, a.uri, contact, (size_t)n) != 0)
-			return -1;
-	}
-	return 0;
+	return sp_edit_contact(ed, m, pub, "tls", contact, contactlen);
 }
 
 static void
@@ -420,7 +400,6 @@ sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
 	struct fr_sip_value v;
 	struct fr_span top = { "", 0 };
 	size_t needed;
-	unsigned maxf;
 	int first, n;
 	long len;
 
@@ -437,33 +416,9 @@ sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
 	if (len < 0 || fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
 	    0, via, (size_t)len) != 0)
 		goto failed;
-	if (fr_sip_max_forwards(m, &maxf) == 0) {
-		struct fr_span mfv;
-
-		if (maxf == 0) {
-			snprintf(why, whylen, "Max-Forwards is 0");
-			return -1;
-		}
-		(void)fr_sipmsg_get(m, FR_SIP_H_MAX_FORWARDS, &mfv);
-		n = snprintf(mf, sizeof(mf), "%u", maxf - 1);
-		if (fr_sip_edit_replace(&ed, m, mfv, mf, (size_t)n) != 0)
-			goto failed;
-	} else if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
-	    0, "Max-Forwards: 69\r\n", 18) != 0) {
-		goto failed;
-	}
-	/* Our Route entry, on top. */
-	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
-	if (fr_sip_iter_next(&it, &v)) {
-		struct fr_sip_addr a;
-		struct fr_sip_uri u;
-
-		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
-		    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) == 0 &&
-		    fr_sip_param(u.params, "x-fr", NULL) &&
-		    fr_sip_edit_remove_value(&ed, m, &v) != 0)
-			goto failed;
-	}
+	if (sp_edit_hop(&ed, m, first >= 0 ? (size_t)first : 0, mf,
+	    sizeof(mf), why, whylen) != 0)
+		return -1;
 	/* The Request-URI the node wrote in its Contact. */
 	if (restore) {
 		struct fr_span alias;

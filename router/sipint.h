@@ -106,6 +106,27 @@ const char *sp_source_name(char c);
 /* Is Via value v one this edge wrote (its MAC holds)?  Fills *o. */
 bool sp_via_is_ours(const struct fr_sipproxy *p, struct fr_span v,
     struct our_via *o);
+/* Is the name-addr value (Route, Record-Route entry) this edge's own
+ * (its URI carries ;x-fr)?  When it is and uri is not NULL, *uri is
+ * that URI's span, for rewriting it. */
+bool sp_entry_is_ours(struct fr_span value, struct fr_span *uri);
+/*
+ * The edits every forwarded request gets (RFC 3261 16.6): Max-Forwards
+ * one lower (69 inserted before header at when there is none; 0 is
+ * refused), and our Route entry off the top.  mf is the caller's room
+ * for the new value (it must live until the write).  0, or -1 with why.
+ */
+int sp_edit_hop(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
+    size_t at, char *mf, size_t mflen, char *why, size_t whylen);
+/*
+ * The first Contact of m through the public entry pub ("IP:PORT") with
+ * ;transport=tp and alias=IP~PORT~PROTO keeping the node's own address
+ * (Kamailio's form), into buf (which must live until the write).
+ * 0 (also when there is no Contact to rewrite), or -1 when an edit was
+ * refused.
+ */
+int sp_edit_contact(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
+    const char *pub, const char *tp, char *buf, size_t buflen);
 /* Does every Via value of m parse (a request the edge passes on)?
  * false with why naming the bad one. */
 bool sp_vias_ok(const struct fr_sipmsg *m, char *why, size_t whylen);

@@ -88,8 +88,6 @@ sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
 	struct fr_sip_value v;
 	struct fr_span first_via = { NULL, 0 };
 	size_t nv = 0, needed;
-	unsigned maxf = 70;
-	bool has_mf;
 	int first;
 	long n;
 
@@ -136,72 +134,20 @@ sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
 	if (fr_sip_edit_insert(&ed, m, (size_t)first, via, (size_t)n) != 0)
 		goto edit_failed;
 
-	/* Max-Forwards: one less, or 70 if the node gave none. */
-	has_mf = fr_sipmsg_get(m, FR_SIP_H_MAX_FORWARDS, &v.s);
-	if (has_mf && fr_sip_max_forwards(m, &maxf) == 0) {
-		if (maxf == 0) {
-			snprintf(why, whylen, "Max-Forwards is 0");
-			return -1;
-		}
-		n = snprintf(mf, sizeof(mf), "%u", maxf - 1);
-		if (fr_sip_edit_replace(&ed, m, v.s, mf, (size_t)n) != 0)
-			goto edit_failed;
-	} else if (!has_mf) {
-		if (fr_sip_edit_insert(&ed, m, (size_t)first,
-		    "Max-Forwards: 69\r\n", 18) != 0)
-			goto edit_failed;
-	}
-
-	/* Our own Route entry (the node's route set starts with it). */
-	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
-	if (fr_sip_iter_next(&it, &v)) {
-		struct fr_sip_addr a;
-		struct fr_sip_uri ru;
-
-		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
-		    fr_sip_uri_parse(a.uri, &ru, err, sizeof(err)) == 0 &&
-		    fr_sip_param(ru.params, "x-fr", NULL) &&
-		    fr_sip_edit_remove_value(&ed, m, &v) != 0)
-			goto edit_failed;
-	}
+	if (sp_edit_hop(&ed, m, (size_t)first, mf, sizeof(mf), why,
+	    whylen) != 0)
+		return -1;
 
 	if (sp_creates_dialog(m)) {
-		struct fr_sip_addr a;
-		struct fr_sip_uri cu;
-
 		n = snprintf(rr, sizeof(rr), "Record-Route: <sip:%s;transport="
 		    "%s;lr;x-fr>\r\n", pub, strcmp(tp, "TLS") == 0 ? "tls" :
 		    "tcp");
 		first = fr_sipmsg_next(m, FR_SIP_H_RECORD_ROUTE, -1);
 		if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
-		    m->nhdr, rr, (size_t)n) != 0)
+		    m->nhdr, rr, (size_t)n) != 0 ||
+		    sp_edit_contact(&ed, m, pub, strcmp(tp, "TLS") == 0 ?
+		    "tls" : "tcp", contact, sizeof(contact)) != 0)
 			goto edit_failed;
-		/* The Contact: the public entry; alias= keeps the node's
-		 * own address for the way in (Kamailio's format). */
-		fr_sip_iter_init(&it, m, FR_SIP_H_CONTACT);
-		if (fr_sip_iter_next(&it, &v) &&
-		    fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
-		    !a.star &&
-		    fr_sip_uri_parse(a.uri, &cu, err, sizeof(err)) == 0) {
-			char host[INET6_ADDRSTRLEN + 2];
-			int proto = fr_span_ieq(cu.transport, "tls") ||
-			    cu.scheme == FR_SCHEME_SIPS ? 3 :
-			    fr_span_ieq(cu.transport, "udp") ? 1 : 2;
-
-			if (!sp_span_copy(cu.host, host, sizeof(host)))
-				snprintf(host, sizeof(host), "invalid");
-			n = snprintf(contact, sizeof(contact),
-			    "sip%s:%.*s%s%s;transport=%s;alias=%s~%d~%d",
-			    cu.scheme == FR_SCHEME_SIPS ? "s" : "",
-			    (int)cu.user.len, cu.user.s,
-			    cu.has_user ? "@" : "", pub,
-			    strcmp(tp, "TLS") == 0 ? "tls" : "tcp", host,
-			    cu.port > 0 ? cu.port : 5060, proto);
-			if (n > 0 && (size_t)n < sizeof(contact) &&
-			    fr_sip_edit_replace(&ed, m, a.uri, contact,
-			    (size_t)n) != 0)
-				goto edit_failed;
-		}
 	}
 	n = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
 	if (n < 0) {
@@ -497,7 +443,7 @@ down_request(struct down *d, const struct fr_sipmsg *m)
 	struct job *j;
 	char err[160], why[256];
 	unsigned mf;
-	bool in_dialog, ours;
+	bool in_dialog;
 	int r;
 
 	if (!sp_vias_ok(m, why, sizeof(why))) {
@@ -550,12 +496,10 @@ down_request(struct down *d, const struct fr_sipmsg *m)
 	}
 	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
 	while (fr_sip_iter_next(&it, &v)) {
-		ours = fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
-		    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) == 0 &&
-		    fr_sip_param(u.params, "x-fr", NULL);
-		if (ours)
+		if (sp_entry_is_ours(v.s, NULL))
 			continue;
-		if (!sp_span_copy(a.uri, j->hop, sizeof(j->hop)))
+		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) != 0 ||
+		    !sp_span_copy(a.uri, j->hop, sizeof(j->hop)))
 			j->hop[0] = '\0';
 		break;
 	}
@@ -727,15 +671,12 @@ sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
 	/* Our public Record-Route entry: the internal one for the node. */
 	fr_sip_iter_init(&it, m, FR_SIP_H_RECORD_ROUTE);
 	while (fr_sip_iter_next(&it, &v)) {
-		struct fr_sip_addr a;
-		struct fr_sip_uri ru;
+		struct fr_span uri;
 
-		if (fr_sip_addr_parse(v.s, &a, err, sizeof(err)) != 0 ||
-		    fr_sip_uri_parse(a.uri, &ru, err, sizeof(err)) != 0 ||
-		    !fr_sip_param(ru.params, "x-fr", NULL))
+		if (!sp_entry_is_ours(v.s, &uri))
 			continue;
 		n = snprintf(rr, sizeof(rr), "sip:%s;lr;x-fr", internal);
-		if (fr_sip_edit_replace(&ed, m, a.uri, rr, (size_t)n) != 0)
+		if (fr_sip_edit_replace(&ed, m, uri, rr, (size_t)n) != 0)
 			goto bad;
 	}
 	n = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));

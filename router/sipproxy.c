@@ -339,6 +339,89 @@ sp_looped(const struct fr_sipproxy *p, const struct fr_sipmsg *m)
 
 /* Answer a request ourselves. */
 bool
+sp_entry_is_ours(struct fr_span value, struct fr_span *uri)
+{
+	struct fr_sip_addr a;
+	struct fr_sip_uri u;
+	char err[128];
+
+	if (fr_sip_addr_parse(value, &a, err, sizeof(err)) != 0 ||
+	    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) != 0 ||
+	    !fr_sip_param(u.params, "x-fr", NULL))
+		return false;
+	if (uri != NULL)
+		*uri = a.uri;
+	return true;
+}
+
+int
+sp_edit_hop(struct fr_sip_edits *ed, const struct fr_sipmsg *m, size_t at,
+    char *mf, size_t mflen, char *why, size_t whylen)
+{
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	struct fr_span mfv;
+	unsigned maxf;
+	int n;
+
+	switch (fr_sip_max_forwards(m, &maxf)) {
+	case 0:
+		if (maxf == 0) {
+			snprintf(why, whylen, "Max-Forwards is 0");
+			return -1;
+		}
+		(void)fr_sipmsg_get(m, FR_SIP_H_MAX_FORWARDS, &mfv);
+		n = snprintf(mf, mflen, "%u", maxf - 1);
+		if (fr_sip_edit_replace(ed, m, mfv, mf, (size_t)n) != 0)
+			goto failed;
+		break;
+	case 1:		/* none: RFC 3261 16.6 step 3 */
+		if (fr_sip_edit_insert(ed, m, at, "Max-Forwards: 69\r\n",
+		    18) != 0)
+			goto failed;
+		break;
+	default:	/* a bad one is left as it came */
+		break;
+	}
+	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
+	if (fr_sip_iter_next(&it, &v) && sp_entry_is_ours(v.s, NULL) &&
+	    fr_sip_edit_remove_value(ed, m, &v) != 0)
+		goto failed;
+	return 0;
+failed:
+	snprintf(why, whylen, "cannot rewrite the request: %s", ed->err);
+	return -1;
+}
+
+int
+sp_edit_contact(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
+    const char *pub, const char *tp, char *buf, size_t buflen)
+{
+	char host[INET6_ADDRSTRLEN + 2], err[128];
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	struct fr_sip_addr a;
+	struct fr_sip_uri u;
+	int n, proto;
+
+	fr_sip_iter_init(&it, m, FR_SIP_H_CONTACT);
+	if (!fr_sip_iter_next(&it, &v) ||
+	    fr_sip_addr_parse(v.s, &a, err, sizeof(err)) != 0 || a.star ||
+	    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) != 0 ||
+	    !sp_span_copy(u.host, host, sizeof(host)))
+		return 0;
+	proto = fr_span_ieq(u.transport, "tls") || u.scheme == FR_SCHEME_SIPS ?
+	    3 : fr_span_ieq(u.transport, "udp") ? 1 : 2;
+	n = snprintf(buf, buflen, "sip%s:%.*s%s%s;transport=%s;alias=%s~%d~%d",
+	    u.scheme == FR_SCHEME_SIPS ? "s" : "", (int)u.user.len, u.user.s,
+	    u.has_user ? "@" : "", pub, tp, host, u.port > 0 ? u.port : 5060,
+	    proto);
+	if (n < 0 || (size_t)n >= buflen)
+		return 0;
+	return fr_sip_edit_replace(ed, m, a.uri, buf, (size_t)n);
+}
+
+bool
 sp_vias_ok(const struct fr_sipmsg *m, char *why, size_t whylen)
 {
 	struct fr_sip_iter it;
