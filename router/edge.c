@@ -22,6 +22,7 @@
 #include "node.h"
 #include "pool.h"
 #include "session.h"
+#include "routing.h"
 #include "sipproxy.h"
 #include "xmppout.h"
 #include "tls.h"
@@ -42,6 +43,7 @@ struct staged {
 	struct fr_listener **reuse;	/* the old listener whose socket
 					   the new one takes, or NULL */
 	size_t nlisteners;
+	struct fr_routing *rt;		/* the allow list, routes, resolver */
 	struct fr_sipproxy *proxy;	/* the first federation listener's */
 	struct fr_xmppout *xmpp;	/* for XMPP federation listeners */
 };
@@ -69,6 +71,7 @@ staged_free(struct staged *st)
 	}
 	fr_sipproxy_delete(st->proxy);
 	fr_xmppout_delete(st->xmpp);
+	fr_routing_delete(st->rt);
 	free(st->listeners);
 	free(st->reuse);
 	free(st->pools);
@@ -188,32 +191,41 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		st->reuse[i] = old;
 		st->nlisteners = i + 1;
 	}
-	/* The SIP proxy, for protocol: sip listeners: last, as its reload
-	 * is the one step here that changes running state. */
+	/* Routing, for protocol: sip and xmpp listeners: the allow list,
+	 * static routes and the resolver, shared by the SIP proxy, the XMPP
+	 * streams of the nodes and the inbound XMPP check.  A new one for
+	 * each configuration (its resolver starts with an empty cache). */
+	for (i = 0; i < conf->nlisteners; i++)
+		if (conf->listeners[i].proto != FR_PROTO_TCP)
+			break;
+	if (i < conf->nlisteners &&
+	    (st->rt = fr_routing_create(e->loop, conf, err, errlen)) == NULL)
+		return -1;
+	/* The SIP proxy, for protocol: sip listeners. */
 	for (i = 0; i < conf->nlisteners; i++)
 		if (conf->listeners[i].proto == FR_PROTO_SIP)
 			break;
-	if (i < conf->nlisteners) {
-		if (e->proxy == NULL)
-			st->proxy = fr_sipproxy_create(e->loop, conf, err,
-			    errlen);
-		if (e->proxy == NULL ? st->proxy == NULL :
-		    fr_sipproxy_reload(e->proxy, conf, err, errlen) != 0)
-			return -1;
-	}
-	/* XMPP streams from the nodes: made here, swapped in by commit();
-	 * a running one takes the new settings now, the last step. */
+	if (i < conf->nlisteners && e->proxy == NULL &&
+	    (st->proxy = fr_sipproxy_create(e->loop, conf, st->rt, err,
+	    errlen)) == NULL)
+		return -1;
+	/* The nodes' XMPP streams. */
 	for (i = 0; i < conf->nlisteners; i++)
 		if (conf->listeners[i].federation &&
 		    conf->listeners[i].proto == FR_PROTO_XMPP)
 			break;
-	if (i < conf->nlisteners) {
-		if (e->xmpp == NULL)
-			st->xmpp = fr_xmppout_create(e, conf, err, errlen);
-		if (e->xmpp == NULL ? st->xmpp == NULL :
-		    fr_xmppout_reload(e->xmpp, conf, err, errlen) != 0)
-			return -1;
-	}
+	if (i < conf->nlisteners && e->xmpp == NULL &&
+	    (st->xmpp = fr_xmppout_create(e, conf, st->rt, err,
+	    errlen)) == NULL)
+		return -1;
+	/* Running ones take the new settings last: nothing after this
+	 * can fail. */
+	if (e->proxy != NULL && st->rt != NULL &&
+	    fr_sipproxy_reload(e->proxy, conf, st->rt, err, errlen) != 0)
+		return -1;
+	if (e->xmpp != NULL && st->rt != NULL &&
+	    fr_xmppout_reload(e->xmpp, conf, st->rt, err, errlen) != 0)
+		return -1;
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -321,6 +333,11 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 	}
 	st->nlisteners = 0;
 
+	if (st->rt != NULL) {
+		fr_routing_delete(e->rt);
+		e->rt = st->rt;
+		st->rt = NULL;
+	}
 	if (st->proxy != NULL) {
 		e->proxy = st->proxy;
 		st->proxy = NULL;
@@ -564,6 +581,7 @@ fr_edge_delete(struct fr_edge *e)
 	fr_session_close_all(e, "shutdown");
 	fr_sipproxy_delete(e->proxy);
 	fr_xmppout_delete(e->xmpp);
+	fr_routing_delete(e->rt);
 	while ((l = TAILQ_FIRST(&e->listeners)) != NULL) {
 		TAILQ_REMOVE(&e->listeners, l, entry);
 		fr_listener_unref(l);

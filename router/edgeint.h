@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "srclimit.h"
 
+struct fr_routing;
 struct fr_sipproxy;
 struct fr_xmppout;
 
@@ -34,6 +35,9 @@ struct fr_edge {
 	size_t nnamed;				/* pools[0 .. nnamed): named */
 	struct fr_session_list sessions;
 	unsigned nsessions;
+	struct fr_routing *rt;			/* the allow list, routes and
+						   resolver of sip and xmpp
+						   listeners; NULL: none */
 	struct fr_sipproxy *proxy;		/* protocol: sip listeners;
 						   NULL: none configured */
 	struct fr_xmppout *xmpp;		/* XMPP streams from the nodes;

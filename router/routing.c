@@ -287,6 +287,12 @@ fr_routing_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
 }
 
 void
+fr_routing_ref(struct fr_routing *rt)
+{
+	rt->refs++;
+}
+
+void
 fr_routing_delete(struct fr_routing *rt)
 {
 	size_t i;

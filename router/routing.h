@@ -91,6 +91,8 @@ struct fr_routing_req;
  */
 struct fr_routing *fr_routing_create(struct ev_loop *loop,
     const struct fr_edge_conf *conf, char *err, size_t errlen);
+/* Another owner (the SIP proxy and the XMPP side share the edge's). */
+void fr_routing_ref(struct fr_routing *rt);
 /* The owner lets go.  Decisions in flight run to their callbacks on
  * what they started with; the last one frees it.  NULL is fine. */
 void fr_routing_delete(struct fr_routing *rt);

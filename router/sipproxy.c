@@ -470,29 +470,24 @@ sp_reply(const struct fr_sipproxy *p, struct fr_sipconn *c,
 /* ----------------------------------------------------- create, reload */
 
 static int
-apply(struct fr_sipproxy *p, const struct fr_edge_conf *conf, char *err,
-    size_t errlen)
+apply(struct fr_sipproxy *p, const struct fr_edge_conf *conf,
+    struct fr_routing *rt, char *err, size_t errlen)
 {
 	struct fr_tls_conf tc = conf->federation.tls;
 	struct proxy_node *nodes = NULL;
-	struct fr_routing *rt;
 	SSL_CTX *ctx;
 	size_t i;
 
 	tc.verify = true;		/* federation TLS is always verified */
 	if ((ctx = fr_tls_client_ctx_new(&tc, err, errlen)) == NULL)
 		return -1;
-	if ((rt = fr_routing_create(p->loop, conf, err, errlen)) == NULL) {
-		SSL_CTX_free(ctx);
-		return -1;
-	}
 	if (conf->nnodes > 0 &&
 	    (nodes = calloc(conf->nnodes, sizeof(*nodes))) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		fr_routing_delete(rt);
 		SSL_CTX_free(ctx);
 		return -1;
 	}
+	fr_routing_ref(rt);
 	for (i = 0; i < conf->nnodes; i++) {
 		snprintf(nodes[i].name, sizeof(nodes[i].name), "%s",
 		    conf->nodes[i].name);
@@ -526,7 +521,7 @@ apply(struct fr_sipproxy *p, const struct fr_edge_conf *conf, char *err,
 
 struct fr_sipproxy *
 fr_sipproxy_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
-    char *err, size_t errlen)
+    struct fr_routing *rt, char *err, size_t errlen)
 {
 	struct fr_sipproxy *p;
 
@@ -545,7 +540,7 @@ fr_sipproxy_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
 		free(p);
 		return NULL;
 	}
-	if (apply(p, conf, err, errlen) != 0) {
+	if (apply(p, conf, rt, err, errlen) != 0) {
 		free(p);
 		return NULL;
 	}
@@ -554,9 +549,9 @@ fr_sipproxy_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
 
 int
 fr_sipproxy_reload(struct fr_sipproxy *p, const struct fr_edge_conf *conf,
-    char *err, size_t errlen)
+    struct fr_routing *rt, char *err, size_t errlen)
 {
-	return apply(p, conf, err, errlen);
+	return apply(p, conf, rt, err, errlen);
 }
 
 void

@@ -40,15 +40,17 @@
 
 struct fr_sipproxy;
 struct fr_listener;
+struct fr_routing;
 
-/* NULL with the reason in err (the routing's resolver, the federation
- * TLS context, memory). */
+/* NULL with the reason in err (the federation TLS context, memory).
+ * It decides with rt, the edge's, of which it takes a reference. */
 struct fr_sipproxy *fr_sipproxy_create(struct ev_loop *loop,
-    const struct fr_edge_conf *conf, char *err, size_t errlen);
+    const struct fr_edge_conf *conf, struct fr_routing *rt, char *err,
+    size_t errlen);
 /* New settings for new requests; connections stay.  -1 with err: the
  * proxy runs on as before. */
 int fr_sipproxy_reload(struct fr_sipproxy *p, const struct fr_edge_conf *conf,
-    char *err, size_t errlen);
+    struct fr_routing *rt, char *err, size_t errlen);
 /* Close every connection.  NULL is fine. */
 void fr_sipproxy_delete(struct fr_sipproxy *p);
 

@@ -570,24 +570,21 @@ fr_xmppout_accept(struct fr_xmppout *x, struct fr_listener *l, int fd,
 /* ----------------------------------------------------- create, reload */
 
 static int
-apply(struct fr_xmppout *x, const struct fr_edge_conf *conf, char *err,
-    size_t errlen)
+apply(struct fr_xmppout *x, const struct fr_edge_conf *conf,
+    struct fr_routing *rt, char *err, size_t errlen)
 {
 	struct fr_sockaddr *nodes = NULL;
 	char (*names)[FR_NAME_MAX] = NULL;
-	struct fr_routing *rt;
 	size_t i;
 
-	if ((rt = fr_routing_create(x->edge->loop, conf, err, errlen)) == NULL)
-		return -1;
 	if (conf->nnodes > 0 &&
 	    ((nodes = calloc(conf->nnodes, sizeof(*nodes))) == NULL ||
 	    (names = calloc(conf->nnodes, sizeof(*names))) == NULL)) {
 		free(nodes);
-		fr_routing_delete(rt);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	fr_routing_ref(rt);
 	for (i = 0; i < conf->nnodes; i++) {
 		nodes[i] = conf->nodes[i].addr;
 		snprintf(names[i], sizeof(names[i]), "%s", conf->nodes[i].name);
@@ -604,7 +601,7 @@ apply(struct fr_xmppout *x, const struct fr_edge_conf *conf, char *err,
 
 struct fr_xmppout *
 fr_xmppout_create(struct fr_edge *edge, const struct fr_edge_conf *conf,
-    char *err, size_t errlen)
+    struct fr_routing *rt, char *err, size_t errlen)
 {
 	struct fr_xmppout *x;
 
@@ -614,7 +611,7 @@ fr_xmppout_create(struct fr_edge *edge, const struct fr_edge_conf *conf,
 	}
 	x->edge = edge;
 	LIST_INIT(&x->streams);
-	if (apply(x, conf, err, errlen) != 0) {
+	if (apply(x, conf, rt, err, errlen) != 0) {
 		free(x);
 		return NULL;
 	}
@@ -623,9 +620,9 @@ fr_xmppout_create(struct fr_edge *edge, const struct fr_edge_conf *conf,
 
 int
 fr_xmppout_reload(struct fr_xmppout *x, const struct fr_edge_conf *conf,
-    char *err, size_t errlen)
+    struct fr_routing *rt, char *err, size_t errlen)
 {
-	return apply(x, conf, err, errlen);
+	return apply(x, conf, rt, err, errlen);
 }
 
 void

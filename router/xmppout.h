@@ -36,13 +36,16 @@
 struct fr_xmppout;
 struct fr_listener;
 struct fr_edge;
+struct fr_routing;
 
-/* NULL with the reason in err. */
+/* NULL with the reason in err.  It decides with rt, the edge's, of
+ * which it takes a reference. */
 struct fr_xmppout *fr_xmppout_create(struct fr_edge *edge,
-    const struct fr_edge_conf *conf, char *err, size_t errlen);
+    const struct fr_edge_conf *conf, struct fr_routing *rt, char *err,
+    size_t errlen);
 /* New settings for new streams.  -1 with err: unchanged. */
 int fr_xmppout_reload(struct fr_xmppout *x, const struct fr_edge_conf *conf,
-    char *err, size_t errlen);
+    struct fr_routing *rt, char *err, size_t errlen);
 /* Close every stream at once, without logging more.  NULL is fine. */
 void fr_xmppout_delete(struct fr_xmppout *x);
 /* Close every stream, logging reason (drain-timeout). */
