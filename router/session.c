@@ -37,9 +37,13 @@
 #include "pool.h"
 #include "relay.h"
 #include "session.h"
+#include "routing.h"
+#include "sipuri.h"
 #include "tls.h"
+#include "xmppstream.h"
 
 enum state {
+	S_XMPP_HEAD,		/* an XMPP stream header, for the allow list */
 	S_HANDSHAKE,		/* client TLS handshake */
 	S_CONNECTING,		/* TCP connect to a node */
 	S_NODE_HANDSHAKE,	/* TLS handshake with the node */
@@ -62,6 +66,9 @@ struct fr_session {
 	ev_tstamp started;	/* accepted */
 	ev_tstamp connect_start;
 	double connect_ms;	/* of the connect that succeeded, or -1 */
+	struct fr_xmpp_stream *reader;	/* S_XMPP_HEAD */
+	struct fr_buf *head;		/* what it read, replayed to the node */
+	size_t headlen, fed;
 };
 
 #define CLI(s)	(&(s)->relay.end[FR_CLIENT])
@@ -130,6 +137,9 @@ session_close(struct fr_session *s, const char *fmt, ...)
 
 	ev_timer_stop(e->loop, &s->timer);
 	release_node(s);
+	fr_xmpp_stream_delete(s->reader);
+	if (s->head != NULL)
+		fr_buf_put(e->bufs, s->head);
 	fr_end_watch(e->loop, CLI(s), 0);
 	SSL_free(CLI(s)->ssl);
 	close(CLI(s)->fd);
@@ -334,6 +344,132 @@ dispatch(struct fr_session *s, const char *failed)
 	}
 }
 
+/*
+ * The public XMPP ports: a foreign server's stream header is read (the
+ * servers' TLS is theirs: a ClientHello passes unread) so that its from
+ * can be checked against the allow list before any node sees it; then
+ * the bytes read go to the node first, byte for byte.
+ */
+static void
+xmpp_refuse(struct fr_session *s, const char *condition, const char *why)
+{
+	char text[1024];
+	int n;
+
+	/* One write of a few hundred bytes to a fresh socket: it fits.
+	 * The reason is ours (domain names are checked), not the peer's. */
+	n = snprintf(text, sizeof(text), "<?xml version='1.0'?>"
+	    "<stream:stream xmlns='jabber:server' xmlns:stream='http://"
+	    "etherx.jabber.org/streams' version='1.0'><stream:error><%s "
+	    "xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:"
+	    "ietf:params:xml:ns:xmpp-streams'>%s</text></stream:error>"
+	    "</stream:stream>", condition, why);
+	if (n > 0 && (size_t)n < sizeof(text))
+		(void)write(CLI(s)->fd, text, (size_t)n);
+	session_close(s, "refused: %s", why);
+}
+
+static bool
+xmpp_allowed(struct fr_session *s, const char *from, char *why,
+    size_t whylen)
+{
+	const struct fr_domain_conf *d;
+	struct fr_routing *rt = s->edge->rt;
+
+	if (rt == NULL)
+		return true;
+	d = fr_routing_domain(rt, from);
+	if (d == NULL && !fr_routing_open(rt)) {
+		snprintf(why, whylen, "%s is not in the allow list", from);
+		return false;
+	}
+	if (d != NULL && !(d->profiles & FR_FED_XMPP)) {
+		snprintf(why, whylen, "%s does not federate by xmpp-s2s here",
+		    from);
+		return false;
+	}
+	return true;
+}
+
+static void
+xmpp_head_done(struct fr_session *s)
+{
+	fr_end_watch(s->edge->loop, CLI(s), 0);
+	ev_timer_stop(s->edge->loop, &s->timer);
+	s->relay.flow[FR_CLIENT].buf = s->head;
+	s->relay.flow[FR_CLIENT].off = 0;
+	s->relay.flow[FR_CLIENT].len = s->headlen;
+	s->head = NULL;
+	fr_xmpp_stream_delete(s->reader);
+	s->reader = NULL;
+	dispatch(s, NULL);
+}
+
+static void
+xmpp_head(struct fr_session *s)
+{
+	const struct fr_xmpp_stream_header *h;
+	char why[FR_DNAME_MAX + 64], from[FR_DNAME_MAX];
+	size_t taken;
+	ssize_t n;
+
+	if (s->headlen >= s->head->size) {
+		xmpp_refuse(s, "policy-violation", "no stream header in the "
+		    "first bytes");
+		return;
+	}
+	n = read(CLI(s)->fd, s->head->data + s->headlen,
+	    s->head->size - s->headlen);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			session_close(s, "client read: %s", strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		session_close(s, "closed by client before its stream header");
+		return;
+	}
+	s->headlen += (size_t)n;
+	CLI(s)->bytes_in += (uint64_t)n;
+	/* Direct TLS (XEP-0368): the header is inside the servers' TLS. */
+	if ((unsigned char)s->head->data[0] == 0x16) {
+		xmpp_head_done(s);
+		return;
+	}
+	switch (fr_xmpp_stream_feed(s->reader, s->head->data + s->fed,
+	    s->headlen - s->fed, &taken)) {
+	case FR_XMPP_MORE:
+		s->fed += taken;
+		return;
+	case FR_XMPP_HEADER:
+		h = fr_xmpp_stream_header(s->reader);
+		/* RFC 6120 4.7.1: from is optional; a server that gives it
+		 * names its domain, which the allow list must know. */
+		if (h->has_from && h->from[0] != '\0') {
+			const char *at = strchr(h->from, '@');
+			const char *dom = at != NULL ? at + 1 : h->from;
+
+			snprintf(from, sizeof(from), "%.*s",
+			    (int)strcspn(dom, "/"), dom);
+			if (fr_dname_check(from, why, sizeof(why)) != 0) {
+				xmpp_refuse(s, "improper-addressing", "the "
+				    "stream header's from is not a domain");
+				return;
+			}
+			if (!xmpp_allowed(s, from, why, sizeof(why))) {
+				xmpp_refuse(s, "policy-violation", why);
+				return;
+			}
+		}
+		xmpp_head_done(s);
+		return;
+	default:
+		xmpp_refuse(s, "not-well-formed", "the stream header is not "
+		    "well-formed XML");
+		return;
+	}
+}
+
 static void
 client_handshake(struct fr_session *s)
 {
@@ -370,6 +506,9 @@ client_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	switch (s->state) {
+	case S_XMPP_HEAD:
+		xmpp_head(s);
+		return;
 	case S_HANDSHAKE:
 		client_handshake(s);
 		return;
@@ -426,6 +565,10 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	switch (s->state) {
+	case S_XMPP_HEAD:
+		xmpp_refuse(s, "connection-timeout", "no stream header within "
+		    "handshake-timeout");
+		return;
 	case S_HANDSHAKE:
 		session_close(s, "client TLS handshake timed out after %ums",
 		    set->handshake_timeout_ms);
@@ -515,6 +658,19 @@ fr_session_accept(struct fr_listener *l, int fd,
 	TAILQ_INSERT_TAIL(&e->sessions, s, entry);
 	fr_edge_session_opened(e);
 
+	if (l->tls == NULL && l->proto == FR_PROTO_XMPP && e->rt != NULL) {
+		/* Read the foreign server's stream header first. */
+		if ((s->head = fr_buf_get(e->bufs)) == NULL ||
+		    (s->reader = fr_xmpp_stream_create(s->head->size)) ==
+		    NULL) {
+			session_close(s, "out of memory");
+			return;
+		}
+		s->state = S_XMPP_HEAD;
+		set_timer(s, e->set.handshake_timeout_ms / 1000.);
+		fr_end_watch(e->loop, CLI(s), EV_READ);
+		return;
+	}
 	if (l->tls == NULL) {
 		dispatch(s, NULL);
 		return;

@@ -69,7 +69,7 @@ resolver:
 	timeout: 2s
 node:
 	name: xmpp-pub
-	address: 127.0.0.2:5269
+	address: 127.0.0.2:{node_s2s}
 	check: none
 listener:
 	name: xmpp-public
@@ -92,11 +92,11 @@ domain:
 	profile: sip
 """
 
-TMP = NSD = PROSODY = EDGE = FED_PORT = CA = None
+TMP = NSD = PROSODY = NODE = EDGE = FED_PORT = PUBLIC_PORT = CA = None
 
 
 def setUpModule():
-    global TMP, NSD, PROSODY, EDGE, FED_PORT, CA
+    global TMP, NSD, PROSODY, NODE, EDGE, FED_PORT, PUBLIC_PORT, CA
     try:
         TMP = tempfile.mkdtemp(prefix="fedroute-xmppr-")
         os.chmod(TMP, 0o755)
@@ -109,6 +109,12 @@ def setUpModule():
                                 free_port(PROSODY_IP),
                                 {"chat.xmppr.test": chat})
         PROSODY.start()
+        # The enterprise's node, behind the public XMPP port.
+        ent = certs.leaf("ent", ca, "enterprise.test",
+                         ["DNS:enterprise.test"])
+        NODE = peers.Prosody(NODE_IP, free_port(NODE_IP),
+                             free_port(NODE_IP), {"enterprise.test": ent})
+        NODE.start()
         zone = os.path.join(TMP, "xmppr.test.zone")
         with open(zone, "w") as fh:
             fh.write(ZONE.format(dead=free_port("127.0.9.10"),
@@ -116,8 +122,10 @@ def setUpModule():
         NSD = nsdharness.NsdServer([zone])
         NSD.start()
         FED_PORT = free_port("127.0.0.1")
+        PUBLIC_PORT = free_port("127.0.0.1")
         EDGE = Fedrouted(CONFIG.format(resolver=NSD.resolver, fed=FED_PORT,
-                                       public=free_port("127.0.0.1")))
+                                       public=PUBLIC_PORT,
+                                       node_s2s=NODE.port))
         EDGE.start()
     except BaseException:
         tearDownModule()
@@ -136,8 +144,9 @@ def tearDownModule():
                 EDGE.cleanup()
         finally:
             try:
-                if PROSODY is not None:
-                    PROSODY.stop()
+                for p in (PROSODY, NODE):
+                    if p is not None:
+                        p.stop()
             finally:
                 if NSD is not None:
                     NSD.stop()
@@ -261,6 +270,41 @@ class Outbound(unittest.TestCase):
         self.assertEqual(got, b"")
         EDGE.wait_log("xmpp: 127.0.0.9:")
         self.assertIn("not a node's address, nor in allow-from", EDGE.log())
+
+
+class Inbound(unittest.TestCase):
+    """The public XMPP port: a foreign server's stream header is read
+    and its from checked against the allow list before the node sees
+    any of it; then it is replayed to the node."""
+
+    def foreign(self, frm):
+        s = socket.create_connection(("127.0.0.1", PUBLIC_PORT), timeout=10)
+        try:
+            s.sendall(header("enterprise.test", frm) if frm else
+                      header("enterprise.test").replace(
+                          b" from='enterprise.test'", b""))
+            return read_until(s, rb"</stream:(features|stream)>").decode()
+        finally:
+            s.close()
+
+    def test_allowed_foreign_server_reaches_the_node(self):
+        got = self.foreign("chat.xmppr.test").replace('"', "'")
+        # The node's (Prosody's) own header and features.
+        self.assertIn("from='enterprise.test'", got)
+        self.assertIn("stream:features", got)
+
+    def test_no_from_is_let_through(self):
+        # RFC 6120 4.7.1: from is optional on the initiating stream.
+        got = self.foreign(None).replace('"', "'")
+        self.assertIn("from='enterprise.test'", got)
+
+    def test_foreign_domain_not_allowed(self):
+        got = self.foreign("evil.test")
+        self.assertIn("<policy-violation xmlns='urn:ietf:params:xml:ns:"
+                      "xmpp-streams'/>", got)
+        self.assertIn("evil.test is not in the allow list", got)
+        self.assertNotIn("enterprise.test", got)
+        EDGE.wait_log("refused: evil.test is not in the allow list")
 
 
 class Hostile(unittest.TestCase):
