@@ -183,12 +183,17 @@ class CheckConfig(unittest.TestCase):
             if block.startswith("listener:"):
                 kv = dict(line.strip().split(": ", 1)
                           for line in block.splitlines()[1:])
-                pat[int(kv["address"].rsplit(":", 1)[1])] = kv["target"]
-        self.assertEqual(pat, {5061: "pool imp", 55061: "node publisher",
-                               65061: "node subscriber",
-                               5269: "node xmpp-pub",
-                               15269: "node xmpp-sub1",
-                               25269: "node xmpp-sub2"}, ctx)
+                pat[kv["address"]] = kv["target"]
+        pub = "198.51.100.10:%d"
+        self.assertEqual(pat, {pub % 5061: "pool imp",
+                               pub % 55061: "node publisher",
+                               pub % 65061: "node subscriber",
+                               pub % 5269: "node xmpp-pub",
+                               pub % 15269: "node xmpp-sub1",
+                               pub % 25269: "node xmpp-sub2",
+                               # The nodes' side, on the inside.
+                               "10.10.1.5:5062": "federation",
+                               "10.10.1.5:5269": "federation"}, ctx)
 
     def test_print_shows_defaults(self):
         path = self.write(self.tls_conf())
