@@ -29,12 +29,14 @@ TESTS += \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \
 	tests/integration/test_xmpp_route.py \
+	tests/integration/test_xmpp_e2e.py \
 	tests/integration/test_inputs.py
 
 EXTRA_DIST += \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \
 	tests/integration/test_xmpp_route.py \
+	tests/integration/test_xmpp_e2e.py \
 	tests/integration/test_inputs.py \
 	zones/test/route.test.zone \
 	tests/integration/test_lifecycle.py \
