@@ -15,7 +15,8 @@ UNIT_TESTS = \
 	tests/unit/test_conf \
 	tests/unit/test_balance \
 	tests/unit/test_check \
-	tests/unit/test_routing
+	tests/unit/test_routing \
+	tests/unit/test_sipmac
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -59,3 +60,5 @@ tests_unit_test_check_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_check_LDADD = $(UNIT_LDADD)
 tests_unit_test_routing_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_routing_LDADD = $(UNIT_LDADD)
+tests_unit_test_sipmac_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sipmac_LDADD = $(UNIT_LDADD)
