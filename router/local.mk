@@ -19,6 +19,7 @@ router_libfedrouter_a_SOURCES = \
 	router/sipconn.c router/sipconn.h \
 	router/sipin.c \
 	router/sipint.h \
+	router/sipmac.c router/sipmac.h \
 	router/sipout.c \
 	router/sipproxy.c router/sipproxy.h \
 	router/srclimit.c router/srclimit.h \

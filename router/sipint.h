@@ -26,6 +26,7 @@
 #include "edgeconf.h"
 #include "routing.h"
 #include "sipconn.h"
+#include "sipmac.h"
 #include "sipmsg.h"
 
 #define MAX_HIDDEN_VIA	2048	/* bytes of the node's Vias we carry */
@@ -57,7 +58,7 @@ struct fr_sipproxy {
 	/* The edge's entry for the nodes' in-dialog requests: the first
 	 * federation listener, "IP:PORT;transport=tcp"; "" : none. */
 	char internal[FR_ADDRSTRLEN + 32];
-	unsigned char key[32];
+	struct fr_sipmac mac;			/* our Via's MAC */
 	LIST_HEAD(, down) downs;		/* sipout.c */
 	LIST_HEAD(, up) ups;
 	TAILQ_HEAD(, job) jobs;

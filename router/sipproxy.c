@@ -15,8 +15,6 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include "edgeint.h"
 #include "listener.h"
@@ -25,28 +23,10 @@
 #include "sipproxy.h"
 #include "tls.h"
 
-static void
-hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void
 sp_mac(const struct fr_sipproxy *p, const char *data, size_t len, char *out)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-
-	HMAC(EVP_sha256(), p->key, sizeof(p->key),
-	    (const unsigned char *)data, len, md, &mdlen);
-	hex(md, MAC_LEN, out);
+	(void)fr_sipmac_hex(&p->mac, data, len, MAC_LEN, out);
 }
 
 /* base64url without padding, the alphabet of a SIP token. */
@@ -535,12 +515,12 @@ fr_sipproxy_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
 	TAILQ_INIT(&p->jobs);
 	LIST_INIT(&p->fconns);
 	fr_sip_limits_default(&p->lim);
-	if (RAND_bytes(p->key, sizeof(p->key)) != 1) {
-		snprintf(err, errlen, "no random bytes for the Via key");
+	if (fr_sipmac_init(&p->mac, NULL, FR_SIPMAC_KEY, err, errlen) != 0) {
 		free(p);
 		return NULL;
 	}
 	if (apply(p, conf, rt, err, errlen) != 0) {
+		fr_sipmac_free(&p->mac);
 		free(p);
 		return NULL;
 	}
@@ -565,6 +545,7 @@ fr_sipproxy_delete(struct fr_sipproxy *p)
 	fr_routing_delete(p->rt);
 	SSL_CTX_free(p->fed_tls);
 	free(p->nodes);
+	fr_sipmac_free(&p->mac);
 	free(p);
 }
 

@@ -33,7 +33,13 @@ proxy(void)
 	if (!done) {
 		memset(&p, 0, sizeof(p));
 		fr_sip_limits_default(&p.lim);
-		memset(p.key, 0x5a, sizeof(p.key));
+		unsigned char key[FR_SIPMAC_KEY];
+		char err[128];
+
+		memset(key, 0x5a, sizeof(key));
+		if (fr_sipmac_init(&p.mac, key, sizeof(key), err,
+		    sizeof(err)) != 0)
+			abort();
 		strcpy(p.public_addr, "198.51.100.10");
 		strcpy(p.internal, "127.0.0.1:5070;transport=tcp");
 		strcpy(node.name, "publisher");

@@ -19,7 +19,8 @@ UNIT_TESTS = \
 	tests/unit/test_balance \
 	tests/unit/test_check \
 	tests/unit/test_routing \
-	tests/unit/test_inputs
+	tests/unit/test_inputs \
+	tests/unit/test_sipmac
 # proto/: XMPP stream headers and TLS ClientHellos
 UNIT_TESTS += \
 	tests/unit/test_xmppstream \
@@ -85,3 +86,5 @@ tests_unit_test_xmppprobe_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_xmppprobe_LDADD = $(UNIT_LDADD)
 tests_unit_test_inputs_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_inputs_LDADD = $(UNIT_LDADD)
+tests_unit_test_sipmac_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sipmac_LDADD = $(UNIT_LDADD)
