@@ -224,7 +224,7 @@ rewrite_for_foreign(const struct fr_sipproxy *p, int node,
 	while (fr_sip_iter_next(&it, &v)) {
 		if (!sp_entry_is_ours(v.s, &uri))
 			continue;
-		n = snprintf(rr, rrlen, "sip:%s;transport=tls;lr;x-fr", pub);
+		n = snprintf(rr, rrlen, SP_RR_PUBLIC, pub, "tls");
 		if (fr_sip_edit_replace(ed, m, uri, rr, (size_t)n) != 0)
 			return -1;
 		break;
@@ -443,8 +443,8 @@ sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
 		}
 	}
 	if (sp_creates_dialog(m) && p->internal[0] != '\0') {
-		n = snprintf(rr, sizeof(rr), "Record-Route: <sip:%s;lr;x-fr>\r\n",
-		    p->internal);
+		n = snprintf(rr, sizeof(rr), "Record-Route: <" SP_RR_INTERNAL
+		    ">\r\n", p->internal);
 		first = fr_sipmsg_next(m, FR_SIP_H_RECORD_ROUTE, -1);
 		if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
 		    m->nhdr, rr, (size_t)n) != 0)

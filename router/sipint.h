@@ -34,6 +34,12 @@
 #define QUEUE_MAX	(1024 * 1024)	/* bytes waiting on a connection */
 #define MAC_LEN		12	/* bytes of HMAC-SHA256 kept */
 
+/* Our entries, as the foreign side and the node see them (the one
+ * place their form is written; fr_sipproxy_explain() shows them). */
+#define SP_RR_PUBLIC	"sip:%s;transport=%s;lr;x-fr"	/* PUBLIC:PORT, tp */
+#define SP_RR_INTERNAL	"sip:%s;lr;x-fr"	/* IP:PORT;transport=tcp */
+#define SP_CONTACT	"sip%s:%.*s%s%s;transport=%s;alias=%s~%d~%d"
+
 struct fr_listener;
 struct down;
 struct up;

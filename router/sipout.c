@@ -139,9 +139,8 @@ sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
 		return -1;
 
 	if (sp_creates_dialog(m)) {
-		n = snprintf(rr, sizeof(rr), "Record-Route: <sip:%s;transport="
-		    "%s;lr;x-fr>\r\n", pub, strcmp(tp, "TLS") == 0 ? "tls" :
-		    "tcp");
+		n = snprintf(rr, sizeof(rr), "Record-Route: <" SP_RR_PUBLIC
+		    ">\r\n", pub, strcmp(tp, "TLS") == 0 ? "tls" : "tcp");
 		first = fr_sipmsg_next(m, FR_SIP_H_RECORD_ROUTE, -1);
 		if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
 		    m->nhdr, rr, (size_t)n) != 0 ||
@@ -675,7 +674,7 @@ sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
 
 		if (!sp_entry_is_ours(v.s, &uri))
 			continue;
-		n = snprintf(rr, sizeof(rr), "sip:%s;lr;x-fr", internal);
+		n = snprintf(rr, sizeof(rr), SP_RR_INTERNAL, internal);
 		if (fr_sip_edit_replace(&ed, m, uri, rr, (size_t)n) != 0)
 			goto bad;
 	}

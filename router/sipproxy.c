@@ -163,14 +163,64 @@ sp_via_line(const struct fr_sipproxy *p, const char *transport,
 
 /* The public entry of a node: "PUBLIC:PORT" (the configuration check
  * makes sure there is a public address). */
+/* "ADDR:PORT", "[ADDR]:PORT" for IPv6. */
+static void
+entry(char *out, size_t outlen, const char *addr, unsigned port)
+{
+	snprintf(out, outlen, strchr(addr, ':') != NULL ? "[%s]:%u" : "%s:%u",
+	    addr, port);
+}
+
 void
 sp_public_entry(const struct fr_sipproxy *p, int node, char *out, size_t outlen)
 {
 	unsigned port = node >= 0 && (size_t)node < p->nnodes &&
 	    p->nodes[node].public_port != 0 ? p->nodes[node].public_port : 5061;
 
-	snprintf(out, outlen, strchr(p->public_addr, ':') != NULL ?
-	    "[%s]:%u" : "%s:%u", p->public_addr, port);
+	entry(out, outlen, p->public_addr, port);
+}
+
+int
+fr_sipproxy_explain(const struct fr_edge_conf *conf, const char *node,
+    const char *transport, struct fr_sip_explain *out)
+{
+	char pub[96], ip[FR_ADDRSTRLEN], internal[FR_ADDRSTRLEN + 32];
+	const struct fr_node_conf *n = NULL;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < conf->nnodes; i++)
+		if (strcmp(conf->nodes[i].name, node) == 0)
+			n = &conf->nodes[i];
+	if (n == NULL || conf->public_addresses.n == 0)
+		return -1;
+	entry(pub, sizeof(pub), conf->public_addresses.v[0],
+	    n->public_port != 0 ? n->public_port : 5061);
+	snprintf(out->via, sizeof(out->via), "SIP/2.0/%s %s;branch=z9hG4bK"
+	    "...;fr=...;fv=... (the node's own Vias inside, under a MAC)",
+	    strcmp(transport, "tls") == 0 ? "TLS" : "TCP", pub);
+	snprintf(out->record_route, sizeof(out->record_route), "<"
+	    SP_RR_PUBLIC ">", pub, transport);
+	fr_addr_ip_str(&n->addr, ip, sizeof(ip));
+	snprintf(out->contact, sizeof(out->contact), "<" SP_CONTACT ">", "",
+	    4, "USER", "@", pub, transport, ip, fr_addr_port(&n->addr),
+	    n->transport == FR_NODE_TLS ? 3 : 2);
+	internal[0] = '\0';
+	for (i = 0; i < conf->nlisteners; i++) {
+		const struct fr_listener_conf *lc = &conf->listeners[i];
+
+		if (!lc->federation || lc->proto != FR_PROTO_SIP)
+			continue;
+		fr_addr_str(&lc->addr, internal, sizeof(internal));
+		snprintf(internal + strlen(internal), sizeof(internal) -
+		    strlen(internal), ";transport=%s", lc->tls ? "tls" : "tcp");
+		break;
+	}
+	if (internal[0] != '\0')
+		snprintf(out->record_route_to_node,
+		    sizeof(out->record_route_to_node), "<" SP_RR_INTERNAL ">",
+		    internal);
+	return 0;
 }
 
 /* One line per request, when its fate is known. */
@@ -392,7 +442,7 @@ sp_edit_contact(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
 		return 0;
 	proto = fr_span_ieq(u.transport, "tls") || u.scheme == FR_SCHEME_SIPS ?
 	    3 : fr_span_ieq(u.transport, "udp") ? 1 : 2;
-	n = snprintf(buf, buflen, "sip%s:%.*s%s%s;transport=%s;alias=%s~%d~%d",
+	n = snprintf(buf, buflen, SP_CONTACT,
 	    u.scheme == FR_SCHEME_SIPS ? "s" : "", (int)u.user.len, u.user.s,
 	    u.has_user ? "@" : "", pub, tp, host, u.port > 0 ? u.port : 5060,
 	    proto);

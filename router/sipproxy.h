@@ -62,6 +62,19 @@ void fr_sipproxy_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
  * complete from the loop). */
 void fr_sipproxy_close_all(struct fr_sipproxy *p, const char *reason);
 
+/* What the proxy writes for a request of node over transport ("tls",
+ * "tcp"), for `fedroute route` to show: the same formats as the proxy.
+ * -1 when there is no such node or no public address. */
+struct fr_sip_explain {
+	char via[256];			/* our Via, its form */
+	char record_route[256];		/* on dialog-creating requests */
+	char contact[256];		/* the node's Contact, with USER */
+	char record_route_to_node[256];	/* the same entry as the node gets it
+					   back ("" without a nodes' listener) */
+};
+int fr_sipproxy_explain(const struct fr_edge_conf *conf, const char *node,
+    const char *transport, struct fr_sip_explain *out);
+
 /* Connections open, both sides. */
 unsigned fr_sipproxy_connections(const struct fr_sipproxy *p);
 

@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "json.h"
 #include "routing.h"
+#include "sipproxy.h"
 #include "sipuri.h"
 #include "ubev.h"
 
@@ -123,6 +124,22 @@ print_text(const char *input, const struct fr_config *cfg,
 			    "public-address, or no sip listener aimed at it "
 			    "alone and no public-port)\n", node->name);
 	}
+	if (node != NULL && r->service == FR_SERVICE_SIP && r->ntargets > 0) {
+		struct fr_sip_explain x;
+
+		if (fr_sipproxy_explain(&cfg->edge, node->name,
+		    fr_transport_name(r->targets[0].transport), &x) == 0) {
+			printf("\nWhat the edge writes (the node stays hidden)\n");
+			printf("  Via            %s\n", x.via);
+			printf("  Record-Route   %s\n", x.record_route);
+			printf("  Contact        %s\n", x.contact);
+			if (x.record_route_to_node[0] != '\0')
+				printf("  back to node   Record-Route %s\n",
+				    x.record_route_to_node);
+			printf("  connection     a running fedrouted reuses one "
+			    "open to these targets; this shows none\n");
+		}
+	}
 	if (r->plan != NULL && r->plan->ntrace > 0) {
 		printf("\nDNS questions\n");
 		for (i = 0; i < r->plan->ntrace; i++) {
@@ -192,6 +209,8 @@ print_json(const char *input, const struct fr_config *cfg,
 		fr_json_null(&j, "dns");
 	}
 	if (node != NULL) {
+		struct fr_sip_explain x;
+
 		fr_json_object_begin(&j, "from");
 		fr_json_string(&j, "node", node->name);
 		fr_json_string(&j, "public_address", public_address(cfg));
@@ -199,6 +218,18 @@ print_json(const char *input, const struct fr_config *cfg,
 			fr_json_int(&j, "public_port", node->public_port);
 		else
 			fr_json_null(&j, "public_port");
+		if (r->service == FR_SERVICE_SIP && r->ntargets > 0 &&
+		    fr_sipproxy_explain(&cfg->edge, node->name,
+		    fr_transport_name(r->targets[0].transport), &x) == 0) {
+			fr_json_object_begin(&j, "rewrite");
+			fr_json_string(&j, "via", x.via);
+			fr_json_string(&j, "record_route", x.record_route);
+			fr_json_string(&j, "contact", x.contact);
+			fr_json_string(&j, "record_route_to_node",
+			    x.record_route_to_node[0] != '\0' ?
+			    x.record_route_to_node : NULL);
+			fr_json_object_end(&j);
+		}
 		fr_json_object_end(&j);
 	}
 	fr_json_array_begin(&j, "targets");

@@ -245,9 +245,22 @@ class Decisions(unittest.TestCase):
 
     def test_from_node_public_entry(self):
         doc = self.decide("sip:partner.route.test", "--from", "subscriber")
+        rewrite = doc["from"].pop("rewrite")
         self.assertEqual(doc["from"], {"node": "subscriber",
                                        "public_address": "198.51.100.10",
                                        "public_port": 65061})
+        # What the proxy writes, in its own formats: the public entry
+        # outside, the node's address only in alias=, the internal
+        # entry for the node.
+        self.assertEqual(rewrite["record_route"],
+                         "<sip:198.51.100.10:65061;transport=tls;lr;x-fr>")
+        self.assertEqual(rewrite["contact"],
+                         "<sip:USER@198.51.100.10:65061;transport=tls;"
+                         "alias=127.0.0.3~5062~2>")
+        self.assertTrue(rewrite["via"].startswith(
+            "SIP/2.0/TLS 198.51.100.10:65061;branch=z9hG4bK"))
+        self.assertRegex(rewrite["record_route_to_node"],
+                         r"^<sip:127\.0\.0\.1:\d+;transport=tcp;lr;x-fr>$")
         doc = self.decide("sip:partner.route.test", "--from", "publisher")
         # No public-port: the port of the sip listener aimed at it alone.
         self.assertEqual(doc["from"]["public_port"],
