@@ -282,12 +282,10 @@ sp_in_build_response(const struct fr_sipproxy *p, int node,
     const struct fr_sipmsg *m, char *out, size_t outlen, char *why,
     size_t whylen)
 {
-	char rr[160], contact[2048], err[160];
+	char rr[160], contact[2048];
 	struct fr_sip_edits ed;
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
-	size_t needed;
-	long n;
 
 	fr_sip_edits_init(&ed);
 	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
@@ -298,13 +296,7 @@ sp_in_build_response(const struct fr_sipproxy *p, int node,
 		snprintf(why, whylen, "%s", ed.failed ? ed.err : "no Via");
 		return -1;
 	}
-	n = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
-	if (n < 0) {
-		snprintf(why, whylen, "%s", needed == 0 ? err :
-		    "the response is too large");
-		return -1;
-	}
-	return n;
+	return sp_write(m, &ed, out, outlen, why, whylen);
 }
 
 static void
@@ -394,12 +386,11 @@ sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
     char *why, size_t whylen)
 {
 	char via[1024], key[1024], mf[16], rr[160];
-	char newruri[1024], err[160];
+	char newruri[1024];
 	struct fr_sip_edits ed;
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
 	struct fr_span top = { "", 0 };
-	size_t needed;
 	int first, n;
 	long len;
 
@@ -445,18 +436,10 @@ sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
 	if (sp_creates_dialog(m) && p->internal[0] != '\0') {
 		n = snprintf(rr, sizeof(rr), "Record-Route: <" SP_RR_INTERNAL
 		    ">\r\n", p->internal);
-		first = fr_sipmsg_next(m, FR_SIP_H_RECORD_ROUTE, -1);
-		if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
-		    m->nhdr, rr, (size_t)n) != 0)
+		if (sp_edit_record_route(&ed, m, rr, (size_t)n) != 0)
 			goto failed;
 	}
-	len = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
-	if (len < 0) {
-		snprintf(why, whylen, "%s", needed == 0 ? err :
-		    "the request is too large");
-		return -1;
-	}
-	return len;
+	return sp_write(m, &ed, out, outlen, why, whylen);
 failed:
 	snprintf(why, whylen, "cannot rewrite the request: %s", ed.failed ?
 	    ed.err : "our Via does not fit");

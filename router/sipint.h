@@ -134,6 +134,16 @@ int sp_edit_hop(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
  */
 int sp_edit_contact(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
     const char *pub, const char *tp, char *buf, size_t buflen);
+/*
+ * Insert the Record-Route line rr (CRLF-ended) on top of m's route
+ * set, where the first Record-Route is, else at the end of the head.
+ */
+int sp_edit_record_route(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
+    const char *rr, size_t len);
+/* m with its edits into out: the length, or -1 with why ("... is too
+ * large" naming what, or the refused edit). */
+long sp_write(const struct fr_sipmsg *m, const struct fr_sip_edits *ed,
+    char *out, size_t outlen, char *why, size_t whylen);
 /* Does every Via value of m parse (a request the edge passes on)?
  * false with why naming the bad one. */
 bool sp_vias_ok(const struct fr_sipmsg *m, char *why, size_t whylen);

@@ -82,12 +82,12 @@ sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
 	char vias[MAX_HIDDEN_VIA + 1], pub[96];
 	char via[MAX_HIDDEN_VIA * 2 + 512], token[512];
 	char rr[160], contact[2048], mf[16];
-	char err[160], tp[8];
+	char tp[8];
 	struct fr_sip_edits ed;
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
 	struct fr_span first_via = { NULL, 0 };
-	size_t nv = 0, needed;
+	size_t nv = 0;
 	int first;
 	long n;
 
@@ -141,20 +141,12 @@ sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
 	if (sp_creates_dialog(m)) {
 		n = snprintf(rr, sizeof(rr), "Record-Route: <" SP_RR_PUBLIC
 		    ">\r\n", pub, strcmp(tp, "TLS") == 0 ? "tls" : "tcp");
-		first = fr_sipmsg_next(m, FR_SIP_H_RECORD_ROUTE, -1);
-		if (fr_sip_edit_insert(&ed, m, first >= 0 ? (size_t)first :
-		    m->nhdr, rr, (size_t)n) != 0 ||
+		if (sp_edit_record_route(&ed, m, rr, (size_t)n) != 0 ||
 		    sp_edit_contact(&ed, m, pub, strcmp(tp, "TLS") == 0 ?
 		    "tls" : "tcp", contact, sizeof(contact)) != 0)
 			goto edit_failed;
 	}
-	n = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
-	if (n < 0) {
-		snprintf(why, whylen, "%s", needed == 0 ? err :
-		    "the forwarded request is too large");
-		return -1;
-	}
-	return n;
+	return sp_write(m, &ed, out, outlen, why, whylen);
 edit_failed:
 	snprintf(why, whylen, "cannot rewrite the request: %s", ed.err);
 	return -1;
@@ -635,11 +627,11 @@ sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
     size_t outlen, char *why, size_t whylen)
 {
 	char vias[MAX_HIDDEN_VIA], line[MAX_HIDDEN_VIA * 2];
-	char rr[FR_ADDRSTRLEN + 64], err[160];
+	char rr[FR_ADDRSTRLEN + 64];
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
 	struct fr_sip_edits ed;
-	size_t needed, i, j, ln;
+	size_t i, j, ln;
 	long n, vl;
 	int first;
 
@@ -678,13 +670,7 @@ sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
 		if (fr_sip_edit_replace(&ed, m, uri, rr, (size_t)n) != 0)
 			goto bad;
 	}
-	n = fr_sipmsg_write(m, &ed, out, outlen, &needed, err, sizeof(err));
-	if (n < 0) {
-		snprintf(why, whylen, "%s", needed == 0 ? err :
-		    "the response is too large");
-		return -1;
-	}
-	return n;
+	return sp_write(m, &ed, out, outlen, why, whylen);
 bad:
 	snprintf(why, whylen, "%s", ed.failed ? ed.err : "no Via");
 	return -1;

@@ -451,6 +451,32 @@ sp_edit_contact(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
 	return fr_sip_edit_replace(ed, m, a.uri, buf, (size_t)n);
 }
 
+int
+sp_edit_record_route(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
+    const char *rr, size_t len)
+{
+	int first = fr_sipmsg_next(m, FR_SIP_H_RECORD_ROUTE, -1);
+
+	return fr_sip_edit_insert(ed, m, first >= 0 ? (size_t)first : m->nhdr,
+	    rr, len);
+}
+
+long
+sp_write(const struct fr_sipmsg *m, const struct fr_sip_edits *ed, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	char err[160];
+	size_t needed;
+	long n;
+
+	n = fr_sipmsg_write(m, ed, out, outlen, &needed, err, sizeof(err));
+	if (n < 0)
+		snprintf(why, whylen, "%s", needed != 0 ? m->request ?
+		    "the request is too large" : "the response is too large" :
+		    err);
+	return n;
+}
+
 bool
 sp_vias_ok(const struct fr_sipmsg *m, char *why, size_t whylen)
 {
