@@ -21,6 +21,7 @@
 #include "node.h"
 #include "rng.h"
 #include "sipmsg.h"
+#include "xmppstream.h"
 #include "tls.h"
 
 /* An OPTIONS request, and the most of a response we read. */
@@ -47,6 +48,7 @@ struct fr_checker {
 	bool fresh;			/* no verdict yet */
 	unsigned oks, fails;		/* in a row */
 	size_t len, off;		/* request: len and sent; response: len */
+	struct fr_xmpp_stream *reader;	/* check: xmpp, while receiving */
 	char buf[SIP_BUF];
 };
 
@@ -68,6 +70,8 @@ abandon(struct fr_checker *h)
 	ev_timer_stop(h->edge->loop, &h->timeout);
 	SSL_free(h->ssl);
 	h->ssl = NULL;
+	fr_xmpp_stream_delete(h->reader);
+	h->reader = NULL;
 	if (h->fd >= 0)
 		close(h->fd);
 	h->fd = -1;
@@ -130,6 +134,63 @@ result(struct fr_checker *h, bool ok, const char *fmt, ...)
 		set_state(h, true, why);
 	else if (n->up && !ok && h->fails >= h->check.fall)
 		set_state(h, false, why);
+}
+
+/* check: xmpp: open a stream to the node's domain (RFC 6120 4.7). */
+static void
+send_stream(struct fr_checker *h)
+{
+	int n;
+
+	n = snprintf(h->buf, sizeof(h->buf), "<?xml version='1.0'?>"
+	    "<stream:stream xmlns='jabber:server' xmlns:stream='http://"
+	    "etherx.jabber.org/streams' to='%s' version='1.0'>",
+	    h->node->set->check_domain);
+	fr_xmpp_stream_delete(h->reader);
+	if (n < 0 || (size_t)n >= sizeof(h->buf) ||
+	    (h->reader = fr_xmpp_stream_create(sizeof(h->buf))) == NULL) {
+		result(h, false, "out of memory for the stream header");
+		return;
+	}
+	h->len = (size_t)n;
+	h->off = 0;
+	h->state = H_SEND;
+	watch(h, EV_WRITE);
+}
+
+/* What the node sent back: 1 alive, -1 not, 0 read more. */
+static int
+stream_verdict(struct fr_checker *h, char *why, size_t whylen)
+{
+	const struct fr_xmpp_stream_error *e;
+	size_t taken;
+
+	for (;;) {
+		switch (fr_xmpp_stream_feed(h->reader, h->buf + h->off,
+		    h->len - h->off, &taken)) {
+		case FR_XMPP_MORE:
+			h->off += taken;
+			return 0;
+		case FR_XMPP_HEADER:
+			h->off += taken;
+			continue;
+		case FR_XMPP_FEATURES:
+			snprintf(why, whylen, "stream features");
+			return 1;
+		case FR_XMPP_STREAM_ERROR:
+			e = fr_xmpp_stream_peer_error(h->reader);
+			snprintf(why, whylen, "stream error %s",
+			    e->condition[0] != '\0' ? e->condition : "?");
+			return -1;
+		case FR_XMPP_ERROR:
+			snprintf(why, whylen, "%s",
+			    fr_xmpp_stream_errstr(h->reader));
+			return -1;
+		default:
+			snprintf(why, whylen, "no stream features first");
+			return -1;
+		}
+	}
 }
 
 static void
@@ -261,10 +322,13 @@ sip_io(struct fr_checker *h)
 		h->len = 0;
 		watch(h, EV_READ);
 	}
+	if (h->check.kind == FR_CHECK_XMPP && h->len == 0)
+		h->off = 0;
 	for (;;) {
 		if (h->len >= sizeof(h->buf) - 1) {
-			result(h, false, "no final response in the first %zu "
-			    "bytes", sizeof(h->buf));
+			result(h, false, "no %s in the first %zu bytes",
+			    h->check.kind == FR_CHECK_XMPP ? "stream features" :
+			    "final response", sizeof(h->buf));
 			return;
 		}
 		if (h->ssl != NULL) {
@@ -299,6 +363,15 @@ sip_io(struct fr_checker *h)
 			}
 		}
 		h->len += (size_t)n;
+		if (h->check.kind == FR_CHECK_XMPP) {
+			int v = stream_verdict(h, why, sizeof(why));
+
+			if (v != 0) {
+				result(h, v > 0, "%s", why);
+				return;
+			}
+			continue;
+		}
 		if ((code = fr_sip_final_status(h->buf, h->len)) != 0) {
 			if (code >= h->check.alive.lo &&
 			    code <= h->check.alive.hi)
@@ -322,6 +395,10 @@ tls_step(struct fr_checker *h)
 	if ((ret = SSL_do_handshake(h->ssl)) == 1) {
 		if (h->check.kind == FR_CHECK_SIP_OPTIONS) {
 			send_options(h);
+			return;
+		}
+		if (h->check.kind == FR_CHECK_XMPP) {
+			send_stream(h);
 			return;
 		}
 		(void)SSL_shutdown(h->ssl);
@@ -364,7 +441,10 @@ connected(struct fr_checker *h)
 		tls_step(h);
 		return;
 	}
-	send_options(h);
+	if (h->check.kind == FR_CHECK_XMPP)
+		send_stream(h);
+	else
+		send_options(h);
 }
 
 static void

@@ -35,6 +35,8 @@ enum fr_check_kind {
 	FR_CHECK_TCP,		/* a TCP connect to the node's address */
 	FR_CHECK_TLS,		/* connect and a full TLS handshake */
 	FR_CHECK_SIP_OPTIONS,	/* an OPTIONS request over the node's transport */
+	FR_CHECK_XMPP,		/* an XMPP stream opened to check-domain:
+				   a stream header and features come back */
 };
 
 enum fr_balance {
@@ -120,6 +122,7 @@ struct fr_node_conf {
 	unsigned weight;
 	struct fr_tls_conf tls;	/* transport tls only */
 	struct fr_check_conf check;
+	char *check_domain;	/* check: xmpp: the node's XMPP domain */
 	enum fr_on_down on_down;
 };
 

@@ -75,6 +75,9 @@ fr_node_settings_new(const struct fr_node_conf *conf, char *err,
 	set->on_down = conf->on_down;
 	set->check = conf->check;
 	set->verify = conf->tls.verify;
+	if (conf->check_domain != NULL &&
+	    (set->check_domain = strdup(conf->check_domain)) == NULL)
+		goto oom;
 	if (conf->transport != FR_NODE_TLS)
 		return set;
 	if (conf->tls.server_name != NULL &&
@@ -106,6 +109,7 @@ fr_node_settings_free(struct fr_node_settings *set)
 		return;
 	SSL_CTX_free(set->tls);
 	free(set->server_name);
+	free(set->check_domain);
 	free(set);
 }
 

@@ -36,6 +36,7 @@ struct fr_node_settings {
 	SSL_CTX *tls;		/* transport tls: client context; else NULL */
 	char *server_name;	/* SNI and name to verify; NULL: the IP */
 	bool verify;
+	char *check_domain;	/* check: xmpp: the stream's to */
 };
 
 struct fr_node {

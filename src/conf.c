@@ -110,7 +110,7 @@ static const struct choice c_node_transport[] = {
 static const struct choice c_check[] = {
 	{ "none", FR_CHECK_NONE }, { "tcp", FR_CHECK_TCP },
 	{ "tls", FR_CHECK_TLS }, { "sip-options", FR_CHECK_SIP_OPTIONS },
-	{ NULL, 0 },
+	{ "xmpp", FR_CHECK_XMPP }, { NULL, 0 },
 };
 static const struct choice c_balance[] = {
 	{ "roundrobin", FR_BALANCE_ROUNDROBIN },
@@ -256,6 +256,7 @@ static const struct opt opts[] = {
 	{ O("tls-min-version", S_NODE, T_ENUM, 0, NODE(tls.min_version)),
 	  .def = "1.2", .choices = c_tls_version },
 	CHECK_OPTS(S_NODE, NODE),
+	{ O("check-domain", S_NODE, T_DOMAIN, 0, NODE(check_domain)) },
 
 	/* pool: nodes that share the load */
 	{ O("name", S_POOL, T_NAME, F_REQUIRED, POOL(name)) },
@@ -1377,6 +1378,13 @@ check_nodes(struct parser *p)
 		if ((n->tls.cert == NULL) != (n->tls.key == NULL))
 			perr(p, n->line, "node %s: tls-cert and tls-key go "
 			    "together", n->name);
+		if (n->check.kind == FR_CHECK_XMPP && n->check_domain == NULL)
+			perr(p, n->line, "node %s: check: xmpp needs "
+			    "check-domain: (the node's XMPP domain, the to of "
+			    "the stream the check opens)", n->name);
+		if (n->check.kind != FR_CHECK_XMPP && n->check_domain != NULL)
+			perr(p, n->line, "node %s: check-domain: is for check: "
+			    "xmpp", n->name);
 		if (n->check.kind == FR_CHECK_TLS &&
 		    n->transport != FR_NODE_TLS)
 			perr(p, n->line, "node %s: check: tls needs transport: "

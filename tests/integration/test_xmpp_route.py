@@ -70,7 +70,20 @@ resolver:
 node:
 	name: xmpp-pub
 	address: 127.0.0.2:{node_s2s}
-	check: none
+	check: xmpp
+	check-domain: enterprise.test
+	check-interval: 200ms
+	check-timeout: 150ms
+	check-rise: 1
+# The same server, checked for a domain it does not serve.
+node:
+	name: xmpp-wrong
+	address: 127.0.0.2:{node_s2s}
+	check: xmpp
+	check-domain: wrong.test
+	check-interval: 200ms
+	check-timeout: 150ms
+	check-fall: 1
 listener:
 	name: xmpp-public
 	address: 127.0.0.1:{public}
@@ -305,6 +318,19 @@ class Inbound(unittest.TestCase):
         self.assertIn("evil.test is not in the allow list", got)
         self.assertNotIn("enterprise.test", got)
         EDGE.wait_log("refused: evil.test is not in the allow list")
+
+
+class HealthCheck(unittest.TestCase):
+    def test_xmpp_check_sees_features(self):
+        # check: xmpp opens a stream to the node's domain: Prosody's
+        # header and features mean up; a stream error (host-unknown for
+        # a domain it does not serve) means down.
+        EDGE.wait_log("node xmpp-pub")
+        EDGE.wait_log("node xmpp-wrong")
+        log = EDGE.log()
+        self.assertRegex(log, r"node xmpp-pub \([\d.:]+\) is up")
+        self.assertRegex(log, r"node xmpp-wrong \([\d.:]+\) is down: stream "
+                         r"error host-unknown")
 
 
 class Hostile(unittest.TestCase):
