@@ -493,6 +493,13 @@ in_request(struct fconn *f, const struct fr_sipmsg *m, uint64_t tried)
 		sp_log_request(p, m, -1, "inbound", NULL, 400, 0, why);
 		return;
 	}
+	if (fr_sip_max_forwards(m, &mf) < 0) {
+		sp_reply(p, f->conn, m, 400, "Bad Request", "Max-Forwards "
+		    "is not a number from 0 to 255");
+		sp_log_request(p, m, -1, "inbound", NULL, 400, 0,
+		    "bad Max-Forwards");
+		return;
+	}
 	if (fr_sip_max_forwards(m, &mf) == 0 && mf == 0) {
 		sp_reply(p, f->conn, m, 483, "Too Many Hops", NULL);
 		sp_log_request(p, m, -1, "inbound", NULL, 483, 0,

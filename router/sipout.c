@@ -442,6 +442,13 @@ down_request(struct down *d, const struct fr_sipmsg *m)
 		sp_log_request(p, m, d->node, "none", NULL, 400, 0, why);
 		return;
 	}
+	if (fr_sip_max_forwards(m, &mf) < 0) {
+		sp_reply(d->p, d->conn, m, 400, "Bad Request", "Max-Forwards "
+		    "is not a number from 0 to 255");
+		sp_log_request(p, m, d->node, "none", NULL, 400, 0,
+		    "bad Max-Forwards");
+		return;
+	}
 	if (fr_sip_max_forwards(m, &mf) == 0 && mf == 0) {
 		sp_reply(d->p, d->conn, m, 483, "Too Many Hops", NULL);
 		sp_log_request(p, m, d->node, "none", NULL, 483, 0, "Max-Forwards "

@@ -410,8 +410,10 @@ sp_edit_hop(struct fr_sip_edits *ed, const struct fr_sipmsg *m, size_t at,
 		    18) != 0)
 			goto failed;
 		break;
-	default:	/* a bad one is left as it came */
-		break;
+	default:	/* the callers answer 400 first */
+		snprintf(why, whylen, "Max-Forwards is not a number from 0 "
+		    "to 255");
+		return -1;
 	}
 	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
 	if (fr_sip_iter_next(&it, &v) && sp_entry_is_ours(v.s, NULL) &&
@@ -512,6 +514,10 @@ sp_reply(const struct fr_sipproxy *p, struct fr_sipconn *c,
 
 	if (!m->request || fr_span_ieq(m->method, "ACK"))
 		return;		/* ACK is never answered */
+	/* A 400 says in its reason phrase what was wrong (the builder
+	 * drops control bytes and cuts it short). */
+	if (status == 400 && warning != NULL)
+		reason = warning;
 	warn[0] = '\0';
 	if (warning != NULL && fr_sip_warning(warn, sizeof(warn), 399,
 	    p->public_addr[0] != '\0' ? p->public_addr : "fedroute",

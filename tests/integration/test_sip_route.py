@@ -732,6 +732,24 @@ class Malformed(unittest.TestCase):
             bystander.close()
         self.assertIsNone(EDGE.proc.poll())
 
+    def test_400_says_what_was_wrong(self):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((NODE_IP, 0))
+        s.settimeout(10)
+        s.connect(("127.0.0.1", FED_PORT))
+        try:
+            s.sendall(b"MESSAGE sip:b@partner.sipr.test SIP/2.0\r\n"
+                      b"Via: SIP/2.0/TCP 127.0.0.2:1;branch=z9hG4bKx\r\n"
+                      b"From: <sip:a@enterprise.test>;tag=1\r\n"
+                      b"To: <sip:b@partner.sipr.test>\r\nCall-ID: y\r\n"
+                      b"CSeq: 1 MESSAGE\r\nMax-Forwards: lots\r\n"
+                      b"Content-Length: 0\r\n\r\n")
+            got = s.recv(4096)
+        finally:
+            s.close()
+        status_line = got.split(b"\r\n", 1)[0].decode()
+        self.assertRegex(status_line, r"^SIP/2\.0 400 .*Max-Forwards")
+
     def test_truncated_body_closed(self):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.bind((NODE_IP, 0))
