@@ -206,7 +206,7 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 		if (conf->listeners[i].proto == FR_PROTO_SIP)
 			break;
 	if (i < conf->nlisteners && e->proxy == NULL &&
-	    (st->proxy = fr_sipproxy_create(e->loop, conf, st->rt, err,
+	    (st->proxy = fr_sipproxy_create(e, conf, st->rt, err,
 	    errlen)) == NULL)
 		return -1;
 	/* The nodes' XMPP streams. */

@@ -65,7 +65,9 @@ struct fconn {
 	LIST_ENTRY(fconn) entry;
 	struct fr_sipproxy *p;
 	struct fr_sipconn *conn;
-	struct fr_listener *listener;	/* referenced */
+	struct fr_listener *listener;	/* referenced; NULL when borrowed */
+	bool borrowed;			/* conn is an edge-opened one */
+	char name[FR_NAME_MAX + FR_DNAME_MAX + 24];	/* for the log */
 	struct fr_sockaddr client;
 	struct nlink **links;		/* per node index */
 	size_t nlinks;
@@ -92,7 +94,7 @@ link_open(struct fconn *f, int node, size_t pool_idx, char *why,
     size_t whylen)
 {
 	struct fr_sipproxy *p = f->p;
-	struct fr_edge *e = f->listener->edge;
+	struct fr_edge *e = p->edge;
 	struct fr_sipconn_conf cc;
 	struct fr_node *n = NULL;
 	struct nlink *k;
@@ -272,7 +274,7 @@ node_response(struct nlink *k, const struct fr_sipmsg *m)
 	}
 	(void)fr_sipconn_send(f->conn, out, (size_t)n);
 	if (m->status >= 200)
-		sp_log_request(p, m, k->node, "inbound", f->listener->name,
+		sp_log_request(p, m, k->node, "inbound", f->name,
 		    m->status, ev_now(p->loop) * 1e3 - (double)o.t0, NULL);
 	free(out);
 }
@@ -334,6 +336,40 @@ static const struct fr_sipconn_ops nlink_ops = {
 
 /* --------------------------------------------------- foreign requests */
 
+/*
+ * A request on an edge-opened connection: the node whose public port
+ * our Route entry, else the Request-URI, names.
+ */
+static int
+node_by_port(struct fconn *f, const struct fr_sipmsg *m,
+    const struct fr_sip_uri *ru, bool has_ruri, uint64_t tried, char *why,
+    size_t whylen)
+{
+	struct fr_sipproxy *p = f->p;
+	struct fr_sip_iter it;
+	struct fr_sip_value v;
+	struct fr_sip_addr a;
+	struct fr_sip_uri u;
+	char err[128];
+	int port = has_ruri ? ru->port : -1;
+	size_t i;
+
+	if (tried != 0) {
+		snprintf(why, whylen, "the node cannot be reached");
+		return -1;
+	}
+	fr_sip_iter_init(&it, m, FR_SIP_H_ROUTE);
+	if (fr_sip_iter_next(&it, &v) && sp_entry_is_ours(v.s, NULL) &&
+	    fr_sip_addr_parse(v.s, &a, err, sizeof(err)) == 0 &&
+	    fr_sip_uri_parse(a.uri, &u, err, sizeof(err)) == 0)
+		port = u.port;
+	for (i = 0; port > 0 && i < p->nnodes; i++)
+		if (p->nodes[i].public_port == (unsigned)port)
+			return (int)i;
+	snprintf(why, whylen, "no node has public port %d", port);
+	return -1;
+}
+
 /* The node a request goes to, and its index in the listener's pool. */
 static int
 pick_node(struct fconn *f, const struct fr_sipmsg *m, struct fr_sip_uri *ru,
@@ -368,6 +404,8 @@ pick_node(struct fconn *f, const struct fr_sipmsg *m, struct fr_sip_uri *ru,
 		snprintf(why, whylen, "the Request-URI's alias names no node");
 		return -1;
 	}
+	if (f->listener == NULL)
+		return node_by_port(f, m, ru, has_ruri, tried, why, whylen);
 	n = fr_pool_pick(f->listener->pool, &f->client, tried, pool_idx);
 	if (n == NULL) {
 		snprintf(why, whylen, fr_pool_is_pat(f->listener->pool) ?
@@ -538,7 +576,11 @@ in_request(struct fconn *f, const struct fr_sipmsg *m, uint64_t tried)
 		    "out of memory");
 		return;
 	}
-	fr_addr_str(&f->listener->addr, sent_by, sizeof(sent_by));
+	if (f->listener != NULL)
+		fr_addr_str(&f->listener->addr, sent_by, sizeof(sent_by));
+	else
+		fr_addr_str(fr_sipconn_peer(f->conn), sent_by,
+		    sizeof(sent_by));
 	n = sp_in_build(p, sent_by, fr_sipconn_id(f->conn), ev_now(p->loop), m,
 	    &ru, restore, out, MSG_MAX, why, sizeof(why));
 	if (n < 0) {
@@ -571,7 +613,7 @@ in_request(struct fconn *f, const struct fr_sipmsg *m, uint64_t tried)
 	}
 	(void)fr_sipconn_send(k->conn, out, (size_t)n);
 	if (fr_span_ieq(m->method, "ACK"))
-		sp_log_request(p, m, node, "inbound", f->listener->name, 0, 0,
+		sp_log_request(p, m, node, "inbound", f->name, 0, 0,
 		    NULL);
 	free(out);
 }
@@ -588,8 +630,7 @@ fconn_message(struct fr_sipconn *c, const struct fr_sipmsg *m)
 		return;
 	}
 	fr_log(LOG_NOTICE, "sip: a response (%u) from a foreign peer on %s, "
-	    "where the edge sent no request; dropped", m->status,
-	    f->listener->name);
+	    "where the edge sent no request; dropped", m->status, f->name);
 }
 
 static void
@@ -629,8 +670,10 @@ fconn_free(struct fconn *f, bool destroy)
 		}
 	}
 	free(f->links);
-	sp_release(f->listener->edge, &f->client);
-	fr_listener_unref(f->listener);
+	if (!f->borrowed) {
+		sp_release(f->p->edge, &f->client);
+		fr_listener_unref(f->listener);
+	}
 	free(f);
 }
 
@@ -641,8 +684,7 @@ fconn_closed(struct fr_sipconn *c, const char *reason)
 	char peer[FR_ADDRSTRLEN];
 
 	fr_log(LOG_INFO, "sip: foreign connection %s via %s closed: %s",
-	    fr_addr_str(&f->client, peer, sizeof(peer)), f->listener->name,
-	    reason);
+	    fr_addr_str(&f->client, peer, sizeof(peer)), f->name, reason);
 	f->p->nconns--;
 	LIST_REMOVE(f, entry);
 	fconn_free(f, false);
@@ -685,6 +727,7 @@ sp_in_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
 	f->nlinks = p->nnodes;
 	f->client = *client;
 	f->listener = l;
+	snprintf(f->name, sizeof(f->name), "%s", l->name);
 	fr_listener_ref(l);
 	memset(&cc, 0, sizeof(cc));
 	cc.loop = p->loop;
@@ -716,7 +759,8 @@ sp_in_destroy(struct fr_sipproxy *p)
 
 	while ((f = LIST_FIRST(&p->fconns)) != NULL) {
 		LIST_REMOVE(f, entry);
-		fr_sipconn_destroy(f->conn);
+		if (!f->borrowed)	/* a borrowed one is sipout's */
+			fr_sipconn_destroy(f->conn);
 		fconn_free(f, true);
 	}
 }
@@ -727,5 +771,42 @@ sp_in_close_all(struct fr_sipproxy *p, const char *reason)
 	struct fconn *f;
 
 	LIST_FOREACH(f, &p->fconns, entry)
-		fr_sipconn_close(f->conn, reason);
+		if (!f->borrowed)
+			fr_sipconn_close(f->conn, reason);
+}
+
+struct fconn *
+sp_in_borrow(struct fr_sipproxy *p, struct fr_sipconn *c, const char *name)
+{
+	struct fconn *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (p->nnodes > 0 && (f->links = calloc(p->nnodes,
+	    sizeof(*f->links))) == NULL)) {
+		free(f);
+		return NULL;
+	}
+	f->p = p;
+	f->conn = c;
+	f->borrowed = true;
+	f->nlinks = p->nnodes;
+	f->client = *fr_sipconn_peer(c);
+	snprintf(f->name, sizeof(f->name), "the connection to %s", name);
+	LIST_INSERT_HEAD(&p->fconns, f, entry);
+	return f;
+}
+
+void
+sp_in_request(struct fconn *f, const struct fr_sipmsg *m)
+{
+	in_request(f, m, 0);
+}
+
+void
+sp_in_unborrow(struct fconn *f, bool now)
+{
+	if (f == NULL)
+		return;
+	LIST_REMOVE(f, entry);
+	fconn_free(f, now);
 }

@@ -53,6 +53,7 @@ struct proxy_node {
 };
 
 struct fr_sipproxy {
+	struct fr_edge *edge;
 	struct ev_loop *loop;
 	struct fr_routing *rt;
 	SSL_CTX *fed_tls;
@@ -220,6 +221,20 @@ long sp_in_build_response(const struct fr_sipproxy *p, int node,
     const struct fr_sipmsg *m, char *out, size_t outlen, char *why,
     size_t whylen);
 void sp_in_destroy(struct fr_sipproxy *p);
+/*
+ * A foreign server that reuses the connection the edge opened to it
+ * (RFC 5923, as Lync and OCS do) sends its requests there: they go to
+ * the node its Request-URI or our Route names (alias=, or the node's
+ * public port).  sp_in_borrow() makes the public side's object for
+ * connection c (which stays its owner's, named name in the log);
+ * sp_in_unborrow() lets it go when c closes; the edge's own
+ * connections to nodes for it close with it.
+ */
+struct fconn *sp_in_borrow(struct fr_sipproxy *p, struct fr_sipconn *c,
+    const char *name);
+void sp_in_request(struct fconn *f, const struct fr_sipmsg *m);
+/* now: at once, without callbacks (the proxy goes away). */
+void sp_in_unborrow(struct fconn *f, bool now);
 void sp_in_close_all(struct fr_sipproxy *p, const char *reason);
 
 #endif /* FR_SIPINT_H */

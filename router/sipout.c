@@ -53,6 +53,8 @@ struct up {
 	char target[FR_DNAME_MAX + 16];	/* "host:port/tls" reached */
 	struct fr_route_result *route;	/* while dialing */
 	TAILQ_HEAD(, job) waiting;	/* jobs for it while dialing */
+	struct fconn *in;		/* the foreign server's own requests on
+					   it (sipin.c), once one came */
 };
 
 struct job {
@@ -687,23 +689,20 @@ static void
 up_message(struct fr_sipconn *c, const struct fr_sipmsg *m)
 {
 	struct up *u = fr_sipconn_data(c);
-	char buf[4096];
-	size_t needed;
-	long n;
 
 	if (!m->request) {
 		up_response(u, m);
 		return;
 	}
 	/* A foreign server reusing our connection for its own requests
-	 * (RFC 5923): those arrive on the public ports for now. */
-	if (fr_span_ieq(m->method, "ACK"))
+	 * (RFC 5923, as Lync and OCS do): to the node they name. */
+	if (u->in == NULL &&
+	    (u->in = sp_in_borrow(u->p, c, u->target)) == NULL) {
+		sp_reply(u->p, c, m, 500, "Server Internal Error",
+		    "out of memory");
 		return;
-	n = fr_sip_response_build(m, 403, "Forbidden", "fr-edge",
-	    "Warning: 399 fedroute \"send requests to this domain's public "
-	    "entry, not over this connection\"\r\n", buf, sizeof(buf), &needed);
-	if (n > 0)
-		(void)fr_sipconn_send(c, buf, (size_t)n);
+	}
+	sp_in_request(u->in, m);
 }
 
 static void
@@ -725,6 +724,8 @@ up_closed(struct fr_sipconn *c, const char *reason)
 	fr_log(LOG_INFO, "sip: connection to %s for %s closed: %s", u->target,
 	    u->domain, reason);
 	u->p->nconns--;
+	sp_in_unborrow(u->in, false);
+	u->in = NULL;
 	up_free(u);
 }
 
@@ -827,6 +828,8 @@ sp_out_destroy(struct fr_sipproxy *p)
 		free(d);
 	}
 	while ((u = LIST_FIRST(&p->ups)) != NULL) {
+		sp_in_unborrow(u->in, true);
+		u->in = NULL;
 		fr_sipconn_destroy(u->conn);
 		fr_route_result_free(u->route);
 		up_free(u);

@@ -582,7 +582,7 @@ apply(struct fr_sipproxy *p, const struct fr_edge_conf *conf,
 }
 
 struct fr_sipproxy *
-fr_sipproxy_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
+fr_sipproxy_create(struct fr_edge *edge, const struct fr_edge_conf *conf,
     struct fr_routing *rt, char *err, size_t errlen)
 {
 	struct fr_sipproxy *p;
@@ -591,7 +591,8 @@ fr_sipproxy_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	p->loop = loop;
+	p->edge = edge;
+	p->loop = edge->loop;
 	LIST_INIT(&p->downs);
 	LIST_INIT(&p->ups);
 	TAILQ_INIT(&p->jobs);

@@ -41,10 +41,11 @@
 struct fr_sipproxy;
 struct fr_listener;
 struct fr_routing;
+struct fr_edge;
 
 /* NULL with the reason in err (the federation TLS context, memory).
  * It decides with rt, the edge's, of which it takes a reference. */
-struct fr_sipproxy *fr_sipproxy_create(struct ev_loop *loop,
+struct fr_sipproxy *fr_sipproxy_create(struct fr_edge *edge,
     const struct fr_edge_conf *conf, struct fr_routing *rt, char *err,
     size_t errlen);
 /* New settings for new requests; connections stay.  -1 with err: the

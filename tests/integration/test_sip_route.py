@@ -126,6 +126,82 @@ class Foreign(peers.Peer):
         return self
 
 
+class ReusingServer:
+    """A foreign SIP server (TLS) that, like Lync and OCS, answers the
+    edge's request and then sends its own request back over the same
+    connection (RFC 5923), to the Contact it was given."""
+
+    def __init__(self, cert):
+        import ssl
+        import threading
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(*cert)
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.7.61", 0))
+        self.lsock.listen(4)
+        self.lsock.settimeout(0.2)
+        self.port = self.lsock.getsockname()[1]
+        self.answers = []
+        self.done = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def read_msg(t):
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            d = t.recv(65536)
+            if not d:
+                raise EOFError(buf)
+            buf += d
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        m = re.search(rb"(?im)^(?:content-length|l):\s*(\d+)", head)
+        n = int(m.group(1)) if m else 0
+        while len(rest) < n:
+            rest += t.recv(65536)
+        return head.decode(errors="replace")
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                continue
+            try:
+                c.settimeout(10)
+                t = self.ctx.wrap_socket(c, server_side=True)
+                req = self.read_msg(t)
+                hdr = {}
+                for line in req.split("\r\n")[1:]:
+                    k, _, v = line.partition(":")
+                    hdr.setdefault(k.strip().lower(), []).append(v.strip())
+                copy = "".join("Via: %s\r\n" % v for v in hdr["via"])
+                for k in ("from", "to", "call-id", "cseq"):
+                    copy += "%s: %s\r\n" % (k, hdr[k][0])
+                t.sendall(("SIP/2.0 200 OK\r\n%sContent-Length: 0\r\n"
+                           "\r\n" % copy).encode())
+                contact = hdr["contact"][0].strip("<>")
+                t.sendall(("NOTIFY %s SIP/2.0\r\n"
+                           "Via: SIP/2.0/TLS 127.0.7.61:%d;branch=z9hG4bKre1"
+                           "\r\nMax-Forwards: 70\r\n"
+                           "From: <sip:x@reuse.sipr.test>;tag=r9\r\n"
+                           "To: <sip:alice@enterprise.test>;tag=a1\r\n"
+                           "Call-ID: reuse-1\r\nCSeq: 1 NOTIFY\r\n"
+                           "Event: presence\r\nContent-Length: 0\r\n\r\n"
+                           % (contact, self.port)).encode())
+                self.answers.append(self.read_msg(t))
+                self.done.set()
+                t.close()
+            except (OSError, EOFError, KeyError):
+                c.close()
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(5)
+        self.lsock.close()
+
+
 ZONE = """$ORIGIN sipr.test.
 $TTL 300
 @ 3600 IN SOA ns1.sipr.test. hostmaster.sipr.test. 2026120701 7200 1800 1209600 60
@@ -160,6 +236,7 @@ edge.loop IN A 127.0.0.1
 
 def start_module():
     global TMP, PKI, NSD, FOREIGN, EDGE, FED_PORT, PAT_PORT, PAT2_PORT
+    global REUSE
     TMP = tempfile.mkdtemp(prefix="fedroute-siproute-")
     os.chmod(TMP, 0o755)
     certs = peers.CertFactory(TMP)
@@ -195,6 +272,8 @@ def start_module():
     for f in FOREIGN.values():
         f.start()
     FED_PORT = free_port("127.0.0.1")
+    REUSE = ReusingServer(certs.leaf("reuse", ca, "reuse.sipr.test",
+                                     ["DNS:reuse.sipr.test"]))
     zone = os.path.join(TMP, "sipr.test.zone")
     with open(zone, "w") as fh:
         fh.write(ZONE.format(dead_port=free_port("127.0.7.10"),
@@ -213,6 +292,7 @@ def start_module():
         ca=PKI["ca"], cert=PKI["edge"][0], key=PKI["edge"][1],
         static=FOREIGN["static"].port, over=FOREIGN["over"].port,
         node_port=FOREIGN["node"].port, pat2=PAT2_PORT,
+        reuse=REUSE.port,
         node2_port=FOREIGN["node2"].port))
     EDGE.start()
 
@@ -287,6 +367,12 @@ domain:
 domain:
 	name: loop.sipr.test
 	transport: tcp
+domain:
+	name: reuse.sipr.test
+route:
+	domain: reuse.sipr.test
+	next-hop: 127.0.7.61:{reuse}
+	mode: override
 route:
 	domain: nodns.sipr.test
 	next-hop: 127.0.7.41:{static}
@@ -315,6 +401,8 @@ def stop_module():
 
 
 def stop_peers():
+    if REUSE is not None:
+        REUSE.stop()
     try:
         for f in (FOREIGN or {}).values():
             f.stop()
@@ -325,6 +413,7 @@ def stop_peers():
 
 
 TMP = PKI = NSD = FOREIGN = EDGE = FED_PORT = PAT_PORT = PAT2_PORT = None
+REUSE = None
 
 
 def setUpModule():
@@ -433,6 +522,21 @@ class Outbound(unittest.TestCase):
                       "partner.sipr.test route dns target "
                       "edge.partner.sipr.test:%d/tls status 200"
                       % FOREIGN["partner"].port)
+
+    def test_foreign_request_on_our_connection(self):
+        # Lync/OCS reuse the connection the edge opened (RFC 5923): the
+        # foreign server's NOTIFY comes back over it, reaches the node
+        # the Contact's alias= names, and the node's 200 goes back on
+        # the same connection.
+        status, hdrs, raw, _ = send("SUBSCRIBE", "sip:x@reuse.sipr.test",
+                                    extra="Event: presence\r\n")
+        self.assertEqual(status, 200, raw)
+        self.assertTrue(REUSE.done.wait(10), EDGE.log())
+        answer = REUSE.answers[0]
+        self.assertTrue(answer.startswith("SIP/2.0 200 "), answer)
+        self.assertIn("X-Server: publisher", answer)
+        self.assertIn("Via: SIP/2.0/TLS 127.0.7.61:%d;branch=z9hG4bKre1"
+                      % REUSE.port, answer)
 
     def test_first_target_down_second_used(self):
         # Priority 10 refuses; the edge marks it down and goes on.
