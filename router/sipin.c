@@ -284,17 +284,20 @@ sp_in_build_response(const struct fr_sipproxy *p, int node,
     const struct fr_sipmsg *m, char *out, size_t outlen, char *why,
     size_t whylen)
 {
-	char rr[160], contact[2048];
+	char rr[160], contact[2048], ip[FR_ADDRSTRLEN], callid[1100];
 	struct fr_sip_edits ed;
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
 
 	fr_sip_edits_init(&ed);
 	fr_sip_iter_init(&it, m, FR_SIP_H_VIA);
+	sp_node_ip(p, node, ip, sizeof(ip));
 	if (!fr_sip_iter_next(&it, &v) ||
 	    fr_sip_edit_remove_value(&ed, m, &v) != 0 ||
 	    rewrite_for_foreign(p, node, m, &ed, rr, sizeof(rr), contact,
-	    sizeof(contact)) != 0) {
+	    sizeof(contact)) != 0 ||
+	    sp_edit_callid(&ed, m, ip, p->public_addr, callid,
+	    sizeof(callid)) != 0) {
 		snprintf(why, whylen, "%s", ed.failed ? ed.err : "no Via");
 		return -1;
 	}
@@ -419,11 +422,12 @@ pick_node(struct fconn *f, const struct fr_sipmsg *m, struct fr_sip_uri *ru,
 
 long
 sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
-    uint64_t id, double now, const struct fr_sipmsg *m,
+    uint64_t id, double now, int node, const struct fr_sipmsg *m,
     const struct fr_sip_uri *ru, bool restore, char *out, size_t outlen,
     char *why, size_t whylen)
 {
-	char via[1024], key[1024], mf[16], rr[160];
+	char via[1024], key[1024], mf[16], rr[160], callid[1100];
+	char nodeip[FR_ADDRSTRLEN];
 	char newruri[1024];
 	struct fr_sip_edits ed;
 	struct fr_sip_iter it;
@@ -448,6 +452,10 @@ sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
 	if (sp_edit_hop(&ed, m, first >= 0 ? (size_t)first : 0, mf,
 	    sizeof(mf), why, whylen) != 0)
 		return -1;
+	sp_node_ip(p, node, nodeip, sizeof(nodeip));
+	if (sp_edit_callid(&ed, m, p->public_addr, nodeip, callid,
+	    sizeof(callid)) != 0)
+		goto failed;
 	/* The Request-URI the node wrote in its Contact. */
 	if (restore) {
 		struct fr_span alias;
@@ -581,7 +589,8 @@ in_request(struct fconn *f, const struct fr_sipmsg *m, uint64_t tried)
 	else
 		fr_addr_str(fr_sipconn_peer(f->conn), sent_by,
 		    sizeof(sent_by));
-	n = sp_in_build(p, sent_by, fr_sipconn_id(f->conn), ev_now(p->loop), m,
+	n = sp_in_build(p, sent_by, fr_sipconn_id(f->conn), ev_now(p->loop), node,
+	    m,
 	    &ru, restore, out, MSG_MAX, why, sizeof(why));
 	if (n < 0) {
 		sp_reply(p, f->conn, m, 500, "Server Internal Error", why);

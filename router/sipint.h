@@ -145,6 +145,19 @@ int sp_edit_record_route(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
  * large" naming what, or the refused edit). */
 long sp_write(const struct fr_sipmsg *m, const struct fr_sip_edits *ed,
     char *out, size_t outlen, char *why, size_t whylen);
+/*
+ * The Call-ID's host, mapped: a node writes its own address after the
+ * '@' (RFC 3261 8.1.1.4 recommends it), which must not leave the edge.
+ * When m's Call-ID ends in "@" from_host, it becomes "@" to_host, in
+ * buf (which must live until the write).  The map is the same both
+ * ways, so a dialog keeps one Call-ID on each side.  0, or -1 when the
+ * edit was refused.
+ */
+int sp_edit_callid(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
+    const char *from_host, const char *to_host, char *buf, size_t buflen);
+/* The node's address as text ("" for -1 or none). */
+void sp_node_ip(const struct fr_sipproxy *p, int node, char *out,
+    size_t outlen);
 /* Does every Via value of m parse (a request the edge passes on)?
  * false with why naming the bad one. */
 bool sp_vias_ok(const struct fr_sipmsg *m, char *why, size_t whylen);
@@ -189,7 +202,7 @@ long sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
  * ("IP:PORT;transport=tcp").  The length, or -1 with why.
  */
 long sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
-    const struct fr_sipmsg *m, const struct our_via *o, char *out,
+    int node, const struct fr_sipmsg *m, const struct our_via *o, char *out,
     size_t outlen, char *why, size_t whylen);
 void sp_out_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
     const struct fr_sockaddr *client, int node);
@@ -209,7 +222,7 @@ void sp_in_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
  * length, or -1 with why.
  */
 long sp_in_build(const struct fr_sipproxy *p, const char *sent_by,
-    uint64_t id, double now, const struct fr_sipmsg *m,
+    uint64_t id, double now, int node, const struct fr_sipmsg *m,
     const struct fr_sip_uri *ru, bool restore, char *out, size_t outlen,
     char *why, size_t whylen);
 /*

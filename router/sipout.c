@@ -83,7 +83,8 @@ sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
 {
 	char vias[MAX_HIDDEN_VIA + 1], pub[96];
 	char via[MAX_HIDDEN_VIA * 2 + 512], token[512];
-	char rr[160], contact[2048], mf[16];
+	char rr[160], contact[2048], mf[16], callid[1100];
+	char ip[FR_ADDRSTRLEN];
 	char tp[8];
 	struct fr_sip_edits ed;
 	struct fr_sip_iter it;
@@ -139,6 +140,10 @@ sp_out_build(const struct fr_sipproxy *p, int node, uint64_t down_id,
 	if (sp_edit_hop(&ed, m, (size_t)first, mf, sizeof(mf), why,
 	    whylen) != 0)
 		return -1;
+	sp_node_ip(p, node, ip, sizeof(ip));
+	if (sp_edit_callid(&ed, m, ip, p->public_addr, callid,
+	    sizeof(callid)) != 0)
+		goto edit_failed;
 
 	if (sp_creates_dialog(m)) {
 		n = snprintf(rr, sizeof(rr), "Record-Route: <" SP_RR_PUBLIC
@@ -615,7 +620,8 @@ up_response(struct up *u, const struct fr_sipmsg *m)
 	}
 	if ((out = malloc(MSG_MAX)) == NULL)
 		return;
-	n = sp_out_build_response(p, d->internal, m, &o, out, MSG_MAX, err,
+	n = sp_out_build_response(p, d->internal, d->node, m, &o, out, MSG_MAX,
+	    err,
 	    sizeof(err));
 	if (n < 0) {
 		fr_log(LOG_NOTICE, "sip: %s: cannot pass a response (%u) on: %s",
@@ -632,11 +638,11 @@ up_response(struct up *u, const struct fr_sipmsg *m)
 
 long
 sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
-    const struct fr_sipmsg *m, const struct our_via *o, char *out,
+    int node, const struct fr_sipmsg *m, const struct our_via *o, char *out,
     size_t outlen, char *why, size_t whylen)
 {
 	char vias[MAX_HIDDEN_VIA], line[MAX_HIDDEN_VIA * 2];
-	char rr[FR_ADDRSTRLEN + 64];
+	char rr[FR_ADDRSTRLEN + 64], ip[FR_ADDRSTRLEN], callid[1100];
 	struct fr_sip_iter it;
 	struct fr_sip_value v;
 	struct fr_sip_edits ed;
@@ -644,7 +650,6 @@ sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
 	long n, vl;
 	int first;
 
-	(void)p;
 	if ((vl = sp_unb64url(o->fv.s, o->fv.len, vias, sizeof(vias))) <= 0) {
 		snprintf(why, whylen, "a Via of ours that does not decode");
 		return -1;
@@ -667,6 +672,10 @@ sp_out_build_response(const struct fr_sipproxy *p, const char *internal,
 	if (!fr_sip_iter_next(&it, &v) ||
 	    fr_sip_edit_remove_value(&ed, m, &v) != 0 ||
 	    fr_sip_edit_insert(&ed, m, (size_t)first, line, ln) != 0)
+		goto bad;
+	sp_node_ip(p, node, ip, sizeof(ip));
+	if (sp_edit_callid(&ed, m, p->public_addr, ip, callid,
+	    sizeof(callid)) != 0)
 		goto bad;
 	/* Our public Record-Route entry: the internal one for the node. */
 	fr_sip_iter_init(&it, m, FR_SIP_H_RECORD_ROUTE);

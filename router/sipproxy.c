@@ -479,6 +479,32 @@ sp_write(const struct fr_sipmsg *m, const struct fr_sip_edits *ed, char *out,
 	return n;
 }
 
+int
+sp_edit_callid(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
+    const char *from_host, const char *to_host, char *buf, size_t buflen)
+{
+	struct fr_span v;
+	size_t hl = strlen(from_host);
+	int n;
+
+	if (hl == 0 || !fr_sipmsg_get(m, FR_SIP_H_CALL_ID, &v) ||
+	    v.len < hl + 2 || v.s[v.len - hl - 1] != '@' ||
+	    strncasecmp(v.s + v.len - hl, from_host, hl) != 0)
+		return 0;
+	n = snprintf(buf, buflen, "%.*s%s", (int)(v.len - hl), v.s, to_host);
+	if (n < 0 || (size_t)n >= buflen)
+		return 0;
+	return fr_sip_edit_replace(ed, m, v, buf, (size_t)n);
+}
+
+void
+sp_node_ip(const struct fr_sipproxy *p, int node, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (node >= 0 && (size_t)node < p->nnodes)
+		fr_addr_ip_str(&p->nodes[node].addr, out, outlen);
+}
+
 bool
 sp_vias_ok(const struct fr_sipmsg *m, char *why, size_t whylen)
 {

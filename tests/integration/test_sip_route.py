@@ -70,7 +70,7 @@ request_route {{
 	if (is_method("ACK")) {{
 		exit;
 	}}
-	append_to_reply("X-Server: {name}\\r\\nX-Seen-Via: $hdr(Via)\\r\\nX-Seen-Contact: $hdr(Contact)\\r\\nX-Seen-RR: $hdr(Record-Route)\\r\\nX-Seen-Route: $hdr(Route)\\r\\nX-Seen-MF: $hdr(Max-Forwards)\\r\\nX-Seen-Proto: $proto\\r\\nX-Seen-RURI: $ru\\r\\nX-Seen-From: $fu\\r\\n{contact}");
+	append_to_reply("X-Server: {name}\\r\\nX-Seen-Via: $hdr(Via)\\r\\nX-Seen-Contact: $hdr(Contact)\\r\\nX-Seen-RR: $hdr(Record-Route)\\r\\nX-Seen-Route: $hdr(Route)\\r\\nX-Seen-MF: $hdr(Max-Forwards)\\r\\nX-Seen-Proto: $proto\\r\\nX-Seen-RURI: $ru\\r\\nX-Seen-From: $fu\\r\\nX-Seen-CallID: $ci\\r\\n{contact}");
 	sl_send_reply("200", "OK");
 	exit;
 }}
@@ -458,7 +458,10 @@ class Node:
             lines.append("Max-Forwards: %d" % max_forwards)
         lines += ["From: <sip:alice@enterprise.test>;tag=a%d" % n,
                   "To: <%s>%s" % (to, ";tag=%s" % to_tag if to_tag else ""),
-                  "Call-ID: call%d-%d@10.10.1.11" % (n, os.getpid()),
+                  # A node writes its own address there (RFC 3261
+                  # 8.1.1.4), as IM&P does.
+                  "Call-ID: call%d-%d@%s" % (n, os.getpid(),
+                                             self.local.split(":")[0]),
                   "CSeq: 1 %s" % method]
         if contact:
             lines.append("Contact: <sip:alice@%s;transport=tcp>" % self.local)
@@ -518,6 +521,10 @@ class Outbound(unittest.TestCase):
         self.assertNotIn("127.0.0.2", seen)
         self.assertEqual(hdrs["x-seen-proto"], ["tls"])
         self.assertEqual(hdrs["x-seen-mf"], ["69"])
+        # The node's address in its Call-ID is the public one outside,
+        # and the node's own again on the way back.
+        self.assertRegex(hdrs["x-seen-callid"][0], r"@198\.51\.100\.10$")
+        self.assertRegex(hdrs["call-id"][0], r"@127\.0\.0\.2$")
         EDGE.wait_log("sip MESSAGE node publisher from enterprise.test to "
                       "partner.sipr.test route dns target "
                       "edge.partner.sipr.test:%d/tls status 200"
@@ -572,7 +579,7 @@ class Outbound(unittest.TestCase):
                          r"transport=tls;alias=127\.0\.0\.2~\d+~2>$"
                          % PAT_PORT)
         for h in ("x-seen-via", "x-seen-contact", "x-seen-rr",
-                  "x-seen-route"):
+                  "x-seen-route", "x-seen-callid"):
             for v in hdrs.get(h, []):
                 self.assertNotIn("127.0.0.2", v.split("alias=")[0], h)
         # Kamailio's 200 copies the Record-Route (RFC 3261 12.1.1): the
