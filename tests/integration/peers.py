@@ -18,13 +18,17 @@ then SIGKILL after a bound.  Kamailio and Prosody run as the calling
 user; when that is root, Prosody is told so (run_as_root).
 """
 
+import base64
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 import nsdharness
 
@@ -388,6 +392,139 @@ class Prosody(Peer):
                 return fh.read()
         except OSError:
             return ""
+
+
+class XmppClient:
+    """A user logged in to an XMPP server over c2s (RFC 6120): STARTTLS
+    verified against ca for domain, SASL PLAIN, resource binding, initial
+    presence.  Enough to send a chat message and wait for one; stanzas
+    are parsed as XML (ElementTree's pull parser), never by pattern.
+
+        alice = XmppClient(ip, port, "enterprise.test", "alice", "pw", ca)
+        alice.send_message("bob@chat.xmppr.test", "hello")
+        body = alice.wait_message()           # (from, body)
+        alice.close()
+    """
+
+    STREAMS = "http://etherx.jabber.org/streams"
+    TLS = "urn:ietf:params:xml:ns:xmpp-tls"
+    SASL = "urn:ietf:params:xml:ns:xmpp-sasl"
+    BIND = "urn:ietf:params:xml:ns:xmpp-bind"
+    CLIENT = "jabber:client"
+
+    def __init__(self, ip, port, domain, user, password, ca, timeout=15.0):
+        self.domain, self.timeout = domain, timeout
+        self.sock = socket.create_connection((ip, port), timeout=timeout)
+        try:
+            self._open()
+            self._expect_features("{%s}starttls" % self.TLS)
+            self.sock.sendall(("<starttls xmlns='%s'/>" % self.TLS).encode())
+            self._expect("{%s}proceed" % self.TLS)
+            ctx = ssl.create_default_context(cafile=ca)
+            self.sock = ctx.wrap_socket(self.sock, server_hostname=domain)
+            self._open()
+            self._expect_features("{%s}mechanisms" % self.SASL)
+            token = base64.b64encode(("\0%s\0%s" % (user, password))
+                                     .encode()).decode()
+            self.sock.sendall(("<auth xmlns='%s' mechanism='PLAIN'>%s"
+                               "</auth>" % (self.SASL, token)).encode())
+            self._expect("{%s}success" % self.SASL)
+            self._open()
+            self._expect_features("{%s}bind" % self.BIND)
+            self.iq("set", "<bind xmlns='%s'><resource>test</resource>"
+                    "</bind>" % self.BIND)
+            self.sock.sendall(b"<presence/>")
+            # A round trip after the presence: once the server answers,
+            # it has processed the presence and routes messages to us.
+            self.iq("get", "<ping xmlns='urn:xmpp:ping'/>")
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self):
+        self.parser = ET.XMLPullParser(events=("start", "end"))
+        self.depth = 0
+        self.sock.sendall(("<?xml version='1.0'?><stream:stream "
+                           "xmlns='%s' xmlns:stream='%s' to='%s' "
+                           "version='1.0'>" % (self.CLIENT, self.STREAMS,
+                                               self.domain)).encode())
+
+    def stanza(self):
+        """The next top-level element the server sends."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            for event, elem in self.parser.read_events():
+                if event == "start":
+                    self.depth += 1
+                    continue
+                self.depth -= 1
+                if self.depth == 1:
+                    return elem
+                if self.depth == 0:
+                    raise AssertionError("server closed the stream")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no stanza from the server in %.0f s"
+                                     % self.timeout)
+            self.sock.settimeout(left)
+            data = self.sock.recv(65536)
+            if not data:
+                raise AssertionError("server closed the connection")
+            self.parser.feed(data)
+
+    def _expect(self, tag):
+        elem = self.stanza()
+        if elem.tag != tag:
+            raise AssertionError("wanted %s, got %s" % (
+                tag, ET.tostring(elem, encoding="unicode")))
+        return elem
+
+    def _expect_features(self, feature):
+        features = self._expect("{%s}features" % self.STREAMS)
+        if features.find(feature) is None:
+            raise AssertionError("stream features lack %s" % feature)
+
+    def iq(self, kind, payload):
+        """Send an iq of kind (get, set) with payload; wait for its
+        result."""
+        XmppClient._ids = getattr(XmppClient, "_ids", 0) + 1
+        iq_id = "q%d" % XmppClient._ids
+        self.sock.sendall(("<iq type='%s' id='%s'>%s</iq>"
+                           % (kind, iq_id, payload)).encode())
+        while True:
+            elem = self.stanza()
+            if (elem.tag == "{%s}iq" % self.CLIENT
+                    and elem.get("id") == iq_id):
+                if elem.get("type") != "result":
+                    raise AssertionError("iq failed: " + ET.tostring(
+                        elem, encoding="unicode"))
+                return elem
+
+    def send_message(self, to, body):
+        self.sock.sendall(("<message type='chat' to=%s><body>%s</body>"
+                           "</message>" % (quoteattr(to), escape(body)))
+                          .encode())
+
+    def wait_message(self):
+        """(from, body) of the next message with a body; an error bounce
+        fails the test with the error it carries."""
+        while True:
+            elem = self.stanza()
+            if elem.tag != "{%s}message" % self.CLIENT:
+                continue
+            if elem.get("type") == "error":
+                raise AssertionError("message bounced: " + ET.tostring(
+                    elem, encoding="unicode"))
+            body = elem.find("{%s}body" % self.CLIENT)
+            if body is not None:
+                return elem.get("from"), body.text
+
+    def close(self):
+        try:
+            self.sock.sendall(b"</stream:stream>")
+        except OSError:
+            pass
+        self.sock.close()
 
 
 class SServer(Peer):

@@ -20,7 +20,10 @@ through the public view.
 The test: the node pings the foreign server (XEP-0199, Prosody's admin
 shell xmpp:ping), which needs a stream each way; the pong proves that
 both streams were set up and authenticated (with certificates: no
-dialback) through the edge, and the edge's log shows both.
+dialback) through the edge.  Then a user on the node (alice, logged in
+over c2s with STARTTLS and SASL) sends a chat message to a user on the
+foreign server (bob), who answers; each message crosses the edge on one
+of the two streams.  The edge's log shows both streams.
 
 Run (as root): FEDROUTED=src/fedrouted python3 tests/integration/test_xmpp_e2e.py
 """
@@ -54,15 +57,15 @@ interfaces = {{ "{ip}" }}
 s2s_interfaces = {{ "{ip}" }}
 s2s_ports = {{ {port} }}
 s2s_direct_tls_ports = {{ }}
-c2s_ports = {{ }}
+c2s_ports = {{ {c2s_port} }}
 http_ports = {{ }}
 https_ports = {{ }}
 admin_socket = "{rundir}/admin.sock"
 log = {{ {{ levels = {{ min = "debug" }}, to = "file",
           filename = "{rundir}/prosody.log" }} }}
-modules_enabled = {{ "tls", "dialback", "s2s_auth_certs", "ping",
-                    "admin_shell", "admin_socket" }}
-modules_disabled = {{ "c2s", "offline", "register", "posix", "http" }}
+modules_enabled = {{ "tls", "saslauth", "dialback", "s2s_auth_certs",
+                    "ping", "admin_shell", "admin_socket" }}
+modules_disabled = {{ "offline", "register", "posix", "http" }}
 s2s_secure_auth = true
 s2s_require_encryption = true
 ssl = {{ cafile = "{ca}" }}
@@ -80,6 +83,7 @@ class ProsodyInView(peers.Peer):
         self.host, self.ip, self.cert, self.ca = host, ip, cert, ca
         self.dns_ip = dns_ip
         self.port = free_port(ip)
+        self.c2s_port = free_port(ip)
         self.cfg = os.path.join(self.rundir, "prosody.cfg.lua")
 
     def start(self):
@@ -95,11 +99,13 @@ class ProsodyInView(peers.Peer):
         with open(self.cfg, "w") as fh:
             fh.write(PROSODY_CFG.format(rundir=self.rundir, ip=self.ip,
                                         port=self.port, ca=self.ca,
+                                        c2s_port=self.c2s_port,
                                         host=self.host))
         self.spawn(["unshare", "-m", "sh", "-c",
                     "mount --bind %s /etc/resolv.conf && exec %s -F "
                     "--config %s" % (resolv, peers.PROSODY, self.cfg)])
         peers.wait_tcp(self.ip, self.port, self.proc, "prosody")
+        peers.wait_tcp(self.ip, self.c2s_port, self.proc, "prosody")
         return self
 
     def shell(self, command, timeout=30):
@@ -177,7 +183,7 @@ domain:
 	profile: xmpp-s2s
 """
 
-TMP = NSDS = NODE = FOREIGN = EDGE = None
+TMP = NSDS = NODE = FOREIGN = EDGE = CA = None
 
 
 def zone(path, origin, body):
@@ -200,12 +206,13 @@ def nsd(zones, extra_ip):
 class EndToEnd(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        global TMP, NSDS, NODE, FOREIGN, EDGE
+        global TMP, NSDS, NODE, FOREIGN, EDGE, CA
         try:
             TMP = tempfile.mkdtemp(prefix="fedroute-xmpp-e2e-")
             os.chmod(TMP, 0o755)
             certs = peers.CertFactory(TMP)
             ca = certs.ca("e2e-ca")
+            CA = ca[0]
             ent = certs.leaf("ent", ca, "enterprise.test",
                              ["DNS:enterprise.test"])
             chat = certs.leaf("chat", ca, "chat.xmppr.test",
@@ -267,7 +274,20 @@ class EndToEnd(unittest.TestCase):
                     n.stop()
                 shutil.rmtree(TMP, ignore_errors=True)
 
-    def test_ping_both_ways_through_the_edge(self):
+    def user(self, server, name, domain):
+        """A user created on server (through its admin shell) and logged
+        in over c2s."""
+        password = "pw-" + name
+        rc, out = server.shell("user:create('%s@%s', '%s')"
+                               % (name, domain, password))
+        self.assertEqual(rc, 0, out)
+        return peers.XmppClient(server.ip, server.c2s_port, domain, name,
+                                password, CA)
+
+    def test_federation_through_the_edge(self):
+        # One scenario, in order: the s2s streams the ping sets up carry
+        # the users' messages, and the edge logs each stream when it
+        # ends, so the log is read last, after the edge stops.
         rc, out = NODE.shell("xmpp:ping('enterprise.test', "
                              "'chat.xmppr.test')")
         self.assertIn("pong", out.lower(), out)
@@ -275,6 +295,23 @@ class EndToEnd(unittest.TestCase):
         # Prosody reports the session it made and the one it took.
         self.assertRegex(out, r"enterprise\.test-->chat\.xmppr\.test\) "
                          r"authenticated")
+
+        # A user inside writes to a user outside, who answers.
+        bob = self.user(FOREIGN, "bob", "chat.xmppr.test")
+        alice = self.user(NODE, "alice", "enterprise.test")
+        try:
+            alice.send_message("bob@chat.xmppr.test", "hello <from> inside")
+            sender, body = bob.wait_message()
+            self.assertEqual(body, "hello <from> inside")
+            self.assertEqual(sender, "alice@enterprise.test/test")
+            bob.send_message(sender, "hello back & welcome")
+            sender, body = alice.wait_message()
+            self.assertEqual(body, "hello back & welcome")
+            self.assertEqual(sender, "bob@chat.xmppr.test/test")
+        finally:
+            alice.close()
+            bob.close()
+
         # Both streams went through the edge, each logged when it ends:
         # the node's out through the nodes' listener, the foreign
         # server's back in through the public port.
