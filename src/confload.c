@@ -64,7 +64,22 @@ close_others(int keep)
 			close(fd);
 }
 
-/* In the child: read, check, print, pass on.  Never returns. */
+/* In the child: the first problem found, which goes back to the parent
+ * as the reason when the file is refused (a service manager's STATUS=
+ * shows it); every one is reported as it is found. */
+static fr_config_report_fn *child_report;
+static char first_problem[512];
+
+static void
+report_first(void *arg, const char *msg)
+{
+	if (first_problem[0] == '\0')
+		snprintf(first_problem, sizeof(first_problem), "%s", msg);
+	child_report(arg, msg);
+}
+
+/* In the child: read, check, print, pass on: the configuration's text
+ * and exit 0, or the first problem and exit 1.  Never returns. */
 static void __attribute__((noreturn))
 child_main(const char *path, unsigned flags, fr_config_report_fn *report,
     fr_confload_child_fn *child_init, void *arg, int sock)
@@ -87,9 +102,16 @@ child_main(const char *path, unsigned flags, fr_config_report_fn *report,
 	if (child_init != NULL && child_init(arg) != 0)
 		_exit(2);
 
-	if ((cfg = fr_config_read(path, flags, report, NULL)) == NULL)
-		_exit(1);
+	child_report = report;
 	memset(&h, 0, sizeof(h));
+	if ((cfg = fr_config_read(path, flags, report_first, NULL)) == NULL) {
+		if (first_problem[0] != '\0') {
+			h.text = first_problem;
+			h.len = strlen(first_problem);
+			(void)fr_handoff_send(sock, &h, err, sizeof(err));
+		}
+		_exit(1);
+	}
 	if ((out = open_memstream(&h.text, &h.len)) == NULL)
 		_exit(2);
 	fr_config_print(out, cfg);
@@ -124,6 +146,8 @@ finish(struct fr_confload *cl)
 		snprintf(cl->why, sizeof(cl->why), "reading it was ended by "
 		    "signal %d (%s)", WTERMSIG(cl->status),
 		    strsignal(WTERMSIG(cl->status)));
+	} else if (WEXITSTATUS(cl->status) == 1 && cl->h.text != NULL) {
+		snprintf(cl->why, sizeof(cl->why), "%s", cl->h.text);
 	} else if (cl->why[0] == '\0') {
 		snprintf(cl->why, sizeof(cl->why), WEXITSTATUS(cl->status) ==
 		    1 ? "the file has errors" : "reading it failed");

@@ -32,7 +32,8 @@ struct fr_confload;
 /*
  * Called from the loop once: with the configuration (the caller's to
  * free) and its text (h, the caller's to clear), or with cfg NULL and
- * why ("the file has errors", "reading it was killed by ...").
+ * why: the first problem in the file ("FILE:LINE: ..."), or "reading
+ * it was ended by signal ...", "... took longer than ...".
  */
 typedef void fr_confload_done_fn(void *arg, struct fr_config *cfg,
     struct fr_handoff *h, const char *why);
