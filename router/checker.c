@@ -102,6 +102,8 @@ set_state(struct fr_checker *h, bool up, const char *why)
 		    "checks: %s", n->name, addr, h->fails, why);
 	if (changed)
 		fr_edge_node_changed(h->edge, n);
+	if (fresh)
+		fr_edge_node_decided(h->edge);
 }
 
 static void result(struct fr_checker *h, bool ok, const char *fmt, ...)
@@ -553,6 +555,12 @@ fr_checker_start(struct fr_edge *e, struct fr_node *n, bool fresh)
 	h->interval.data = h;
 	ev_timer_start(e->loop, &h->interval);
 	return h;
+}
+
+bool
+fr_checker_decided(const struct fr_checker *h)
+{
+	return h == NULL || !h->fresh;
 }
 
 void

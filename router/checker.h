@@ -35,6 +35,10 @@ struct fr_checker;
 struct fr_checker *fr_checker_start(struct fr_edge *e, struct fr_node *n,
     bool fresh);
 
+/* Whether the node has had its first verdict (or was not fresh).  NULL:
+ * true (no checker, nothing to wait for). */
+bool fr_checker_decided(const struct fr_checker *h);
+
 /* Stop, abandoning a check in flight.  NULL is fine. */
 void fr_checker_stop(struct fr_checker *h);
 

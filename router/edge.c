@@ -560,6 +560,40 @@ fr_edge_drain(struct fr_edge *e, fr_edge_drained_fn *done, void *arg)
 	ev_timer_start(e->loop, &e->drain_timer);
 }
 
+static bool
+all_decided(const struct fr_edge *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nnodes; i++)
+		if (!fr_checker_decided(e->nodes[i]->checker))
+			return false;
+	return true;
+}
+
+void
+fr_edge_when_checked(struct fr_edge *e, fr_edge_checked_fn *done, void *arg)
+{
+	if (all_decided(e)) {
+		e->checked = NULL;
+		done(arg);
+		return;
+	}
+	e->checked = done;
+	e->checked_arg = arg;
+}
+
+void
+fr_edge_node_decided(struct fr_edge *e)
+{
+	fr_edge_checked_fn *done = e->checked;
+
+	if (done == NULL || !all_decided(e))
+		return;
+	e->checked = NULL;
+	done(e->checked_arg);
+}
+
 unsigned
 fr_edge_sessions(const struct fr_edge *e)
 {

@@ -46,6 +46,19 @@ typedef void fr_edge_drained_fn(void *arg);
  */
 void fr_edge_drain(struct fr_edge *edge, fr_edge_drained_fn *done, void *arg);
 
+typedef void fr_edge_checked_fn(void *arg);
+
+/*
+ * Call done(arg) once every node's first health check has given its
+ * verdict (each is bounded by its check-timeout; nodes with check: none
+ * need none): at once when that is already so, else from the loop.
+ * Readiness for the service manager: the listeners are bound by then
+ * and the pools know which nodes to use.  One waiter; a second call
+ * replaces the first.
+ */
+void fr_edge_when_checked(struct fr_edge *edge, fr_edge_checked_fn *done,
+    void *arg);
+
 /* Live relayed connections. */
 unsigned fr_edge_sessions(const struct fr_edge *edge);
 

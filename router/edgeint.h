@@ -48,6 +48,8 @@ struct fr_edge {
 	ev_timer drain_timer;
 	fr_edge_drained_fn *drained;
 	void *drained_arg;
+	fr_edge_checked_fn *checked;	/* fr_edge_when_checked() */
+	void *checked_arg;
 };
 
 /* A session was created / freed: counts, and pauses or resumes
@@ -57,6 +59,9 @@ void fr_edge_session_closed(struct fr_edge *e);
 
 /* Health checks changed the state of node n (checker.c). */
 void fr_edge_node_changed(struct fr_edge *e, struct fr_node *n);
+
+/* A node's first health check gave its verdict (checker.c). */
+void fr_edge_node_decided(struct fr_edge *e);
 
 /* accept(2) failed for want of descriptors or memory: stop accepting
  * for a moment rather than spin on a queue we cannot empty. */

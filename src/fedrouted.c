@@ -11,7 +11,12 @@
  * a second one stops at once.
  *
  * fedrouted stays in the foreground (systemd, runit and s6 want it so)
- * and logs to stderr or syslog.
+ * and logs to stderr or syslog.  Under systemd (Type=notify) it says
+ * READY=1 once the listeners are bound and every node's first health
+ * check has given its verdict (with workers: once every worker has told
+ * the master so over its configuration socket), RELOADING=1 and then
+ * READY=1 with the outcome in STATUS= around a reload, and STOPPING=1
+ * when it starts to drain (sdnotify.h).
  *
  * With workers: N > 1 the process becomes a master that forks N
  * workers; each runs a whole edge with SO_REUSEPORT listeners, so the
@@ -57,8 +62,10 @@
 #include "conf.h"
 #include "confload.h"
 #include "edge.h"
+#include "escape.h"
 #include "handoff.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "tls.h"
 
 #ifndef FR_CONF_FILE
@@ -103,7 +110,15 @@ struct daemon {
 	struct fr_confload *load;	/* a reload being read */
 	bool load_again;	/* SIGHUP came while it was */
 	unsigned char key[FR_TLS_TICKET_KEY_LEN];	/* session tickets */
+	/* Readiness: a worker sends READY_MSG on its configuration socket
+	 * once its edge is checked; the master, once all have, tells the
+	 * service manager. */
+	ev_io ready_io[FR_WORKERS_MAX];	/* master: reading each chan */
+	bool ready[FR_WORKERS_MAX];
+	bool told_ready;
 };
+
+#define READY_MSG "ready"
 
 static void
 usage(FILE *out)
@@ -275,8 +290,11 @@ rotate_ticket_key(struct daemon *d)
 }
 
 /* Switch the edge to cfg (taken), all or nothing. */
-static void
-apply_config(struct daemon *d, struct fr_config *cfg)
+/* Switch the edge to cfg (taken).  0, or -1 with the reason logged
+ * and in why. */
+static int
+apply_config(struct daemon *d, struct fr_config *cfg, char *why,
+    size_t whylen)
 {
 	char err[1024];
 
@@ -284,8 +302,9 @@ apply_config(struct daemon *d, struct fr_config *cfg)
 	if (fr_edge_reload(d->edge, &cfg->edge, err, sizeof(err)) != 0) {
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
 		    "previous configuration", d->path, err);
+		snprintf(why, whylen, "%s", err);
 		fr_config_free(cfg);
-		return;
+		return -1;
 	}
 	if (cfg->edge.set.max_connections > d->cfg->edge.set.max_connections)
 		raise_fd_limit(cfg);
@@ -294,6 +313,27 @@ apply_config(struct daemon *d, struct fr_config *cfg)
 	d->cfg = cfg;
 	apply_logging(d);
 	summary(d, "reloaded");
+	return 0;
+}
+
+/* The service manager's view after a reload, whatever its outcome. */
+static void
+notify_reloaded(const struct daemon *d, const char *failure)
+{
+	char safe[1024];
+	int rc;
+
+	/* One line: a newline in the reason would start another
+	 * NAME=value assignment. */
+	if (failure != NULL)
+		rc = fr_sd_notify("READY=1\nSTATUS=reload of %s failed: %s; "
+		    "running the previous configuration", d->path,
+		    fr_escape_str(safe, sizeof(safe), failure));
+	else
+		rc = fr_sd_notify("READY=1\nSTATUS=running %s (reloaded)",
+		    d->path);
+	if (rc != 0)
+		fr_log(LOG_WARNING, "NOTIFY_SOCKET: %s", strerror(errno));
 }
 
 static void start_reload(struct daemon *d);
@@ -304,7 +344,7 @@ reload_read(void *arg, struct fr_config *cfg, struct fr_handoff *h,
     const char *why)
 {
 	struct daemon *d = arg;
-	char err[256];
+	char err[256], failure[1024];
 	unsigned i, n = 0;
 
 	d->load = NULL;
@@ -313,12 +353,14 @@ reload_read(void *arg, struct fr_config *cfg, struct fr_handoff *h,
 		    d->worker == 0 && d->nworkers > 0 ? "the workers run on "
 		    "as they are" : "still running the previous "
 		    "configuration");
+		notify_reloaded(d, why);
 		goto again;
 	}
 	next_start_warnings(d->cfg, cfg);
 	rotate_ticket_key(d);
 	if (d->nworkers == 0) {
-		apply_config(d, cfg);
+		notify_reloaded(d, apply_config(d, cfg, failure,
+		    sizeof(failure)) == 0 ? NULL : failure);
 		goto again;
 	}
 	/* The master: the same text and key to every worker. */
@@ -338,6 +380,8 @@ reload_read(void *arg, struct fr_config *cfg, struct fr_handoff *h,
 	fr_config_free(d->cfg);
 	d->cfg = cfg;
 	apply_logging(d);
+	/* Each worker switches on its own and logs the outcome. */
+	notify_reloaded(d, NULL);
 again:
 	if (d->load_again && !d->stopping) {
 		d->load_again = false;
@@ -367,12 +411,16 @@ start_reload(struct daemon *d)
 		return;
 	}
 	fr_log(LOG_NOTICE, "SIGHUP: reading %s", d->path);
+	if (fr_sd_notify_reloading() != 0)
+		fr_log(LOG_WARNING, "NOTIFY_SOCKET: %s", strerror(errno));
 	d->load = fr_confload_start(d->loop, d->path, FR_CONFIG_LOAD_TLS,
 	    FR_CONFLOAD_TIMEOUT_MS, report_log, reader_init, reload_read, d,
 	    err, sizeof(err));
-	if (d->load == NULL)
+	if (d->load == NULL) {
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
 		    "previous configuration", d->path, err);
+		notify_reloaded(d, err);
+	}
 }
 
 /* A worker: the master has sent a configuration. */
@@ -415,7 +463,7 @@ chan_cb(struct ev_loop *loop, ev_io *w, int revents)
 		    "the master does not read; still running the previous "
 		    "configuration", d->path);
 	else
-		apply_config(d, cfg);
+		(void)apply_config(d, cfg, err, sizeof(err));
 }
 
 static void
@@ -455,6 +503,8 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	fr_confload_cancel(d->load);
 	d->load = NULL;
 	fr_log(LOG_NOTICE, "%s: draining", strsignal(w->signum));
+	if (d->worker == 0)
+		(void)fr_sd_notify("STOPPING=1");
 	fr_edge_drain(d->edge, drained, d);
 }
 
@@ -470,6 +520,25 @@ watch_signals(struct daemon *d, signal_fn *cb)
 	ev_signal_start(d->loop, &d->sighup);
 	ev_signal_start(d->loop, &d->sigterm);
 	ev_signal_start(d->loop, &d->sigint);
+}
+
+/* Every node has had its first check: a lone daemon is ready, a worker
+ * tells the master. */
+static void
+edge_checked(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->worker != 0) {
+		if (send(d->chan_fd, READY_MSG, sizeof(READY_MSG) - 1,
+		    MSG_NOSIGNAL) < 0)
+			fr_log(LOG_WARNING, "telling the master this worker "
+			    "is ready: %s", strerror(errno));
+		return;
+	}
+	fr_log(LOG_INFO, "ready: listeners bound, nodes checked");
+	if (fr_sd_notify("READY=1\nSTATUS=running %s", d->path) != 0)
+		fr_log(LOG_WARNING, "NOTIFY_SOCKET: %s", strerror(errno));
 }
 
 /* One edge on one loop: the whole daemon, or one worker of it. */
@@ -511,6 +580,7 @@ run_edge(struct daemon *d)
 		ev_io_start(d->loop, &d->chan_io);
 	}
 	summary(d, "started with");
+	fr_edge_when_checked(d->edge, edge_checked, d);
 	ev_run(d->loop, 0);
 	status = 0;
 out:
@@ -547,9 +617,11 @@ master_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 			start_reload(d);
 		return;
 	}
-	if (!d->stopping)
+	if (!d->stopping) {
 		fr_log(LOG_NOTICE, "%s: passed on to %u workers",
 		    strsignal(w->signum), d->nalive);
+		(void)fr_sd_notify("STOPPING=1");
+	}
 	d->stopping = true;
 	fr_confload_cancel(d->load);
 	d->load = NULL;
@@ -575,6 +647,56 @@ signal_name(int sig)
 
 static void child_cb(struct ev_loop *loop, ev_child *w, int revents);
 
+/* Master: a worker's message on its configuration socket.  Only
+ * READY_MSG is expected; the end of the socket is child_cb's to handle.
+ * Once every running worker is ready (replacements included, which
+ * changes nothing once told), the service manager hears it. */
+static void
+ready_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = w->data;
+	unsigned i, slot = (unsigned)(w - d->ready_io);
+	char msg[16];
+	ssize_t n;
+
+	(void)revents;
+	n = recv(d->chan[slot], msg, sizeof(msg), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		ev_io_stop(loop, w);
+		return;
+	}
+	if ((size_t)n != sizeof(READY_MSG) - 1 ||
+	    memcmp(msg, READY_MSG, (size_t)n) != 0) {
+		fr_log(LOG_WARNING, "worker %ld: unexpected message on its "
+		    "configuration socket", (long)d->pids[slot]);
+		return;
+	}
+	d->ready[slot] = true;
+	if (d->told_ready || d->stopping)
+		return;
+	for (i = 0; i < d->nworkers; i++)
+		if (d->pids[i] > 0 && !d->ready[i])
+			return;
+	d->told_ready = true;
+	fr_log(LOG_INFO, "ready: %u workers, listeners bound, nodes checked",
+	    d->nalive);
+	if (fr_sd_notify("READY=1\nSTATUS=running %s with %u workers",
+	    d->path, d->nalive) != 0)
+		fr_log(LOG_WARNING, "NOTIFY_SOCKET: %s", strerror(errno));
+}
+
+/* Master: watch slot's configuration socket for its readiness. */
+static void
+watch_ready(struct daemon *d, unsigned slot)
+{
+	d->ready[slot] = false;
+	ev_io_init(&d->ready_io[slot], ready_cb, d->chan[slot], EV_READ);
+	d->ready_io[slot].data = d;
+	ev_io_start(d->loop, &d->ready_io[slot]);
+}
+
 /* In a new worker: leave the master's part behind and run an edge. */
 static void __attribute__((noreturn))
 become_worker(struct daemon *d, unsigned slot, pid_t master, int chan)
@@ -594,6 +716,7 @@ become_worker(struct daemon *d, unsigned slot, pid_t master, int chan)
 		for (i = 0; i < d->nworkers; i++) {
 			ev_child_stop(d->loop, &d->children[i]);
 			ev_timer_stop(d->loop, &d->respawn[i]);
+			ev_io_stop(d->loop, &d->ready_io[i]);
 		}
 		fr_confload_forget(d->load);
 		d->load = NULL;
@@ -640,6 +763,7 @@ fork_worker(struct daemon *d, unsigned slot)
 		ev_child_init(&d->children[slot], child_cb, pid, 0);
 		d->children[slot].data = d;
 		ev_child_start(d->loop, &d->children[slot]);
+		watch_ready(d, slot);
 	}
 	return 0;
 }
@@ -704,6 +828,7 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		if (d->pids[i] == w->rpid) {
 			slot = i;
 			d->pids[i] = 0;
+			ev_io_stop(loop, &d->ready_io[i]);
 			close(d->chan[i]);
 			d->chan[i] = -1;
 		}
@@ -764,6 +889,7 @@ run_master(struct daemon *d)
 		ev_child_init(&d->children[i], child_cb, d->pids[i], 0);
 		d->children[i].data = d;
 		ev_child_start(d->loop, &d->children[i]);
+		watch_ready(d, i);
 	}
 	if (d->status != 0) {
 		d->stopping = true;
@@ -778,8 +904,10 @@ run_master(struct daemon *d)
 	}
 	if (d->nalive > 0)
 		ev_run(d->loop, 0);
-	for (i = 0; i < d->nworkers; i++)
+	for (i = 0; i < d->nworkers; i++) {
 		ev_timer_stop(d->loop, &d->respawn[i]);
+		ev_io_stop(d->loop, &d->ready_io[i]);
+	}
 	fr_confload_cancel(d->load);
 	d->load = NULL;
 	for (i = 0; i < d->nworkers; i++)
@@ -798,6 +926,7 @@ main(int argc, char **argv)
 {
 	struct daemon d;
 	bool check_only = false;
+	char err[256];
 	int c, status;
 
 	memset(&d, 0, sizeof(d));
@@ -842,6 +971,9 @@ main(int argc, char **argv)
 	if (d.cfg == NULL)
 		return 1;
 	apply_logging(&d);
+	if (fr_sd_notify_init(err, sizeof(err)) != 0)
+		fr_log(LOG_WARNING, "%s; not telling the service manager how "
+		    "the daemon is doing", err);
 
 	/* Writes to a peer that is gone must fail, not kill us (OpenSSL
 	 * and splice(2) write without MSG_NOSIGNAL). */

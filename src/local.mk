@@ -30,7 +30,8 @@ src_fedroute_LDADD = $(FR_TESTER_LIBS)
 sbin_PROGRAMS += src/fedrouted
 src_fedrouted_SOURCES = src/fedrouted.c \
 	src/confload.c src/confload.h \
-	src/handoff.c src/handoff.h
+	src/handoff.c src/handoff.h \
+	src/sdnotify.c src/sdnotify.h
 src_fedrouted_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFR_CONF_FILE='"$(sysconfdir)/fedrouted.conf"'
 src_fedrouted_LDADD = src/libfedconf.a router/libfedrouter.a \

@@ -442,11 +442,13 @@ def tls_client(port, ca, name="edge.enterprise.test", cert=None, key=None,
 class Fedrouted:
     """fedrouted on a configuration text, in a private directory."""
 
-    def __init__(self, config, name="fedrouted.conf", args=(), files=None):
+    def __init__(self, config, name="fedrouted.conf", args=(), files=None,
+                 env=None):
         self.config = config
         self.name = name
         self.args = list(args)
         self.files = files or {}
+        self.env = env  # variables added to the daemon's environment
         self.dir = None
         self.proc = None
         self.logfh = None
@@ -511,6 +513,7 @@ class Fedrouted:
             [fedrouted_path(), "-c", self.conf] + self.args,
             stdin=subprocess.DEVNULL, stdout=self.logfh,
             stderr=subprocess.STDOUT, cwd=self.dir,
+            env=dict(os.environ, **self.env) if self.env else None,
             preexec_fn=nsdharness._pdeathsig_fn() if main else None)
         _LIVE.add(self)
         try:

@@ -6,7 +6,9 @@ re-dispatch, the connection limits (overall: clients wait; per source:
 refused), SIGHUP reloads under traffic with zero failed connects (same
 listening sockets, new pools for new connections, live connections
 untouched, bad files and unbindable addresses changing nothing),
-SIGTERM draining, privilege dropping, the pidfile, and fedrouted -n.
+SIGTERM draining, privilege dropping, the pidfile, fedrouted -n, and
+what the service manager hears (sd_notify: READY=1 after the first
+health checks, RELOADING=1, STOPPING=1).
 
 Run: FEDROUTED=src/fedrouted python3 tests/integration/test_lifecycle.py
 """
@@ -615,6 +617,101 @@ class Workers(unittest.TestCase):
         d.wait_log("worker 1 of 2 started again: pid ", count=2)
         self.assertGreater(time.monotonic() - t0, 0.5)
         self.assertEqual(d.stop(), 0)
+
+class ServiceManager(unittest.TestCase):
+    """Type=notify: what systemd hears, on a NOTIFY_SOCKET the test binds
+    (the protocol is one datagram of NAME=value lines per message)."""
+
+    def setUp(self):
+        self.d = self.sock = self.tmp = None
+        self.hole = BlackholeNode("127.0.0.2").start()
+        self.port = free_port()
+
+    def tearDown(self):
+        if self.d is not None:
+            self.d.cleanup()
+        if self.sock is not None:
+            self.sock.close()
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.hole.stop()
+
+    def notify_socket(self, abstract):
+        """Bind the socket; its NOTIFY_SOCKET value.  The daemon sends
+        after dropping to nobody: a path socket must let it write."""
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        if abstract:
+            name = "fedroute-test-%d-%d" % (os.getpid(), time.monotonic_ns())
+            self.sock.bind("\0" + name)
+            return "@" + name
+        self.tmp = tempfile.mkdtemp(prefix="fedroute-notify-")
+        os.chmod(self.tmp, 0o755)
+        path = os.path.join(self.tmp, "notify")
+        self.sock.bind(path)
+        os.chmod(path, 0o777)
+        return path
+
+    def next_message(self, timeout=10.0):
+        self.sock.settimeout(timeout)
+        return self.sock.recv(4096).decode()
+
+    def config(self, workers=1):
+        # A node whose check can only time out: its verdict comes a
+        # check-timeout after the start, and readiness must wait for it.
+        return (server(workers=workers) +
+                "node:\n\tname: silent\n\taddress: %s\n\tcheck: tcp\n"
+                "\tcheck-interval: 2s\n\tcheck-timeout: 800ms\n"
+                % self.hole.addr + listener(self.port, "node silent"))
+
+    def test_ready_reloading_stopping(self):
+        env = self.notify_socket(abstract=True)
+        started = time.monotonic()
+        self.d = Fedrouted(self.config(), env={"NOTIFY_SOCKET": env}).start()
+        msg = self.next_message()
+        waited = time.monotonic() - started
+        self.assertTrue(msg.startswith("READY=1\n"), msg)
+        self.assertIn("STATUS=running %s" % self.d.conf, msg)
+        # Not before the node's first check has decided.
+        self.assertIn("node silent (%s) is down" % self.hole.addr,
+                      self.d.log())
+        self.assertGreaterEqual(waited, 0.7)
+
+        self.d.reload()
+        msg = self.next_message()
+        self.assertRegex(msg, r"^RELOADING=1\nMONOTONIC_USEC=\d+$")
+        self.assertEqual(self.next_message(),
+                         "READY=1\nSTATUS=running %s (reloaded)" % self.d.conf)
+
+        # A refused file: ready again, on the old configuration, and the
+        # status says why, with file and line.
+        self.d.reload(self.config() + "listener:\n\taddress: 127.0.0.1:%d"
+                      "\n\ttarget: pool imp\n" % free_port(),
+                      expect_ok=False)
+        self.assertTrue(self.next_message().startswith("RELOADING=1\n"))
+        msg = self.next_message()
+        self.assertRegex(msg, r"^READY=1\nSTATUS=reload of \S+ failed: "
+                         r".*fedrouted\.conf:\d+: .*no pool named imp; "
+                         r"running the previous configuration$")
+
+        self.assertEqual(self.d.stop(), 0)
+        self.assertEqual(self.next_message(), "STOPPING=1")
+
+    def test_workers_ready_once_all_are(self):
+        env = self.notify_socket(abstract=False)
+        self.d = Fedrouted(self.config(workers=2),
+                           env={"NOTIFY_SOCKET": env}).start()
+        msg = self.next_message()
+        self.assertEqual(msg, "READY=1\nSTATUS=running %s with 2 workers"
+                         % self.d.conf)
+        # Both workers had checked the node: the master spoke for them.
+        self.assertEqual(self.d.count("node silent (%s) is down"
+                                      % self.hole.addr), 2)
+        self.assertEqual(self.d.stop(), 0)
+        # Workers never speak to the service manager themselves.
+        self.assertEqual(self.next_message(), "STOPPING=1")
+        self.sock.settimeout(0.3)
+        self.assertRaises(socket.timeout, self.sock.recv, 4096)
+
 
 class Daemon(unittest.TestCase):
 
