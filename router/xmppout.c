@@ -272,6 +272,9 @@ dialed(void *arg, const struct fr_dial_done *done)
 	s->relay.flow[FR_CLIENT].len = s->headlen;
 	s->head = NULL;
 	s->state = S_RELAY;
+	/* Both ends are plain sockets to us (the servers' TLS passes
+	 * untouched): bulk moves by splice, as in a PAT session. */
+	s->relay.splice_ok = e->set.splice;
 	/* From now on the client's watcher is the relay's. */
 	ev_set_cb(&CLI(s)->io, end_cb);
 	CLI(s)->ready = FOR(s)->ready = EV_READ | EV_WRITE;
