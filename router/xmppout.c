@@ -272,9 +272,19 @@ dialed(void *arg, const struct fr_dial_done *done)
 	s->relay.flow[FR_CLIENT].len = s->headlen;
 	s->head = NULL;
 	s->state = S_RELAY;
+	/* Both ends are plain sockets to us (the servers' TLS passes
+	 * untouched): bulk moves by splice, as in a PAT session. */
+	s->relay.splice_ok = e->set.splice;
 	/* From now on the client's watcher is the relay's. */
 	ev_set_cb(&CLI(s)->io, end_cb);
-	CLI(s)->ready = FOR(s)->ready = EV_READ | EV_WRITE;
+	/*
+	 * Writable both, readable neither: the foreign server has not seen
+	 * the header yet, and the node, which read the socket dry or filled
+	 * the head, waits for the answer (its ClientHello, its header).  A
+	 * read tried now would be an EAGAIN per end and stream; a byte that
+	 * is there after all wakes the read watcher (level-triggered).
+	 */
+	CLI(s)->ready = FOR(s)->ready = EV_WRITE;
 	CLI(s)->active = FOR(s)->active = now;
 	ev_timer_stop(e->loop, &s->timer);
 	ev_timer_set(&s->timer, (e->set.client_idle_ms < e->set.server_idle_ms ?

@@ -80,6 +80,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 
 import nsdharness  # noqa: E402
+from benchlib import cpu_seconds, say, tree, which  # noqa: E402
 
 CONTENDERS = ("direct", "kamailio", "fedrouted")
 PROXIES = ("kamailio", "fedrouted")
@@ -91,19 +92,6 @@ KAMAILIO_MODULES = ("/usr/lib/x86_64-linux-gnu/kamailio/modules",
                     "/usr/lib/kamailio/modules", "/usr/lib64/kamailio/modules")
 
 procs = {}
-
-
-def say(text):
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
-
-
-def which(name):
-    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
-    if path is None:
-        sys.exit("bench-sip.py: %s not found (contrib/install-deps.sh)"
-                 % name)
-    return path
 
 
 def start(name, argv, log, **kw):
@@ -151,18 +139,6 @@ def wait_tcp(host, port, name, timeout=15):
             time.sleep(0.05)
 
 
-def tree(pid):
-    """pid and all its descendants."""
-    out = [pid]
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as fh:
-            for child in fh.read().split():
-                out.extend(tree(int(child)))
-    except OSError:
-        pass
-    return out
-
-
 def memory_kib(pid):
     """(RSS, PSS) in KiB of pid and its descendants."""
     rss = pss = 0
@@ -177,20 +153,6 @@ def memory_kib(pid):
         except OSError:
             pass
     return rss, pss
-
-
-def cpu_seconds(pid):
-    """utime + stime of pid and its descendants, seconds."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in tree(pid):
-        try:
-            with open("/proc/%d/stat" % p) as fh:
-                f = fh.read().rsplit(")", 1)[1].split()
-            total += int(f[11]) + int(f[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / tick
 
 
 def percentile(values, q):

@@ -39,7 +39,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import ssl
 import statistics
@@ -54,6 +53,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 
 import pki  # noqa: E402
+from benchlib import (fmt, say, start, stop_all, wait_port,  # noqa: E402
+                      which)
 
 CONTENDERS = ("direct", "haproxy", "fedrouted")
 METRICS = ("tcp-conn", "tcp-req", "tls-resumed", "tls-full", "iperf3")
@@ -61,61 +62,12 @@ UNITS = {"tcp-conn": "conn/s", "tcp-req": "req/s", "tls-resumed": "hs/s",
          "tls-full": "hs/s", "iperf3": "Gbit/s", "idle-pair": "KiB"}
 BACKEND_NAME = "nginx.bench.test"
 
-procs = []
-
-
-def say(text):
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
-
-
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-def which(name):
-    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
-    if path is None:
-        sys.exit("bench.py: %s not found (contrib/install-deps.sh)" % name)
-    return path
-
-
-def start(argv, log, **kw):
-    fh = open(log, "w")
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fh,
-                         stderr=subprocess.STDOUT, **kw)
-    fh.close()
-    procs.append(p)
-    return p
-
-
-def stop_all():
-    for p in reversed(procs):
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
-def wait_port(port, what, timeout=15):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                sys.exit("bench.py: %s did not listen on %d" % (what, port))
-            time.sleep(0.05)
 
 
 def rss_kib(pid):
@@ -438,12 +390,6 @@ class Bench:
                 mem[c] = self.idle_pairs(c)
                 say("idle-pair %-9s %.1f KiB" % (c, mem[c]))
         return results, mem
-
-
-def fmt(v):
-    if v is None:
-        return "-"
-    return "%.2f" % v if v < 100 else "%.0f" % v
 
 
 def report(args, results, mem):

@@ -19,18 +19,25 @@ _xmpps-server target; a domain not allowed gets <policy-violation/>, an
 allowed one without servers <remote-server-not-found/>, each with a
 <text> that says why; garbage, an oversize header, a header that never
 ends, and a ClientHello without SNI each end cleanly while another
-stream goes on; a stranger is refused.
+stream goes on; a stranger is refused; a bulk stream (to an echo
+server under bulk.xmppr.test) comes back whole, its bulk moved by
+splice(2) like a PAT session's, and the relay starts with no read that
+can only say EAGAIN (strace, when installed).
 
 Run: FEDROUTED=src/fedrouted ZONES_DIR=$PWD/zones python3 tests/integration/test_xmpp_route.py
 """
 
+import hashlib
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -39,10 +46,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import nsdharness  # noqa: E402
 import peers  # noqa: E402
-from edgeharness import Fedrouted, free_port  # noqa: E402
+from edgeharness import Fedrouted, TcpNode, free_port  # noqa: E402
 
 NODE_IP = "127.0.0.2"
 PROSODY_IP = "127.0.9.11"
+ECHO_IP = "127.0.9.12"
 
 ZONE = """$ORIGIN xmppr.test.
 $TTL 300
@@ -54,6 +62,8 @@ _xmpp-server._tcp.chat IN SRV 20 0 {s2s} xmpp.chat.xmppr.test.
 _xmpps-server._tcp.chat IN SRV 0 0 {tls} xmpp.chat.xmppr.test.
 dead.chat IN A 127.0.9.10
 xmpp.chat IN A 127.0.9.11
+_xmpp-server._tcp.bulk IN SRV 0 0 {echo} echo.bulk.xmppr.test.
+echo.bulk IN A 127.0.9.12
 """
 
 CONFIG = """\
@@ -106,10 +116,11 @@ domain:
 """
 
 TMP = NSD = PROSODY = NODE = EDGE = FED_PORT = PUBLIC_PORT = CA = None
+ECHO = None
 
 
 def setUpModule():
-    global TMP, NSD, PROSODY, NODE, EDGE, FED_PORT, PUBLIC_PORT, CA
+    global TMP, NSD, PROSODY, NODE, EDGE, FED_PORT, PUBLIC_PORT, CA, ECHO
     try:
         TMP = tempfile.mkdtemp(prefix="fedroute-xmppr-")
         os.chmod(TMP, 0o755)
@@ -128,10 +139,12 @@ def setUpModule():
         NODE = peers.Prosody(NODE_IP, free_port(NODE_IP),
                              free_port(NODE_IP), {"enterprise.test": ent})
         NODE.start()
+        ECHO = TcpNode("echo", ECHO_IP, mode="echo").start()
         zone = os.path.join(TMP, "xmppr.test.zone")
         with open(zone, "w") as fh:
             fh.write(ZONE.format(dead=free_port("127.0.9.10"),
-                                 s2s=PROSODY.port, tls=PROSODY.tls_port))
+                                 s2s=PROSODY.port, tls=PROSODY.tls_port,
+                                 echo=ECHO.port))
         NSD = nsdharness.NsdServer([zone])
         NSD.start()
         FED_PORT = free_port("127.0.0.1")
@@ -157,7 +170,7 @@ def tearDownModule():
                 EDGE.cleanup()
         finally:
             try:
-                for p in (PROSODY, NODE):
+                for p in (PROSODY, NODE, ECHO):
                     if p is not None:
                         p.stop()
             finally:
@@ -283,6 +296,142 @@ class Outbound(unittest.TestCase):
         self.assertEqual(got, b"")
         EDGE.wait_log("xmpp: 127.0.0.9:")
         self.assertIn("not a node's address, nor in allow-from", EDGE.log())
+
+
+BULK_CONFIG = """\
+server:
+	user: nobody
+	log-level: info
+	splice: yes
+resolver:
+	forwarder: {resolver}
+	timeout: 2s
+listener:
+	name: nodes-xmpp
+	address: 127.0.0.1:{fed}
+	protocol: xmpp
+	target: federation
+	allow-from: 127.0.0.0/8
+domain:
+	name: bulk.xmppr.test
+	profile: xmpp-s2s
+"""
+
+
+def pipes(pid):
+    """Pipes open in process pid (the relay's splice pipes, kept in its
+    pool once used)."""
+    n = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("pipe:"):
+                n += 1
+        except OSError:
+            pass
+    return n
+
+
+def bulk_socket(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((NODE_IP, 0))
+    s.settimeout(10)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+class Bulk(unittest.TestCase):
+    """Megabytes on an s2s stream (as after STARTTLS or in direct
+    TLS: bytes the edge does not read) come back whole, and go by
+    splice(2), without a copy through the edge, as a PAT session's do.
+    An edge of its own, so that no other test's pipes are counted."""
+
+    def test_bulk_stream_whole_and_spliced(self):
+        size = 8 * 1024 * 1024
+        data = os.urandom(size)
+        port = free_port("127.0.0.1")
+        with Fedrouted(BULK_CONFIG.format(resolver=NSD.resolver,
+                                          fed=port)) as edge:
+            self.assertEqual(pipes(edge.pid), 0)
+            s = bulk_socket(port)
+            s.settimeout(30)
+            got = []
+
+            def reader():
+                buf = []
+                try:
+                    while True:
+                        d = s.recv(1 << 16)
+                        if not d:
+                            break
+                        buf.append(d)
+                finally:
+                    got.append(b"".join(buf))
+            t = threading.Thread(target=reader)
+            t.start()
+            head = header("bulk.xmppr.test")
+            s.sendall(head + data)
+            s.shutdown(socket.SHUT_WR)
+            t.join(timeout=60)
+            s.close()
+            edge.wait_log("to=bulk.xmppr.test target=echo.bulk.xmppr.test")
+            spliced = pipes(edge.pid)
+        # The echo server's greeting line, then all we sent, in order.
+        line, _, rest = got[0].partition(b"\n")
+        self.assertTrue(line.startswith(b"NODE echo "), line)
+        self.assertEqual(len(rest), len(head) + size)
+        self.assertEqual(hashlib.sha256(rest).hexdigest(),
+                         hashlib.sha256(head + data).hexdigest())
+        self.assertGreater(spliced, 0, "no splice pipe was ever used")
+
+
+@unittest.skipUnless(shutil.which("strace"), "strace not installed")
+class NoVainReads(unittest.TestCase):
+    """When the relay starts, the foreign server has not had the header
+    yet and the node waits for its answer: a read tried on either end
+    then can only say EAGAIN, two syscalls lost per stream (at
+    thousands of streams/s, a part of the edge's CPU).  The edge waits
+    for the read events instead."""
+
+    def test_no_eagain_read_on_a_stream(self):
+        port = free_port("127.0.0.1")
+        with Fedrouted(BULK_CONFIG.format(resolver=NSD.resolver,
+                                          fed=port)) as edge:
+            # Routed once first, so that DNS is not in the trace.
+            s = bulk_socket(port)
+            s.sendall(header("bulk.xmppr.test"))
+            read_until(s, rb"version='1.0'>")
+            s.close()
+            edge.wait_log("to=bulk.xmppr.test target=echo.bulk.xmppr.test")
+            trace = os.path.join(edge.dir, "strace.out")
+            st = subprocess.Popen(
+                [shutil.which("strace"), "-f", "-e",
+                 "trace=read,recvfrom,recvmsg", "-o", trace, "-p",
+                 str(edge.pid)], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                # strace says "Process N attached" once it traces.
+                line = st.stderr.readline()
+                self.assertIn(b"attached", line)
+                s = bulk_socket(port)
+                s.sendall(header("bulk.xmppr.test"))
+                # The echo server's greeting, then our header back.
+                got = read_until(s, rb"version='1.0'>")
+                self.assertIn(b"NODE echo ", got)
+                s.close()
+                edge.wait_log("to=bulk.xmppr.test target=echo.bulk.xmppr."
+                              "test", count=2)
+            finally:
+                st.send_signal(signal.SIGINT)
+                try:
+                    st.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    st.kill()
+                    st.wait()
+                st.stderr.close()
+            with open(trace) as fh:
+                text = fh.read()
+        self.assertIn("recvfrom(", text)
+        self.assertNotIn("EAGAIN", text, text)
 
 
 class Inbound(unittest.TestCase):
