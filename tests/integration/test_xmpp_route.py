@@ -411,7 +411,12 @@ class NoVainReads(unittest.TestCase):
             try:
                 # strace says "Process N attached" once it traces.
                 line = st.stderr.readline()
-                self.assertIn(b"attached", line)
+                if b"attached" not in line:
+                    # A container without CAP_SYS_PTRACE, say: the
+                    # machine cannot watch, which says nothing of the
+                    # edge.
+                    self.skipTest("strace cannot attach here: %s"
+                                  % line.decode(errors="replace").strip())
                 s = bulk_socket(port)
                 s.sendall(header("bulk.xmppr.test"))
                 # The echo server's greeting, then our header back.
