@@ -94,11 +94,21 @@ node:
 	check-interval: 200ms
 	check-timeout: 150ms
 	check-fall: 1
+# The second node, behind a public port of its own (static PAT).
+node:
+	name: xmpp-sub
+	address: 127.0.0.3:{sub}
+	check: none
 listener:
 	name: xmpp-public
 	address: 127.0.0.1:{public}
 	protocol: xmpp
 	target: node xmpp-pub
+listener:
+	name: xmpp-public-sub
+	address: 127.0.0.1:{public_sub}
+	protocol: xmpp
+	target: node xmpp-sub
 listener:
 	name: nodes-xmpp
 	address: 127.0.0.1:{fed}
@@ -116,11 +126,12 @@ domain:
 """
 
 TMP = NSD = PROSODY = NODE = EDGE = FED_PORT = PUBLIC_PORT = CA = None
-ECHO = None
+ECHO = SUB = SUB_PORT = None
 
 
 def setUpModule():
     global TMP, NSD, PROSODY, NODE, EDGE, FED_PORT, PUBLIC_PORT, CA, ECHO
+    global SUB, SUB_PORT
     try:
         TMP = tempfile.mkdtemp(prefix="fedroute-xmppr-")
         os.chmod(TMP, 0o755)
@@ -140,6 +151,10 @@ def setUpModule():
                              free_port(NODE_IP), {"enterprise.test": ent})
         NODE.start()
         ECHO = TcpNode("echo", ECHO_IP, mode="echo").start()
+        # The second node: it greets with its name and echoes what it
+        # gets, so a test sees which node a port reached and what the
+        # edge replayed to it.
+        SUB = TcpNode("sub", "127.0.0.3", mode="echo").start()
         zone = os.path.join(TMP, "xmppr.test.zone")
         with open(zone, "w") as fh:
             fh.write(ZONE.format(dead=free_port("127.0.9.10"),
@@ -149,9 +164,11 @@ def setUpModule():
         NSD.start()
         FED_PORT = free_port("127.0.0.1")
         PUBLIC_PORT = free_port("127.0.0.1")
+        SUB_PORT = free_port("127.0.0.1")
         EDGE = Fedrouted(CONFIG.format(resolver=NSD.resolver, fed=FED_PORT,
                                        public=PUBLIC_PORT,
-                                       node_s2s=NODE.port))
+                                       node_s2s=NODE.port,
+                                       public_sub=SUB_PORT, sub=SUB.port))
         EDGE.start()
     except BaseException:
         tearDownModule()
@@ -170,7 +187,7 @@ def tearDownModule():
                 EDGE.cleanup()
         finally:
             try:
-                for p in (PROSODY, NODE, ECHO):
+                for p in (PROSODY, NODE, ECHO, SUB):
                     if p is not None:
                         p.stop()
             finally:
@@ -444,8 +461,9 @@ class Inbound(unittest.TestCase):
     and its from checked against the allow list before the node sees
     any of it; then it is replayed to the node."""
 
-    def foreign(self, frm):
-        s = socket.create_connection(("127.0.0.1", PUBLIC_PORT), timeout=10)
+    def foreign(self, frm, port=None):
+        s = socket.create_connection(("127.0.0.1", port or PUBLIC_PORT),
+                                     timeout=10)
         try:
             s.sendall(header("enterprise.test", frm) if frm else
                       header("enterprise.test").replace(
@@ -459,6 +477,27 @@ class Inbound(unittest.TestCase):
         # The node's (Prosody's) own header and features.
         self.assertIn("from='enterprise.test'", got)
         self.assertIn("stream:features", got)
+
+    def test_each_public_port_reaches_its_node(self):
+        # Static PAT: the second public port leads to the second node,
+        # which sees the foreign header replayed whole, after the same
+        # allow-list check.
+        s = socket.create_connection(("127.0.0.1", SUB_PORT), timeout=10)
+        try:
+            s.sendall(header("enterprise.test", "chat.xmppr.test"))
+            got = read_until(s, rb"version='1.0'>").decode()
+        finally:
+            s.close()
+        self.assertTrue(got.startswith("NODE sub "), got)
+        self.assertIn(header("enterprise.test", "chat.xmppr.test").decode(),
+                      got)
+        # And the first port still reaches the first node (Prosody).
+        self.assertIn("from='enterprise.test'",
+                      self.foreign("chat.xmppr.test").replace('"', "'"))
+        # Refused on the second port too, before the node sees a byte.
+        got = self.foreign("evil.test", port=SUB_PORT)
+        self.assertIn("<policy-violation", got)
+        self.assertNotIn("NODE sub", got)
 
     def test_no_from_is_let_through(self):
         # RFC 6120 4.7.1: from is optional on the initiating stream.
