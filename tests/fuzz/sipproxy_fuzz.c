@@ -10,6 +10,12 @@
  * the edge (sp_out_build_response, sp_in_build_response), and what
  * comes out must parse with the Via the request came with on top: the
  * way back always finds its way.
+ *
+ * This covers the proxy's own text work in router/sipout.c, sipin.c and
+ * sipproxy.c.  The proxy's other files parse nothing themselves:
+ * sipconn.c frames its streams with proto/sipmsg, and xmppout.c reads
+ * headers with proto/xmppstream and ClientHellos with proto/tlshello,
+ * each fuzzed by its own target.
  */
 #include "config.h"
 
