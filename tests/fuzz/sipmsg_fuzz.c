@@ -5,7 +5,8 @@
  * remove the top Route, replace the Contact URI, decrement
  * Max-Forwards, replace the Request-URI) and parse the output again:
  * it must parse, and carry exactly those edits.  A response built to
- * each request must parse too.
+ * each request must parse too.  (diag/sipprobe.c and router/checker.c
+ * read their peers' responses through this parser and nothing else.)
  */
 #include "config.h"
 
