@@ -138,14 +138,8 @@ link_open(struct fconn *f, int node, size_t pool_idx, char *why,
 	k->node = node;
 	k->pool_idx = pool_idx;
 	TAILQ_INIT(&k->pending);
-	memset(&cc, 0, sizeof(cc));
-	cc.loop = p->loop;
-	cc.limits = &p->lim;
-	cc.idle_ms = p->set.server_idle_ms;
-	cc.handshake_ms = p->set.connect_timeout_ms;
-	cc.max_queue = QUEUE_MAX;
-	cc.ops = &nlink_ops;
-	cc.owner = p;
+	sp_conn_conf(&cc, p, &nlink_ops, p->set.server_idle_ms,
+	    p->set.connect_timeout_ms);
 	k->conn = fr_sipconn_new(&cc, fd, ssl, FR_SIPCONN_CONNECTING |
 	    (ssl != NULL ? FR_SIPCONN_HANDSHAKE : 0), &n->addr);
 	if (k->conn == NULL) {
@@ -738,14 +732,8 @@ sp_in_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
 	f->listener = l;
 	snprintf(f->name, sizeof(f->name), "%s", l->name);
 	fr_listener_ref(l);
-	memset(&cc, 0, sizeof(cc));
-	cc.loop = p->loop;
-	cc.limits = &p->lim;
-	cc.idle_ms = p->set.client_idle_ms;
-	cc.handshake_ms = p->set.handshake_timeout_ms;
-	cc.max_queue = QUEUE_MAX;
-	cc.ops = &fconn_ops;
-	cc.owner = p;
+	sp_conn_conf(&cc, p, &fconn_ops, p->set.client_idle_ms,
+	    p->set.handshake_timeout_ms);
 	if ((f->conn = fr_sipconn_new(&cc, fd, ssl, ssl != NULL ?
 	    FR_SIPCONN_HANDSHAKE : 0, client)) == NULL) {
 		sp_release(l->edge, client);

@@ -156,6 +156,13 @@ long sp_write(const struct fr_sipmsg *m, const struct fr_sip_edits *ed,
 int sp_edit_callid(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
     const char *from_host, const char *to_host, char *buf, size_t buflen);
 /* The node's address as text ("" for -1 or none). */
+/* What every SIP connection of the proxy shares (loop, limits, queue
+ * bound, owner), with its own ops and time-outs: accepted ones idle by
+ * client-idle, dialed ones by server-idle. */
+void sp_conn_conf(struct fr_sipconn_conf *cc, struct fr_sipproxy *p,
+    const struct fr_sipconn_ops *ops, unsigned idle_ms,
+    unsigned handshake_ms);
+
 void sp_node_ip(const struct fr_sipproxy *p, int node, char *out,
     size_t outlen);
 /* Does every Via value of m parse (a request the edge passes on)?

@@ -277,14 +277,8 @@ dialed(void *arg, const struct fr_dial_done *done)
 	}
 	snprintf(u->target, sizeof(u->target), "%s:%u/%s", done->target->host,
 	    done->target->port, fr_transport_name(done->target->transport));
-	memset(&cc, 0, sizeof(cc));
-	cc.loop = p->loop;
-	cc.limits = &p->lim;
-	cc.idle_ms = p->set.server_idle_ms;
-	cc.handshake_ms = p->set.handshake_timeout_ms;
-	cc.max_queue = QUEUE_MAX;
-	cc.ops = &up_ops;
-	cc.owner = p;
+	sp_conn_conf(&cc, p, &up_ops, p->set.server_idle_ms,
+	    p->set.handshake_timeout_ms);
 	u->conn = fr_sipconn_new(&cc, done->fd, done->ssl, 0, &done->addr);
 	fr_route_result_free(u->route);
 	u->route = NULL;
@@ -794,14 +788,8 @@ sp_out_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
 	snprintf(d->internal + strlen(d->internal),
 	    sizeof(d->internal) - strlen(d->internal), ";transport=%s",
 	    l->tls != NULL ? "tls" : "tcp");
-	memset(&cc, 0, sizeof(cc));
-	cc.loop = p->loop;
-	cc.limits = &p->lim;
-	cc.idle_ms = p->set.client_idle_ms;
-	cc.handshake_ms = p->set.handshake_timeout_ms;
-	cc.max_queue = QUEUE_MAX;
-	cc.ops = &down_ops;
-	cc.owner = p;
+	sp_conn_conf(&cc, p, &down_ops, p->set.client_idle_ms,
+	    p->set.handshake_timeout_ms);
 	if ((d->conn = fr_sipconn_new(&cc, fd, ssl, FR_SIPCONN_HANDSHAKE,
 	    client)) == NULL) {
 		sp_release(l->edge, client);

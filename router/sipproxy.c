@@ -498,6 +498,20 @@ sp_edit_callid(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
 }
 
 void
+sp_conn_conf(struct fr_sipconn_conf *cc, struct fr_sipproxy *p,
+    const struct fr_sipconn_ops *ops, unsigned idle_ms, unsigned handshake_ms)
+{
+	memset(cc, 0, sizeof(*cc));
+	cc->loop = p->loop;
+	cc->limits = &p->lim;
+	cc->idle_ms = idle_ms;
+	cc->handshake_ms = handshake_ms;
+	cc->max_queue = QUEUE_MAX;
+	cc->ops = ops;
+	cc->owner = p;
+}
+
+void
 sp_node_ip(const struct fr_sipproxy *p, int node, char *out, size_t outlen)
 {
 	out[0] = '\0';
