@@ -26,6 +26,7 @@ TESTS += \
 	tests/integration/test_node_health.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_lifecycle.py \
+	tests/integration/test_control.py \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \
 	tests/integration/test_xmpp_route.py \
@@ -33,6 +34,7 @@ TESTS += \
 	tests/integration/test_inputs.py
 
 EXTRA_DIST += \
+	tests/integration/test_control.py \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \
 	tests/integration/test_xmpp_route.py \
