@@ -319,6 +319,7 @@ apply_config(struct daemon *d, struct fr_config *cfg, char *why,
 	char err[1024];
 
 	cfg->edge.set.reuseport = d->cfg->workers > 1;
+	cfg->edge.set.workers = d->cfg->workers;
 	if (fr_edge_reload(d->edge, &cfg->edge, err, sizeof(err)) != 0) {
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
 		    "previous configuration", d->path, err);
@@ -821,6 +822,7 @@ run_edge(struct daemon *d)
 	 * waits for the loop instead of killing us. */
 	watch_signals(d, signal_cb);
 	d->cfg->edge.set.reuseport = d->cfg->workers > 1;
+	d->cfg->edge.set.workers = d->cfg->workers;
 	if ((d->edge = fr_edge_create(d->loop, &d->cfg->edge, err,
 	    sizeof(err))) == NULL) {
 		fr_log(LOG_ERR, "%s", err);
