@@ -8,7 +8,9 @@
 # contrib/bench/bench.py's contenders, back end and load.  clang builds
 # the libFuzzer targets (tests/fuzz); expat parses XMPP stream headers;
 # SIPp (sip-tester) and sipsak send SIP through the edge in tests and
-# benchmarks; strace counts the edge's reads in test_xmpp_route.
+# benchmarks; strace counts the edge's reads in test_xmpp_route; jansson
+# holds the control socket's answers while the master merges its
+# workers' (src/ctlanswer.c).
 # Run as root on Debian 12 (bookworm) or later.
 set -eu
 
@@ -19,7 +21,7 @@ PACKAGES="
   nsd ldnsutils bind9-dnsutils python3
   openssl faketime kamailio kamailio-tls-modules prosody lua-sec
   haproxy nginx-light wrk iperf3
-  clang libexpat1-dev sip-tester sipsak strace
+  clang libexpat1-dev sip-tester sipsak strace libjansson-dev
 "
 
 if [ "$(id -u)" -ne 0 ]; then

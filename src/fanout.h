@@ -5,9 +5,9 @@
  * health, connections, resolver cache), and the master, which holds the
  * control socket, runs none.  The master hands a request that concerns
  * the edge to every worker over a SOCK_SEQPACKET pair per worker and
- * gathers their answers into one: each worker's answer under its
- * number, and the status "refused" if any worker refused.  A drain, an
- * enable, a cache flush or a health clear so reaches every worker.
+ * gathers their answers, which it merges into one (ctlanswer.h).  A
+ * drain, an enable, a cache flush or a health clear so reaches every
+ * worker.
  *
  * Wire (one message each way per request, and answers cut into
  * messages of at most FANOUT_CHUNK bytes):
@@ -66,16 +66,6 @@ struct fr_fanout_ask *fr_fanout_ask(struct fr_fanout *f, const char *line,
     size_t len, fr_fanout_done_fn *done, void *arg);
 /* The callback will not come.  NULL is fine. */
 void fr_fanout_cancel(struct fr_fanout_ask *ask);
-
-/*
- * The answers as one: text, each worker's under "worker N (pid P)", or
- * JSON {"version": 1, "workers": [{"worker", "pid", "status",
- * "answer"}]} with each worker's own JSON answer inside.  0 with
- * *bodyp (malloc'd) and *lenp, and *statusp 1 if any worker refused or
- * did not answer; -1 when memory ran out.
- */
-int fr_fanout_compose(const struct fr_fanout_answer *answers, size_t n,
-    bool json, char **bodyp, size_t *lenp, int *statusp);
 
 /* ---- a worker's side --------------------------------------------------- */
 

@@ -64,6 +64,7 @@
 #include "conf.h"
 #include "confload.h"
 #include "control.h"
+#include "ctlanswer.h"
 #include "ctlcmd.h"
 #include "edge.h"
 #include "edgeview.h"
@@ -665,7 +666,7 @@ job_done(void *arg, int status, const char *body, size_t len)
 struct fanned {
 	struct fr_control_req *req;
 	struct fr_fanout_ask *ask;
-	bool json;
+	struct fr_ctl_cmd cmd;
 };
 
 static void
@@ -677,16 +678,61 @@ fanned_cancel(void *arg)
 	free(fa);
 }
 
+/*
+ * Every worker answered (or could not): lookup takes the first
+ * worker's answer as it is (one decision, in the format asked); the
+ * others came as JSON and are merged into one answer (ctlanswer.h),
+ * then written in the format asked.
+ */
 static void
 fanned_done(void *arg, const struct fr_fanout_answer *answers, size_t n)
 {
 	struct fanned *fa = arg;
-	char *body = NULL;
-	size_t len = 0;
-	int status = 1;
+	json_t *parsed[FR_WORKERS_MAX], *merged;
+	char *body = NULL, why[256];
+	size_t i, len = 0, got = 0;
+	bool ok;
 
-	(void)fr_fanout_compose(answers, n, fa->json, &body, &len, &status);
-	answer_body(fa->req, status, body, len);
+	for (i = 0; i < n; i++) {
+		if (answers[i].status < 0) {
+			snprintf(why, sizeof(why), "worker %u (pid %ld): %s",
+			    answers[i].worker, (long)answers[i].pid,
+			    answers[i].why);
+			answer_message(fa->req, fa->cmd.json,
+			    fr_ctl_verb_name(fa->cmd.verb), why);
+			goto out;
+		}
+	}
+	if (fa->cmd.verb == FR_CTL_LOOKUP && n > 0) {
+		fr_control_answer(fa->req, answers[0].status, answers[0].body,
+		    answers[0].len);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		json_error_t jerr;
+
+		if ((parsed[got] = json_loadb(answers[i].body, answers[i].len,
+		    0, &jerr)) == NULL) {
+			snprintf(why, sizeof(why), "worker %u: its answer does "
+			    "not read: %s", answers[i].worker, jerr.text);
+			break;
+		}
+		got++;
+	}
+	merged = got == n ? fr_ctl_merge(fa->cmd.verb, parsed, n, &ok, why,
+	    sizeof(why)) : NULL;
+	if (merged == NULL)
+		answer_message(fa->req, fa->cmd.json,
+		    fr_ctl_verb_name(fa->cmd.verb), why);
+	else if (fr_ctl_render(fa->cmd.verb, merged, fa->cmd.json, ev_time(),
+	    &body, &len) != 0)
+		answer_body(fa->req, 1, NULL, 0);
+	else
+		answer_body(fa->req, ok ? 0 : 1, body, len);
+	json_decref(merged);
+	for (i = 0; i < got; i++)
+		json_decref(parsed[i]);
+out:
 	free(fa);
 }
 
@@ -730,15 +776,23 @@ control_request(void *arg, struct fr_control_req *req, const char *line,
 		return;
 	}
 	if (d->fanout != NULL && fr_ctl_per_worker(cmd.verb)) {
+		struct fr_ctl_cmd asked = cmd;
+		char req_line[FR_CTL_LINE_MAX + 1];
+		size_t req_len;
+
 		if ((fa = calloc(1, sizeof(*fa))) == NULL) {
 			answer_message(req, cmd.json, fr_ctl_verb_name(cmd.verb),
 			    "out of memory");
 			return;
 		}
 		fa->req = req;
-		fa->json = cmd.json;
-		if ((fa->ask = fr_fanout_ask(d->fanout, line, len, fanned_done,
-		    fa)) == NULL) {
+		fa->cmd = cmd;
+		/* Workers answer in JSON, to be merged; a lookup in the
+		 * format asked, passed on as it is. */
+		asked.json = cmd.verb == FR_CTL_LOOKUP ? cmd.json : true;
+		req_len = fr_ctl_request(&asked, req_line, sizeof(req_line));
+		if (req_len == 0 || (fa->ask = fr_fanout_ask(d->fanout,
+		    req_line, req_len - 1, fanned_done, fa)) == NULL) {
 			free(fa);
 			answer_message(req, cmd.json, fr_ctl_verb_name(cmd.verb),
 			    "out of memory");

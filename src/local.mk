@@ -41,13 +41,14 @@ sbin_PROGRAMS += src/fedrouted
 src_fedrouted_SOURCES = src/fedrouted.c \
 	src/confload.c src/confload.h \
 	src/control.c src/control.h \
+	src/ctlanswer.c src/ctlanswer.h \
 	src/ctlcmd.c src/ctlcmd.h \
 	src/fanout.c src/fanout.h \
 	src/handoff.c src/handoff.h \
 	src/sdnotify.c src/sdnotify.h
-src_fedrouted_CPPFLAGS = $(AM_CPPFLAGS) \
+src_fedrouted_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
 	-DFR_CONF_FILE='"$(sysconfdir)/fedrouted.conf"'
 src_fedrouted_LDADD = src/libfedops.a src/libfedconf.a diag/libfeddiag.a \
 	router/libfedrouter.a \
 	resolver/libfedresolve.a proto/libfedproto.a $(FR_DEP_LIBS) \
-	$(OPENSSL_LIBS) -lm
+	$(OPENSSL_LIBS) $(JANSSON_LIBS) -lm

@@ -11,7 +11,8 @@ when the file is broken; exit status 1 for a refused command and 2 when
 no daemon answers; the socket's mode keeps other users out; a
 malformed, oversize or silent client is answered or dropped while other
 clients are served at once; too many clients at once are told so.
-With workers: 2 every worker answers and a drain reaches them all.
+With workers: 2 every worker answers and the answer is one: connections
+summed, a drain applied by each.
 
 (The commands about foreign domains -- domains, cache, health, lookup --
 run against a daemon that routes SIP, in test_sip_route.py.)
@@ -346,33 +347,49 @@ class Control(unittest.TestCase):
                  what="the control socket to serve again")
         self.d.wait_log("control: 16 clients at once already")
 
-    def test_workers_all_answer_and_all_drain(self):
+    def test_workers_answer_as_one(self):
+        """With two workers every command about the edge reaches both,
+        and the answer is one: connections summed, the shared verdicts
+        once, a drain applied by each."""
         self.start("\tworkers: 2\n")
         self.d.wait_log(" started with ", count=2)
         rc, out, err = ctl(self.sock, "status")
         self.assertEqual(rc, 0, err)
         self.assertIn("workers        2 running of 2\n", out)
+        # Live connections through both workers, all to imp-a.
+        rc, out, err = ctl(self.sock, "drain", "imp-b")
+        self.assertEqual((rc, out), (0, "node imp-b drained\n(on each of 2 "
+                                        "workers)\n"), err)
+        held = []
+        for _ in range(12):
+            s = connect(self.port)
+            self.assertEqual(banner(s).node, "imp-a")
+            held.append(s)
         rc, doc = ctl_json(self.sock, "nodes")
         self.assertEqual(rc, 0)
-        self.assertEqual([w["worker"] for w in doc["workers"]], [1, 2])
-        for w in doc["workers"]:
-            self.assertEqual(w["status"], 0)
-            self.assertEqual([n["name"] for n in w["answer"]["nodes"]],
-                             ["imp-a", "imp-b", "imp-dead"])
-        pids = {w["pid"] for w in doc["workers"]}
-        self.assertEqual(len(pids), 2)
-        rc, out, err = ctl(self.sock, "drain", "imp-a")
-        self.assertEqual(rc, 0, err)
-        self.assertEqual(re.findall(r"worker (\d) \(pid \d+\)\nnode imp-a "
-                                    r"drained\n", out), ["1", "2"])
-        # Whichever worker takes them, no new connection reaches imp-a.
-        self.assertEqual({node_of(self.port) for _ in range(20)}, {"imp-b"})
-        served = set(re.findall(r"fedrouted\[(\d+)\]: info: conn ",
-                                self.d.log()))
-        self.assertEqual(len(served), 2, self.d.log())
+        self.assertEqual(doc["version"], 1)
+        self.assertEqual(doc["workers"], 2)
+        nodes = {n["name"]: n for n in doc["nodes"]}
+        self.assertEqual(list(nodes), ["imp-a", "imp-b", "imp-dead"])
+        self.assertEqual(nodes["imp-a"]["active"], 12)
+        self.assertTrue(nodes["imp-b"]["drained"])
+        self.assertEqual(nodes["imp-dead"]["state"], "down")
+        rc, out, err = ctl(self.sock, "nodes")
+        self.assertRegex(out, r"\nimp-a\s+\S+\s+tcp\s+up\s+12\s+1\s+tcp ")
+        self.assertIn("(ACTIVE summed over 2 workers", out)
+        for s in held:
+            s.close()
+        self.d.wait_conns(12)
+        # Both workers took some of the twelve.
+        pids = set(re.findall(r"fedrouted\[(\d+)\]: info: conn ",
+                              self.d.log()))
+        self.assertEqual(len(pids), 2, self.d.log())
+        rc, doc = ctl_json(self.sock, "pools")
+        self.assertEqual(doc["pools"][0]["usable"], 1)
         rc, out, err = ctl(self.sock, "drain", "imp-x")
-        self.assertEqual(rc, 1)
-        self.assertEqual(err.count("drain: no node imp-x"), 2, err)
+        self.assertEqual((rc, out, err), (1, "", "drain: no node imp-x\n"))
+        self.assertEqual(ctl(self.sock, "enable", "imp-b")[:2],
+                         (0, "node imp-b enabled\n(on each of 2 workers)\n"))
         rc, doc = ctl_json(self.sock, "reload")
         self.assertEqual(rc, 0)
         self.assertEqual(doc["message"], "%s read and checked, and passed to "
