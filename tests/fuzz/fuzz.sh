@@ -28,14 +28,14 @@ targets() {
 }
 
 # The project's library sources: every layer, and what src/ shares
-# with the programs (the configuration parser, the control protocol),
-# but no main().
+# with the programs (the configuration parser, the control protocol
+# and its answers), but no main().
 lib_sources() {
 	for d in proto resolver router diag; do
 		ls "$top/$d"/*.c
 	done
 	echo "$top/src/conf.c" "$top/src/textfile.c" "$top/src/zonefile.c" \
-	    "$top/src/ctlproto.c"
+	    "$top/src/ctlproto.c" "$top/src/ctlanswer.c"
 }
 
 do_build() {
@@ -55,7 +55,7 @@ do_build() {
 			(cd "$cfgdir" && "$top/configure" -q)
 		fi
 	fi
-	pkgs="libunbound ldns libevent openssl"
+	pkgs="libunbound ldns libevent openssl jansson"
 	if pkg-config --exists expat; then
 		pkgs="$pkgs expat"
 	fi
