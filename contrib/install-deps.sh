@@ -8,7 +8,9 @@
 # contrib/bench/bench.py's contenders, back end and load.  clang builds
 # the libFuzzer targets (tests/fuzz); expat parses XMPP stream headers;
 # SIPp (sip-tester) and sipsak send SIP through the edge in tests and
-# benchmarks; strace counts the edge's reads in test_xmpp_route.
+# benchmarks; strace counts the edge's reads in test_xmpp_route;
+# libmicrohttpd serves server: http: (/metrics and the status page),
+# and headless chromium loads that page in test_metrics.
 # Run as root on Debian 12 (bookworm) or later.
 set -eu
 
@@ -20,6 +22,7 @@ PACKAGES="
   openssl faketime kamailio kamailio-tls-modules prosody lua-sec
   haproxy nginx-light wrk iperf3
   clang libexpat1-dev sip-tester sipsak strace
+  libmicrohttpd-dev chromium
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -193,6 +193,7 @@ static const struct opt opts[] = {
 	  RANGE(1, FR_WORKERS_MAX, "1") },
 	{ O("user", S_SERVER, T_STR, 0, SRV(user)), .def = "fedroute" },
 	{ O("pidfile", S_SERVER, T_PATH, 0, SRV(pidfile)) },
+	{ O("http", S_SERVER, T_ADDR, 0, SRV(http)) },
 	{ O("log", S_SERVER, T_ENUM, 0, SRV(log)), .def = "stderr",
 	  .choices = c_log },
 	{ O("log-level", S_SERVER, T_ENUM, 0, SRV(log_level)), .def = "info",
@@ -1681,6 +1682,33 @@ check_self_loops(struct parser *p)
 		freeifaddrs(sc.ifs);
 }
 
+static int opt_line(const struct parser *p, int sect, const char *name);
+
+/* http: must not take a listener's port. */
+static void
+check_http(struct parser *p)
+{
+	const struct fr_sockaddr *h = &p->cfg->http;
+	const struct fr_edge_conf *e = &p->cfg->edge;
+	char buf[FR_ADDRSTRLEN];
+	size_t i;
+
+	if (h->len == 0)
+		return;
+	for (i = 0; i < e->nlisteners; i++) {
+		const struct fr_listener_conf *l = &e->listeners[i];
+
+		if (l->addr.len != 0 &&
+		    l->addr.u.sa.sa_family == h->u.sa.sa_family &&
+		    fr_addr_port(&l->addr) == fr_addr_port(h) &&
+		    (fr_addr_equal(&l->addr, h) || wildcard(&l->addr) ||
+		    wildcard(h)))
+			perr(p, opt_line(p, S_SERVER, "http"), "http: %s "
+			    "overlaps the listener on line %d", fr_addr_str(h,
+			    buf, sizeof(buf)), l->line);
+	}
+}
+
 static void
 check_server(struct parser *p)
 {
@@ -1690,6 +1718,7 @@ check_server(struct parser *p)
 		perr(p, 0, "max-connections-per-source (%u) is above "
 		    "max-connections (%u)", e->set.max_per_source,
 		    e->set.max_connections);
+	check_http(p);
 }
 
 /* The line an option was given on in the current singleton section. */

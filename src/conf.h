@@ -39,6 +39,8 @@ struct fr_config {
 	unsigned workers;		/* processes; > 1: master + workers */
 	char *user;			/* "" : stay root */
 	char *pidfile;			/* NULL: none */
+	struct fr_sockaddr http;	/* /metrics and the status page;
+					   len 0: off */
 	enum fr_log_sink log;
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	int log_facility;		/* LOG_DAEMON, LOG_LOCAL0 .. */
