@@ -46,6 +46,7 @@ struct fr_checker {
 	SSL *ssl;
 	enum hstate state;
 	bool fresh;			/* no verdict yet */
+	ev_tstamp started;		/* this check, for its duration */
 	unsigned oks, fails;		/* in a row */
 	size_t len, off;		/* request: len and sent; response: len */
 	struct fr_xmpp_stream *reader;	/* check: xmpp, while receiving */
@@ -100,6 +101,12 @@ set_state(struct fr_checker *h, bool up, const char *why)
 	else
 		fr_log(LOG_WARNING, "node %s (%s) is down after %u failed "
 		    "checks: %s", n->name, addr, h->fails, why);
+	if (changed || fresh) {
+		if (up)
+			h->edge->stats.node_went_up++;
+		else
+			h->edge->stats.node_went_down++;
+	}
 	if (changed)
 		fr_edge_node_changed(h->edge, n);
 	if (fresh)
@@ -121,6 +128,9 @@ result(struct fr_checker *h, bool ok, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	abandon(h);
+	fr_hist_observe(&h->edge->stats.check, ev_time() - h->started);
+	if (!ok)
+		h->edge->stats.checks_failed++;
 	if (ok) {
 		h->oks++;
 		h->fails = 0;
@@ -506,6 +516,7 @@ interval_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (h->state != H_IDLE)		/* timeout == interval: a tie */
 		result(h, false, "still running at the next interval");
+	h->started = ev_time();
 	h->fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (h->fd < 0) {

@@ -201,6 +201,8 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 	if (i < conf->nlisteners &&
 	    (st->rt = fr_routing_create(e->loop, conf, err, errlen)) == NULL)
 		return -1;
+	if (st->rt != NULL)
+		fr_routing_set_stats(st->rt, &e->stats);
 	/* The SIP proxy, for protocol: sip listeners. */
 	for (i = 0; i < conf->nlisteners; i++)
 		if (conf->listeners[i].proto == FR_PROTO_SIP)
@@ -632,5 +634,26 @@ fr_edge_delete(struct fr_edge *e)
 	free(e->nodes);
 	fr_srclimit_delete(e->sources);
 	fr_bufpool_delete(e->bufs);
+	fr_stats_clear(&e->stats);
 	free(e);
+}
+
+const struct fr_edge_stats *
+fr_edge_stats(const struct fr_edge *e)
+{
+	return &e->stats;
+}
+
+bool
+fr_edge_resolver_stats(struct fr_edge *e, struct fr_cache_stats *cache,
+    size_t *down)
+{
+	struct fr_resolver *res;
+
+	if (e->rt == NULL)
+		return false;
+	res = fr_routing_resolver(e->rt);
+	*cache = *fr_resolver_cache_stats(res);
+	*down = fr_health_count(fr_resolver_health(res));
+	return true;
 }

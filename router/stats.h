@@ -1,0 +1,147 @@
+/*
+ * stats.h -- the edge's counters, for /metrics (src/metrics.c).
+ *
+ * One struct fr_edge_stats lives in struct fr_edge for the edge's whole
+ * life, reloads included, so counters only grow.  Each thing is counted
+ * at the one place it happens, by a plain increment on the loop: no
+ * lock, no allocation per event.  The only allocation is a listener's
+ * row, made when a listener is created (at start or reload), kept by
+ * name, and capped at FR_STATS_LISTENERS_MAX rows (names past the cap
+ * share one row named "(other)").
+ *
+ * src/ reads it through fr_edge_stats() (edge.h); the router's modules
+ * write it.  Nothing here prints: the names in the Prometheus output are
+ * metrics.c's.
+ */
+#ifndef FR_STATS_H
+#define FR_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "addr.h"
+#include "edgeconf.h"
+
+/* Upper bounds (seconds) of a latency histogram's buckets; one more
+ * bucket, +Inf, takes the rest. */
+#define FR_HIST_BOUNDS 12
+extern const double fr_hist_bounds[FR_HIST_BOUNDS];
+
+struct fr_histogram {
+	uint64_t bucket[FR_HIST_BOUNDS + 1];	/* not cumulative; the last
+						   is above every bound */
+	uint64_t count;
+	double sum;				/* seconds */
+};
+
+/* Count one observation of seconds (negative counts as 0). */
+void fr_hist_observe(struct fr_histogram *h, double seconds);
+
+/* How a connection accepted on a listener ended. */
+enum fr_conn_outcome {
+	FR_CONN_RELAYED,	/* a TCP/TLS/XMPP relay ran, whatever ended it */
+	FR_CONN_PROXIED,	/* a SIP connection the proxy served */
+	FR_CONN_NO_NODE,	/* no node up, or none could be reached */
+	FR_CONN_TLS_FAILED,	/* the client's TLS handshake failed */
+	FR_CONN_REFUSED,	/* the allow list or a malformed stream */
+	FR_CONN_LIMITED,	/* max-connections-per-source */
+	FR_CONN_ABORTED,	/* the client left, or was idle, before the
+				   relay started */
+	FR_CONN_ERROR,		/* out of memory and the like */
+	FR_CONN_OUTCOMES
+};
+
+/* "relayed", "proxied", "no_node", ... */
+const char *fr_conn_outcome_name(enum fr_conn_outcome o);
+
+#define FR_STATS_LISTENERS_MAX 256
+
+struct fr_listener_stats {
+	SLIST_ENTRY(fr_listener_stats) entry;
+	char name[FR_NAME_MAX + FR_ADDRSTRLEN];	/* the listener's */
+	uint64_t conns[FR_CONN_OUTCOMES];
+	uint64_t bytes_from_client;	/* relayed sessions, when they end */
+	uint64_t bytes_to_client;
+};
+SLIST_HEAD(fr_listener_stats_list, fr_listener_stats);
+
+/* SIP methods counted by name; the rest are "other". */
+enum fr_sip_method_stat {
+	FR_SIPM_INVITE, FR_SIPM_ACK, FR_SIPM_BYE, FR_SIPM_CANCEL,
+	FR_SIPM_OPTIONS, FR_SIPM_REGISTER, FR_SIPM_MESSAGE,
+	FR_SIPM_SUBSCRIBE, FR_SIPM_NOTIFY, FR_SIPM_INFO, FR_SIPM_UPDATE,
+	FR_SIPM_PRACK, FR_SIPM_REFER, FR_SIPM_PUBLISH, FR_SIPM_OTHER,
+	FR_SIPM_COUNT
+};
+
+/* "INVITE", ..., "other". */
+const char *fr_sip_method_stat_name(enum fr_sip_method_stat m);
+/* The method named by the len bytes at s (case as sent: SIP methods
+ * are case-sensitive). */
+enum fr_sip_method_stat fr_sip_method_stat_of(const char *s, size_t len);
+
+/* Routing decisions, indexed by enum fr_decision (routing.h). */
+#define FR_STATS_DECISIONS 6
+
+struct fr_edge_stats {
+	struct fr_listener_stats_list listeners;	/* by creation */
+	size_t nlisteners;
+	struct fr_listener_stats *other;	/* past the cap; or NULL */
+
+	/* SIP messages the proxy read, from nodes and foreign servers */
+	uint64_t sip_requests[FR_SIPM_COUNT];
+	uint64_t sip_responses[6];		/* [0] 1xx .. [5] 6xx */
+	/* responses the proxy made itself (400, 403, 404, 503 ...) */
+	uint64_t sip_local_responses[6];
+
+	uint64_t decisions[FR_STATS_DECISIONS];
+	/* resolutions routing started (cache answers are not counted
+	 * here: the resolver's cache counts them) */
+	struct fr_histogram resolution;
+
+	/* health checks */
+	struct fr_histogram check;		/* every check's duration */
+	uint64_t checks_failed;
+	uint64_t node_went_up, node_went_down;	/* verdicts that changed
+						   a node's state (first
+						   verdicts included) */
+
+	/* TLS handshakes: [0] as server, [1] as client; [.][0] done,
+	 * [.][1] failed */
+	uint64_t tls[2][2];
+};
+
+/*
+ * The row of listener name, made when missing.  NULL when memory ran
+ * out (the listener then counts nothing).
+ */
+struct fr_listener_stats *fr_stats_listener(struct fr_edge_stats *st,
+    const char *name);
+
+/* Free the rows.  The counters stay. */
+void fr_stats_clear(struct fr_edge_stats *st);
+
+/* A connection of listener row ls (NULL is fine) ended with o. */
+static inline void
+fr_stats_conn(struct fr_listener_stats *ls, enum fr_conn_outcome o)
+{
+	if (ls != NULL)
+		ls->conns[o]++;
+}
+
+/* A TLS handshake finished; st NULL is fine. */
+static inline void
+fr_stats_tls(struct fr_edge_stats *st, bool server, bool ok)
+{
+	if (st != NULL)
+		st->tls[server ? 0 : 1][ok ? 0 : 1]++;
+}
+
+/* A SIP message was read: a request with method [s, s + len), or a
+ * response with status (100-699).  st NULL is fine. */
+void fr_stats_sip(struct fr_edge_stats *st, bool request, const char *s,
+    size_t len, unsigned status);
+
+#endif /* FR_STATS_H */
