@@ -233,3 +233,35 @@ fr_cache_stats(struct fr_cache *c)
 {
 	return &c->stats;
 }
+
+void
+fr_cache_each(struct fr_cache *c, double now, fr_cache_each_fn *fn, void *arg)
+{
+	struct centry *e;
+	struct fr_cache_view view;
+	double stale_left;
+
+	TAILQ_FOREACH(e, &c->lru, lru) {
+		view.plan = e->plan;
+		view.age = now - e->stored;
+		view.ttl_left = e->expires - now;
+		stale_left = e->expires + c->conf.stale_max - now;
+		fn(arg, &view, stale_left > 0 ? stale_left : 0);
+	}
+}
+
+size_t
+fr_cache_flush(struct fr_cache *c, const char *domain)
+{
+	struct centry *e, *next;
+	size_t n = 0;
+
+	for (e = TAILQ_FIRST(&c->lru); e != NULL; e = next) {
+		next = TAILQ_NEXT(e, lru);
+		if (domain != NULL && strcmp(e->plan->domain, domain) != 0)
+			continue;
+		drop(c, e);
+		n++;
+	}
+	return n;
+}

@@ -114,4 +114,20 @@ uint32_t fr_cache_ttl_for(const struct fr_cache *c, const struct fr_plan *plan);
 
 struct fr_cache_stats *fr_cache_stats(struct fr_cache *c);
 
+/* What fr_cache_each shows of one entry: its view at time now (the
+ * plan is the cached, canonical one; ttl_left < 0 once expired), and
+ * how many seconds it may still be served stale (stale_max past its
+ * expiry; 0 when stale serving is off). */
+typedef void fr_cache_each_fn(void *arg, const struct fr_cache_view *view,
+    double stale_left);
+
+/* Call fn for every entry, least recently used first, counting no hit
+ * or miss; fn must not change the cache. */
+void fr_cache_each(struct fr_cache *c, double now, fr_cache_each_fn *fn,
+    void *arg);
+
+/* Drop the entries whose plan resolved domain (lower case, no trailing
+ * dot), or every entry when domain is NULL.  Returns how many went. */
+size_t fr_cache_flush(struct fr_cache *c, const char *domain);
+
 #endif /* FR_CACHE_H */

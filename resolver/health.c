@@ -192,3 +192,56 @@ fr_health_count(const struct fr_health *h)
 {
 	return h->count;
 }
+
+/* The address of a key, as the caller gave it. */
+static void
+key_address(const struct hkey *k, struct fr_address *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (k->family == 4) {
+		a->family = AF_INET;
+		memcpy(&a->u.v4, k->addr, sizeof(a->u.v4));
+	} else {
+		a->family = AF_INET6;
+		memcpy(&a->u.v6, k->addr, sizeof(a->u.v6));
+	}
+}
+
+void
+fr_health_each(const struct fr_health *h, double now, fr_health_each_fn *fn,
+    void *arg)
+{
+	const struct hentry *e;
+	struct fr_health_state st;
+	struct fr_address a;
+
+	TAILQ_FOREACH(e, &h->by_age, age) {
+		key_address(&e->key, &a);
+		st = e->st;
+		st.down = now < st.down_until;
+		fn(arg, &a, e->key.port, (enum fr_transport)e->key.transport,
+		    &st);
+	}
+}
+
+size_t
+fr_health_clear(struct fr_health *h, const struct fr_address *addr,
+    uint16_t port)
+{
+	struct hentry *e, *next;
+	struct hkey k;
+	size_t n = 0;
+
+	if (addr != NULL)
+		make_key(&k, addr, port, FR_TRANSPORT_UDP);
+	for (e = TAILQ_FIRST(&h->by_age); e != NULL; e = next) {
+		next = TAILQ_NEXT(e, age);
+		if (addr != NULL && (e->key.family != k.family ||
+		    memcmp(e->key.addr, k.addr, sizeof(k.addr)) != 0 ||
+		    (port != 0 && e->key.port != port)))
+			continue;
+		remove_entry(h, e);
+		n++;
+	}
+	return n;
+}

@@ -62,4 +62,21 @@ bool fr_health_get(const struct fr_health *h, const struct fr_address *addr,
 
 size_t fr_health_count(const struct fr_health *h);
 
+/* What fr_health_each shows of one destination. */
+typedef void fr_health_each_fn(void *arg, const struct fr_address *addr,
+    uint16_t port, enum fr_transport tp, const struct fr_health_state *st);
+
+/* Call fn for every destination with a failure record, oldest record
+ * first; st->down says whether it is down at time now.  fn must not
+ * change the table. */
+void fr_health_each(const struct fr_health *h, double now,
+    fr_health_each_fn *fn, void *arg);
+
+/*
+ * Forget the failure records of addr (every port and transport when
+ * port is 0); NULL addr forgets them all.  Returns how many went.
+ */
+size_t fr_health_clear(struct fr_health *h, const struct fr_address *addr,
+    uint16_t port);
+
 #endif /* FR_HEALTH_H */

@@ -839,6 +839,12 @@ fr_resolver_cache_stats(struct fr_resolver *res)
 	return fr_cache_stats(res->cache);
 }
 
+struct fr_cache *
+fr_resolver_cache(struct fr_resolver *res)
+{
+	return res->cache;
+}
+
 void
 fr_resolver_load(struct fr_resolver *res, struct fr_resolver_load *out)
 {

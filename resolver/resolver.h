@@ -123,6 +123,9 @@ struct fr_health *fr_resolver_health(struct fr_resolver *res);
 double fr_resolver_now(struct fr_resolver *res);
 /* Cache counters. */
 const struct fr_cache_stats *fr_resolver_cache_stats(struct fr_resolver *res);
+/* The cache itself, for reports and flushes (fr_cache_each,
+ * fr_cache_flush); resolutions in flight store into it as they end. */
+struct fr_cache *fr_resolver_cache(struct fr_resolver *res);
 
 /* Load: resolutions running and waiting, requests refused as busy, and
  * the DNS questions (asked, in flight now, most in flight at once). */

@@ -46,7 +46,7 @@ struct fr_checker {
 	SSL *ssl;
 	enum hstate state;
 	bool fresh;			/* no verdict yet */
-	ev_tstamp started;		/* this check, for its duration */
+	ev_tstamp started;		/* the check in flight */
 	unsigned oks, fails;		/* in a row */
 	size_t len, off;		/* request: len and sent; response: len */
 	struct fr_xmpp_stream *reader;	/* check: xmpp, while receiving */
@@ -128,7 +128,11 @@ result(struct fr_checker *h, bool ok, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	abandon(h);
-	fr_hist_observe(&h->edge->stats.check, ev_time() - h->started);
+	n->last_check.at = ev_now(h->edge->loop);
+	n->last_check.took = n->last_check.at - h->started;
+	n->last_check.ok = ok;
+	snprintf(n->last_check.why, sizeof(n->last_check.why), "%s", why);
+	fr_hist_observe(&h->edge->stats.check, n->last_check.took);
 	if (!ok)
 		h->edge->stats.checks_failed++;
 	if (ok) {
@@ -516,7 +520,7 @@ interval_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (h->state != H_IDLE)		/* timeout == interval: a tie */
 		result(h, false, "still running at the next interval");
-	h->started = ev_time();
+	h->started = ev_now(loop);
 	h->fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (h->fd < 0) {

@@ -1,7 +1,8 @@
 /*
  * edge.h -- the running edge: listeners, nodes, pools, health checks
- * and relayed connections, all on one libev loop.  This is all that
- * src/ sees of the router.
+ * and relayed connections, all on one libev loop.  With edgeview.h
+ * (what it shows of itself, node drain/enable) this is all that src/
+ * sees of the running router.
  *
  * The edge copies what it keeps from a configuration: the caller may
  * free the configuration once a call returns.

@@ -1,5 +1,6 @@
 # router/local.mk -- libfedrouter: listeners, pools, health checks, relay
-# (included from Makefile.am).  src/ uses edge.h and edgeconf.h; the
+# (included from Makefile.am).  src/ uses edge.h, edgeconf.h and
+# edgeview.h (and routing.h's decisions, for explaining them); the
 # other headers are the library's own.
 noinst_LIBRARIES += router/libfedrouter.a
 router_libfedrouter_a_SOURCES = \
@@ -7,6 +8,7 @@ router_libfedrouter_a_SOURCES = \
 	router/buffer.c router/buffer.h \
 	router/edge.c router/edge.h router/edgeint.h \
 	router/edgeconf.h \
+	router/edgeview.c router/edgeview.h \
 	router/checker.c router/checker.h \
 	router/dialer.c router/dialer.h \
 	router/listener.c router/listener.h \

@@ -39,6 +39,14 @@ struct fr_node_settings {
 	char *check_domain;	/* check: xmpp: the stream's to */
 };
 
+/* The latest health check of a node, for reports. */
+struct fr_check_result {
+	double at;		/* wall-clock time it ended; 0: none yet */
+	double took;		/* seconds */
+	bool ok;
+	char why[256];		/* "status 200", "connect: refused" ... */
+};
+
 struct fr_node {
 	unsigned refs;
 	char name[FR_NAME_MAX];			/* ro */
@@ -48,6 +56,10 @@ struct fr_node {
 	struct fr_node_settings *set;		/* rw: fr_node_apply */
 	bool up;				/* the health verdict */
 	bool retired;				/* dropped by a reload */
+	bool drained;				/* rw: takes no new connection
+						   or dialog (fr_edge_drain_node);
+						   kept across reloads */
+	struct fr_check_result last_check;	/* rw: checker.c's */
 	unsigned active;			/* live sessions */
 	struct fr_session_list sessions;	/* session.c's */
 	struct fr_checker *checker;		/* NULL: not checked */

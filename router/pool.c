@@ -87,6 +87,12 @@ fr_pool_name(const struct fr_pool *p)
 	return p->name;
 }
 
+enum fr_balance
+fr_pool_balance(const struct fr_pool *p)
+{
+	return p->balance;
+}
+
 size_t
 fr_pool_size(const struct fr_pool *p)
 {
@@ -142,7 +148,8 @@ fr_rendezvous_score(const uint8_t ip[16], uint64_t node_key, unsigned weight)
 static bool
 usable(const struct fr_pool *p, size_t i, uint64_t tried)
 {
-	return p->m[i].node->up && !(tried & (UINT64_C(1) << i));
+	return p->m[i].node->up && !p->m[i].node->drained &&
+	    !(tried & (UINT64_C(1) << i));
 }
 
 static long

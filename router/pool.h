@@ -2,8 +2,8 @@
  * pool.h -- (router-internal) nodes that share a listener's traffic,
  * and the choice of a node for a new connection.
  *
- * The choice looks only at nodes that are up and not yet tried for this
- * connection (re-dispatch after a failed connect):
+ * The choice looks only at nodes that are up, not drained, and not yet
+ * tried for this connection (re-dispatch after a failed connect):
  *   roundrobin  smooth weighted round robin (weights 3:1 give A A B A,
  *               never A A A B);
  *   leastconn   fewest live connections per unit of weight; ties go
@@ -43,6 +43,7 @@ void fr_pool_ref(struct fr_pool *p);
 void fr_pool_unref(struct fr_pool *p);
 
 const char *fr_pool_name(const struct fr_pool *p);
+enum fr_balance fr_pool_balance(const struct fr_pool *p);
 size_t fr_pool_size(const struct fr_pool *p);
 struct fr_node *fr_pool_node(const struct fr_pool *p, size_t i);
 /* Members that are up. */

@@ -356,6 +356,66 @@ plan_copy_is_deep(void **state)
 	fr_plan_free(q);
 }
 
+struct seen {
+	char domains[4][FR_DNAME_MAX];
+	double ttl_left[4];
+	size_t n;
+};
+
+static void
+each_entry(void *arg, const struct fr_cache_view *view, double stale_left)
+{
+	struct seen *s = arg;
+
+	(void)stale_left;
+	assert_true(s->n < 4);
+	snprintf(s->domains[s->n], sizeof(s->domains[0]), "%s",
+	    view->plan->domain);
+	s->ttl_left[s->n++] = view->ttl_left;
+}
+
+/* Listing counts no hit or miss; a flush takes one domain's entries
+ * (all its keys) or everything. */
+static void
+list_and_flush(void **state)
+{
+	static const uint32_t ttl[] = { 300 };
+	struct fr_cache *c = cache_with(no_prefetch);
+	const char *doms[] = { "a.test", "b.test", "a.test" };
+	const char *keys[] = { "0|a.test", "0|b.test", "1|a.test" };
+	struct seen s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		struct fr_plan *p = plan_with(FR_RESULT_OK, ttl, 1,
+		    FR_DNS_ANSWER);
+
+		snprintf(p->domain, sizeof(p->domain), "%s", doms[i]);
+		assert_int_equal(fr_cache_store(c, keys[i], p, 100.0 + i), 0);
+		fr_plan_free(p);
+	}
+	memset(&s, 0, sizeof(s));
+	fr_cache_each(c, 200.0, each_entry, &s);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.domains[0], "a.test");
+	assert_string_equal(s.domains[1], "b.test");
+	assert_true(s.ttl_left[1] == 201.0);
+	assert_int_equal(fr_cache_stats(c)->hits, 0);
+	assert_int_equal(fr_cache_stats(c)->misses, 0);
+	assert_int_equal(fr_cache_flush(c, "a.test"), 2);
+	assert_int_equal(fr_cache_flush(c, "a.test"), 0);
+	assert_int_equal(fr_cache_stats(c)->entries, 1);
+	memset(&s, 0, sizeof(s));
+	fr_cache_each(c, 200.0, each_entry, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.domains[0], "b.test");
+	assert_int_equal(fr_cache_flush(c, NULL), 1);
+	assert_int_equal(fr_cache_stats(c)->entries, 0);
+	assert_int_equal(fr_cache_stats(c)->bytes, 0);
+	fr_cache_delete(c);
+}
+
 int
 main(void)
 {
@@ -370,6 +430,7 @@ main(void)
 		cmocka_unit_test(lru_eviction_by_bytes),
 		cmocka_unit_test(nothing_without_ttl),
 		cmocka_unit_test(plan_copy_is_deep),
+		cmocka_unit_test(list_and_flush),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

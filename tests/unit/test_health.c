@@ -126,6 +126,50 @@ bounded_oldest_forgotten(void **state)
 	fr_health_delete(h);
 }
 
+static void
+count_down(void *arg, const struct fr_address *addr, uint16_t port,
+    enum fr_transport tp, const struct fr_health_state *st)
+{
+	unsigned *n = arg;
+
+	(void)addr;
+	(void)port;
+	(void)tp;
+	if (st->down)
+		n[0]++;
+	n[1]++;
+}
+
+/* Listing says which records are down now; clearing takes one
+ * address (one port, or all of them) or everything. */
+static void
+list_and_clear(void **state)
+{
+	struct fr_health_conf conf = { 10.0, 100.0, 600.0, 100 };
+	struct fr_health *h = fr_health_create(&conf);
+	struct fr_address a = v4("127.0.3.1"), b = v4("127.0.3.2");
+	struct fr_health_state st;
+	unsigned n[2] = { 0, 0 };
+
+	(void)state;
+	fr_health_failure(h, &a, 5061, FR_TRANSPORT_TLS, "x", 0, 0);
+	fr_health_failure(h, &a, 5269, FR_TRANSPORT_TCP, "x", 0, 0);
+	fr_health_failure(h, &a, 5062, FR_TRANSPORT_TLS, "x", 0, 0);
+	fr_health_failure(h, &b, 5061, FR_TRANSPORT_TLS, "x", 0, 5);
+	fr_health_each(h, 12.0, count_down, n);
+	assert_int_equal(n[0], 1);	/* b: down until 15 */
+	assert_int_equal(n[1], 4);
+	assert_int_equal(fr_health_clear(h, &a, 5062), 1);
+	assert_int_equal(fr_health_clear(h, &a, 5062), 0);
+	assert_true(fr_health_get(h, &a, 5061, FR_TRANSPORT_TLS, 1, &st));
+	assert_int_equal(fr_health_clear(h, &a, 0), 2);
+	assert_int_equal(fr_health_count(h), 1);
+	assert_true(fr_health_get(h, &b, 5061, FR_TRANSPORT_TLS, 1, &st));
+	assert_int_equal(fr_health_clear(h, NULL, 0), 1);
+	assert_int_equal(fr_health_count(h), 0);
+	fr_health_delete(h);
+}
+
 int
 main(void)
 {
@@ -134,6 +178,7 @@ main(void)
 		cmocka_unit_test(retry_after_overrides_and_is_capped),
 		cmocka_unit_test(keyed_by_address_port_transport),
 		cmocka_unit_test(bounded_oldest_forgotten),
+		cmocka_unit_test(list_and_clear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
