@@ -106,6 +106,9 @@ set_state(struct fr_checker *h, bool up, const char *why)
 			h->edge->stats.node_went_up++;
 		else
 			h->edge->stats.node_went_down++;
+		if (!up)
+			fr_stats_failure(&h->edge->stats, "node %s (%s) is "
+			    "down: %s", n->name, addr, why);
 	}
 	if (changed)
 		fr_edge_node_changed(h->edge, n);

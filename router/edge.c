@@ -643,17 +643,3 @@ fr_edge_stats(const struct fr_edge *e)
 {
 	return &e->stats;
 }
-
-bool
-fr_edge_resolver_stats(struct fr_edge *e, struct fr_cache_stats *cache,
-    size_t *down)
-{
-	struct fr_resolver *res;
-
-	if (e->rt == NULL)
-		return false;
-	res = fr_routing_resolver(e->rt);
-	*cache = *fr_resolver_cache_stats(res);
-	*down = fr_health_count(fr_resolver_health(res));
-	return true;
-}

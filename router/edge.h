@@ -10,15 +10,12 @@
 #ifndef FR_EDGE_H
 #define FR_EDGE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include <ev.h>
 
 #include "edgeconf.h"
 #include "stats.h"
-
-struct fr_cache_stats;
 
 struct fr_edge;
 
@@ -70,14 +67,6 @@ unsigned fr_edge_sessions(const struct fr_edge *edge);
 /* The edge's counters (stats.h), kept across reloads; valid while the
  * edge lives, and changing only on its loop. */
 const struct fr_edge_stats *fr_edge_stats(const struct fr_edge *edge);
-
-/*
- * The resolver's side, read now: its cache counters and how many
- * destinations are marked down.  false (and nothing filled) when the
- * configuration has no sip or xmpp listener, and so no resolver.
- */
-bool fr_edge_resolver_stats(struct fr_edge *edge,
-    struct fr_cache_stats *cache, size_t *down);
 
 /* Close everything at once.  NULL is fine. */
 void fr_edge_delete(struct fr_edge *edge);

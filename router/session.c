@@ -109,14 +109,12 @@ release_node(struct fr_session *s)
 }
 
 /* Count how s ended, and what it relayed, on its listener's row. */
-static void
+static enum fr_conn_outcome
 count_end(const struct fr_session *s, uint64_t to_client)
 {
 	struct fr_listener_stats *ls = s->listener->stats;
 	enum fr_conn_outcome o = s->outcome;
 
-	if (ls == NULL)
-		return;
 	if (o == FR_CONN_OUTCOMES) {
 		switch (s->state) {
 		case S_RELAY:
@@ -134,9 +132,12 @@ count_end(const struct fr_session *s, uint64_t to_client)
 			break;
 		}
 	}
-	fr_stats_conn(ls, o);
-	ls->bytes_from_client += CLI(s)->bytes_in;
-	ls->bytes_to_client += to_client;
+	if (ls != NULL) {
+		fr_stats_conn(ls, o);
+		ls->bytes_from_client += CLI(s)->bytes_in;
+		ls->bytes_to_client += to_client;
+	}
+	return o;
 }
 
 static void session_close(struct fr_session *s, const char *fmt, ...)
@@ -161,10 +162,13 @@ session_close(struct fr_session *s, const char *fmt, ...)
 		snprintf(connect, sizeof(connect), "-");
 	/* Bytes that reached the client; what was still held is lost. */
 	to_client = NOD(s)->bytes_in - fr_relay_pending(&s->relay, FR_CLIENT);
-	count_end(s, to_client);
+	fr_addr_str(&s->client, client, sizeof(client));
+	if (count_end(s, to_client) != FR_CONN_RELAYED)
+		fr_stats_failure(&e->stats, "%s from %s: %s", s->listener->name,
+		    client, reason);
 	fr_log(LOG_INFO, "conn client=%s listener=%s node=%s connect_ms=%s "
 	    "duration_s=%.3f from_client=%llu to_client=%llu attempts=%u: %s",
-	    fr_addr_str(&s->client, client, sizeof(client)), s->listener->name,
+	    client, s->listener->name,
 	    s->node != NULL ? s->node->name : "-", connect,
 	    ev_now(e->loop) - s->started,
 	    (unsigned long long)CLI(s)->bytes_in,

@@ -689,8 +689,7 @@ fconn_closed(struct fr_sipconn *c, const char *reason)
 	fr_log(LOG_INFO, "sip: foreign connection %s via %s closed: %s",
 	    fr_addr_str(&f->client, peer, sizeof(peer)), f->name, reason);
 	if (f->listener != NULL)	/* accepted, not edge-opened */
-		fr_stats_conn(f->listener->stats, fr_sipconn_established(c) ?
-		    FR_CONN_PROXIED : FR_CONN_TLS_FAILED);
+		sp_count_closed(f->p, c, f->listener, reason);
 	f->p->nconns--;
 	LIST_REMOVE(f, entry);
 	fconn_free(f, false);

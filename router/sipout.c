@@ -566,8 +566,7 @@ down_closed(struct fr_sipconn *c, const char *reason)
 	fr_log(LOG_INFO, "sip: node %s connection %s via %s closed: %s",
 	    sp_node_name(d->p, d->node), fr_addr_str(fr_sipconn_peer(c), peer,
 	    sizeof(peer)), d->listener->name, reason);
-	fr_stats_conn(d->listener->stats, fr_sipconn_established(c) ?
-	    FR_CONN_PROXIED : FR_CONN_TLS_FAILED);
+	sp_count_closed(d->p, c, d->listener, reason);
 	d->p->nconns--;
 	LIST_REMOVE(d, entry);
 	sp_release(d->listener->edge, &d->client);

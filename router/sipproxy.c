@@ -513,6 +513,21 @@ sp_conn_conf(struct fr_sipconn_conf *cc, struct fr_sipproxy *p,
 }
 
 void
+sp_count_closed(struct fr_sipproxy *p, const struct fr_sipconn *c,
+    struct fr_listener *l, const char *reason)
+{
+	char peer[FR_ADDRSTRLEN];
+
+	if (fr_sipconn_established(c)) {
+		fr_stats_conn(l->stats, FR_CONN_PROXIED);
+		return;
+	}
+	fr_stats_conn(l->stats, FR_CONN_TLS_FAILED);
+	fr_stats_failure(&p->edge->stats, "%s from %s: %s", l->name,
+	    fr_addr_str(fr_sipconn_peer(c), peer, sizeof(peer)), reason);
+}
+
+void
 sp_node_ip(const struct fr_sipproxy *p, int node, char *out, size_t outlen)
 {
 	out[0] = '\0';

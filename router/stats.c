@@ -4,10 +4,14 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <ev.h>
+
+#include "escape.h"
 #include "stats.h"
 
 /* From a millisecond to ten seconds: a cached answer, a LAN check, a
@@ -74,6 +78,23 @@ fr_sip_method_stat_of(const char *s, size_t len)
 		    memcmp(method_names[i], s, len) == 0)
 			return (enum fr_sip_method_stat)i;
 	return FR_SIPM_OTHER;
+}
+
+void
+fr_stats_failure(struct fr_edge_stats *st, const char *fmt, ...)
+{
+	struct fr_failure *f;
+	char raw[sizeof(f->what)];
+	va_list ap;
+
+	if (st == NULL)
+		return;
+	f = &st->recent[st->nrecent++ % FR_STATS_RECENT];
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	f->at = ev_time();
+	fr_escape_str(f->what, sizeof(f->what), raw);
 }
 
 void

@@ -82,6 +82,13 @@ const char *fr_sip_method_stat_name(enum fr_sip_method_stat m);
  * are case-sensitive). */
 enum fr_sip_method_stat fr_sip_method_stat_of(const char *s, size_t len);
 
+/* Recent failures, for the status page: the last FR_STATS_RECENT. */
+#define FR_STATS_RECENT 20
+struct fr_failure {
+	double at;			/* wall clock (ev_time) */
+	char what[240];			/* escaped for a log line */
+};
+
 /* Routing decisions, indexed by enum fr_decision (routing.h). */
 #define FR_STATS_DECISIONS 6
 
@@ -111,6 +118,10 @@ struct fr_edge_stats {
 	/* TLS handshakes: [0] as server, [1] as client; [.][0] done,
 	 * [.][1] failed */
 	uint64_t tls[2][2];
+
+	/* recent[nrecent % FR_STATS_RECENT] is the next slot */
+	struct fr_failure recent[FR_STATS_RECENT];
+	uint64_t nrecent;
 };
 
 /*
@@ -138,6 +149,11 @@ fr_stats_tls(struct fr_edge_stats *st, bool server, bool ok)
 	if (st != NULL)
 		st->tls[server ? 0 : 1][ok ? 0 : 1]++;
 }
+
+/* Remember a failure for the status page (the oldest goes).  The text
+ * is escaped (escape.h) and cut to fit; st NULL is fine. */
+void fr_stats_failure(struct fr_edge_stats *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* A SIP message was read: a request with method [s, s + len), or a
  * response with status (100-699).  st NULL is fine. */

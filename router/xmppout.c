@@ -105,17 +105,19 @@ stream_free(struct xstream *s)
  * stream that got as far as the relay was relayed; one answered with
  * a stream error was refused (allow list, no route); the rest ended
  * before either. */
-static void
+static enum fr_conn_outcome
 count_end(const struct xstream *s)
 {
 	struct fr_listener_stats *ls = s->listener->stats;
+	enum fr_conn_outcome o = s->state == S_RELAY ? FR_CONN_RELAYED :
+	    s->state == S_ERROR ? FR_CONN_REFUSED : FR_CONN_ABORTED;
 
-	if (ls == NULL)
-		return;
-	fr_stats_conn(ls, s->state == S_RELAY ? FR_CONN_RELAYED :
-	    s->state == S_ERROR ? FR_CONN_REFUSED : FR_CONN_ABORTED);
-	ls->bytes_from_client += CLI(s)->bytes_in;
-	ls->bytes_to_client += FOR(s)->bytes_in;
+	if (ls != NULL) {
+		fr_stats_conn(ls, o);
+		ls->bytes_from_client += CLI(s)->bytes_in;
+		ls->bytes_to_client += FOR(s)->bytes_in;
+	}
+	return o;
 }
 
 static void
@@ -136,7 +138,10 @@ stream_close(struct xstream *s, const char *fmt, ...)
 	    ev_now(s->x->edge->loop) - s->started,
 	    (unsigned long long)CLI(s)->bytes_in,
 	    (unsigned long long)FOR(s)->bytes_in, why);
-	count_end(s);
+	if (count_end(s) != FR_CONN_RELAYED)
+		fr_stats_failure(&s->x->edge->stats, "%s from %s: %s",
+		    s->listener->name, fr_addr_str(&s->client, client,
+		    sizeof(client)), why);
 	stream_free(s);
 }
 

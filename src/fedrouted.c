@@ -55,6 +55,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -64,6 +65,7 @@
 #include "edge.h"
 #include "escape.h"
 #include "handoff.h"
+#include "httpd.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "tls.h"
@@ -116,6 +118,9 @@ struct daemon {
 	ev_io ready_io[FR_WORKERS_MAX];	/* master: reading each chan */
 	bool ready[FR_WORKERS_MAX];
 	bool told_ready;
+	/* server: http: (lone daemon, or worker 1) */
+	struct fr_httpd *httpd;
+	time_t started, loaded;
 };
 
 #define READY_MSG "ready"
@@ -276,6 +281,65 @@ keep_start_settings(struct fr_config *old, struct fr_config *cfg)
 	old->pidfile = t;
 }
 
+/*
+ * server: http: after a start or a reload: serve on the configured
+ * address (binding a new one when it changed), with the running
+ * configuration.  A lone daemon or worker 1 only.  At start a failure
+ * stops the daemon (-1); at a reload the previous server, if any, runs
+ * on and a warning says why.
+ */
+static int
+http_apply(struct daemon *d, bool starting)
+{
+	struct fr_status_info info;
+	struct fr_httpd *h = NULL;
+	char err[256], addr[FR_ADDRSTRLEN];
+
+	if (d->worker > 1)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	info.path = d->path;
+	info.cfg = d->cfg;
+	info.started = d->started;
+	info.loaded = d->loaded;
+	info.worker = d->worker;
+	info.nworkers = d->worker != 0 ? d->cfg->workers : 1;
+	if (d->httpd != NULL && d->cfg->http.len != 0 &&
+	    fr_addr_equal(fr_httpd_addr(d->httpd), &d->cfg->http)) {
+		fr_httpd_set_info(d->httpd, &info);
+		return 0;
+	}
+	if (d->cfg->http.len != 0 && (h = fr_httpd_create(d->loop,
+	    &d->cfg->http, d->edge, &info, err, sizeof(err))) == NULL) {
+		if (starting) {
+			fr_log(LOG_ERR, "%s", err);
+			return -1;
+		}
+		if (d->httpd != NULL) {
+			fr_log(LOG_WARNING, "%s; still serving on %s", err,
+			    fr_addr_str(fr_httpd_addr(d->httpd), addr,
+			    sizeof(addr)));
+			fr_httpd_set_info(d->httpd, &info);
+		} else {
+			fr_log(LOG_WARNING, "%s", err);
+		}
+		return 0;
+	}
+	if (h != NULL) {
+		fr_log(LOG_NOTICE, "http: /metrics and the status page on %s",
+		    fr_addr_str(&d->cfg->http, addr, sizeof(addr)));
+		if (d->worker != 0)
+			fr_log(LOG_WARNING, "http: served by worker 1 only, "
+			    "with that worker's own figures (workers: %u)",
+			    d->cfg->workers);
+	} else if (d->httpd != NULL) {
+		fr_log(LOG_NOTICE, "http: stopped (no http: any more)");
+	}
+	fr_httpd_delete(d->httpd);
+	d->httpd = h;
+	return 0;
+}
+
 /* A fresh session-ticket key for this process (and, from the master,
  * for its workers); the previous one still opens tickets. */
 static void
@@ -313,6 +377,8 @@ apply_config(struct daemon *d, struct fr_config *cfg, char *why,
 	d->cfg = cfg;
 	apply_logging(d);
 	summary(d, "reloaded");
+	d->loaded = time(NULL);
+	(void)http_apply(d, false);
 	return 0;
 }
 
@@ -561,6 +627,9 @@ run_edge(struct daemon *d)
 		fr_log(LOG_ERR, "%s", err);
 		goto out;
 	}
+	d->started = d->loaded = time(NULL);
+	if (http_apply(d, true) != 0)
+		goto out;
 	if (d->worker == 0 && d->cfg->pidfile != NULL &&
 	    write_pidfile(d->cfg->pidfile) != 0)
 		goto out;
@@ -586,6 +655,8 @@ run_edge(struct daemon *d)
 out:
 	fr_confload_cancel(d->load);
 	d->load = NULL;
+	fr_httpd_delete(d->httpd);
+	d->httpd = NULL;
 	fr_edge_delete(d->edge);
 	if (d->worker == 0 && d->cfg->pidfile != NULL && d->edge != NULL &&
 	    unlink(d->cfg->pidfile) != 0 && errno != ENOENT)
