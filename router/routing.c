@@ -334,6 +334,9 @@ fr_routing_set_stats(struct fr_routing *rt, struct fr_edge_stats *st)
 	rt->stats = st;
 }
 
+_Static_assert(FR_DECISION_HOP + 1 == FR_STATS_DECISIONS,
+    "stats.h counts every enum fr_decision");
+
 /* A decision is out: count it by source (override, dns, ...). */
 static void
 count_decision(const struct fr_routing *rt, const struct fr_route_result *r)

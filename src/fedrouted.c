@@ -285,8 +285,9 @@ keep_start_settings(struct fr_config *old, struct fr_config *cfg)
  * server: http: after a start or a reload: serve on the configured
  * address (binding a new one when it changed), with the running
  * configuration.  A lone daemon or worker 1 only.  At start a failure
- * stops the daemon (-1); at a reload the previous server, if any, runs
- * on and a warning says why.
+ * stops a lone daemon (-1), as a listener's does; a worker logs it and
+ * runs on without (a replacement must not crash-loop on it).  At a
+ * reload the previous server, if any, runs on and a warning says why.
  */
 static int
 http_apply(struct daemon *d, bool starting)
@@ -313,7 +314,7 @@ http_apply(struct daemon *d, bool starting)
 	    &d->cfg->http, d->edge, &info, err, sizeof(err))) == NULL) {
 		if (starting) {
 			fr_log(LOG_ERR, "%s", err);
-			return -1;
+			return d->worker == 0 ? -1 : 0;
 		}
 		if (d->httpd != NULL) {
 			fr_log(LOG_WARNING, "%s; still serving on %s", err,

@@ -117,6 +117,14 @@ def fetch(port, path="/metrics", method="GET", src=None, headers=None):
         c.close()
 
 
+def answers(port):
+    """True when GET /metrics is answered 200 now."""
+    try:
+        return fetch(port)[0] == 200
+    except OSError:
+        return False
+
+
 # ------------------------------------------------------- a foreign server
 
 class ForeignSip:
@@ -562,6 +570,9 @@ class Http(unittest.TestCase):
         finally:
             for s in idle:
                 s.close()
+        # Once they are gone, this address is served again.
+        wait_for(lambda: answers(PORTS["http"]),
+                 what="the server to take 127.0.0.1 again")
 
 
 class Page(unittest.TestCase):
