@@ -206,6 +206,90 @@ health(FILE *out, const struct fr_edge_stats *st)
 	    st->node_went_down);
 }
 
+/* Gauges of the nodes and pools as they are now (edgeview.h), one
+ * family at a time: the format wants a family's samples together. */
+enum node_gauge { NG_UP, NG_DRAINED, NG_ACTIVE, NG_WEIGHT, NG_CHECK };
+
+struct gauge_walk {
+	FILE *out;
+	enum node_gauge which;
+};
+
+static void
+node_sample(void *arg, const struct fr_node_view *v)
+{
+	static const char *const names[] = {
+		[NG_UP] = "fedroute_node_up",
+		[NG_DRAINED] = "fedroute_node_drained",
+		[NG_ACTIVE] = "fedroute_node_active_connections",
+		[NG_WEIGHT] = "fedroute_node_weight",
+		[NG_CHECK] = "fedroute_node_last_check_duration_seconds",
+	};
+	struct gauge_walk *w = arg;
+
+	if (w->which == NG_CHECK && v->last_check_at <= 0)
+		return;		/* none yet (or check: none) */
+	fprintf(w->out, "%s{node=\"", names[w->which]);
+	fr_metrics_label(w->out, v->name);
+	fputs("\"} ", w->out);
+	switch (w->which) {
+	case NG_UP:
+		fprintf(w->out, "%d\n", v->up ? 1 : 0);
+		break;
+	case NG_DRAINED:
+		fprintf(w->out, "%d\n", v->drained ? 1 : 0);
+		break;
+	case NG_ACTIVE:
+		fprintf(w->out, "%u\n", v->active);
+		break;
+	case NG_WEIGHT:
+		fprintf(w->out, "%u\n", v->weight);
+		break;
+	case NG_CHECK:
+		fprintf(w->out, "%.6f\n", v->last_check_took);
+		break;
+	}
+}
+
+static void
+pool_sample(void *arg, const struct fr_pool_view *v)
+{
+	struct gauge_walk *w = arg;
+
+	fputs("fedroute_pool_members_usable{pool=\"", w->out);
+	fr_metrics_label(w->out, v->name);
+	fprintf(w->out, "\"} %zu\n", v->up);
+}
+
+static void
+nodes(FILE *out, struct fr_edge *edge)
+{
+	static const char *const help[][2] = {
+		[NG_UP] = { "fedroute_node_up", "1 when the node's health "
+		    "verdict is up." },
+		[NG_DRAINED] = { "fedroute_node_drained", "1 when the node "
+		    "is drained: no new connection or dialog goes to it." },
+		[NG_ACTIVE] = { "fedroute_node_active_connections",
+		    "Relayed connections to the node now." },
+		[NG_WEIGHT] = { "fedroute_node_weight", "The node's weight "
+		    "in balancing." },
+		[NG_CHECK] = { "fedroute_node_last_check_duration_seconds",
+		    "How long the node's latest health check took." },
+	};
+	struct gauge_walk w;
+	unsigned i;
+
+	w.out = out;
+	for (i = 0; i < sizeof(help) / sizeof(help[0]); i++) {
+		head(out, help[i][0], "gauge", help[i][1]);
+		w.which = (enum node_gauge)i;
+		fr_edge_each_node(edge, node_sample, &w);
+	}
+	head(out, "fedroute_pool_members_usable", "gauge", "Members of the "
+	    "pool that are up and not drained.");
+	fr_edge_each_pool(edge, pool_sample, &w);
+}
+
 static void
 tls(FILE *out, const struct fr_edge_stats *st)
 {
@@ -244,6 +328,7 @@ fr_metrics_write(FILE *out, struct fr_edge *edge,
 	sip(out, st);
 	routing(out, edge, st);
 	health(out, st);
+	nodes(out, edge);
 	tls(out, st);
 	return ferror(out) ? -1 : 0;
 }

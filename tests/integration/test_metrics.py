@@ -492,6 +492,19 @@ class Counters(unittest.TestCase):
         self.assertGreaterEqual(value(m, "fedroute_node_transitions_total",
                                       state="up"), 1)
         self.assertEqual(value(m, "fedroute_health_check_failures_total"), 0)
+        # The nodes and pools as they are now (edgeview).
+        for node in ("imp-a", "imp-b", "gone", "publisher"):
+            self.assertEqual(value(m, "fedroute_node_up", node=node), 1)
+            self.assertIn(("fedroute_node_drained", (("node", node),)), m)
+            self.assertEqual(value(m, "fedroute_node_drained", node=node),
+                             0)
+            self.assertEqual(value(m, "fedroute_node_weight", node=node), 1)
+        self.assertIn(("fedroute_node_last_check_duration_seconds",
+                       (("node", "imp-a"),)), m)
+        self.assertNotIn(("fedroute_node_last_check_duration_seconds",
+                          (("node", "imp-b"),)), m)	# check: none
+        self.assertEqual(value(m, "fedroute_pool_members_usable",
+                               pool="imp"), 2)
 
 
 class Http(unittest.TestCase):
