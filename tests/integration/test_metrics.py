@@ -5,22 +5,24 @@ Real processes and sockets on loopback, started here: fedrouted with
 http: on a free port; TcpNode echo nodes behind a PAT listener, one
 behind a TLS listener (a certificate of a test CA), a node that refuses
 connections; a SIP federation listener with a node (127.0.0.2) and a
-foreign SIP server over TCP (a thread here, reached by an override
-route), so no DNS is needed.
+foreign SIP server over TCP (a thread here), reached by an override
+route and, for another domain, by DNS (a private NSD).
 
 Checked: every line of /metrics parses as the Prometheus text format,
 every family has HELP and TYPE, counters end in _total; the counters
 match the traffic sent exactly (connections by listener and outcome,
 bytes each way, TLS handshakes, SIP requests by method and responses by
-class, the proxy's own 403, routing decisions by source); 404 for other
+class, the proxy's own 403, routing decisions by source, one DNS
+resolution then the cache, node and pool state); 404 for other
 paths, 405 for POST, HEAD answered; an oversize request refused; idle
 connections held open do not stop relaying nor the next scrape; a
-reload moves the server to a new address; with workers: 2, worker 1
+reload moves the server to a new address (and keeps the old one when
+the new one is taken); with workers: 2, worker 1
 serves and check-config warns; the page, loaded in headless Chromium,
 shows the nodes with their state, the pools and the domains (DOM and a
 screenshot in the test's directory).
 
-Run: FEDROUTED=src/fedrouted FEDROUTE=src/fedroute python3 tests/integration/test_metrics.py
+Run: FEDROUTED=src/fedrouted FEDROUTE=src/fedroute ZONES_DIR=$PWD/zones python3 tests/integration/test_metrics.py
 """
 
 import http.client
@@ -39,6 +41,7 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import nsdharness  # noqa: E402
 import peers  # noqa: E402
 from edgeharness import (Fedrouted, TcpNode, banner, connect,  # noqa: E402
                          free_port, tls_client, wait_for)
@@ -238,8 +241,8 @@ server:
 	drain-timeout: 1s
 	http: 127.0.0.1:{http}
 resolver:
-	forwarder: 127.0.0.1@{nodns}
-	timeout: 1s
+	forwarder: {resolver}
+	timeout: 2s
 node:
 	name: imp-a
 	address: {a}
@@ -285,6 +288,9 @@ listener:
 domain:
 	name: over.metrics.test
 	transport: tcp
+domain:
+	name: dns.metrics.test
+	transport: tcp
 route:
 	domain: over.metrics.test
 	next-hop: {foreign_ip}:{foreign}
@@ -293,8 +299,18 @@ route:
 """
 
 
+ZONE = """$ORIGIN metrics.test.
+$TTL 300
+@ 3600 IN SOA ns1.metrics.test. hostmaster.metrics.test. 2026120701 7200 1800 1209600 60
+@ IN NS ns1.metrics.test.
+ns1 IN A 127.0.7.53
+_sip._tcp.dns IN SRV 0 0 {port} fs.dns.metrics.test.
+fs.dns IN A {ip}
+"""
+
+
 def setUpModule():
-    global TMP, CERTS, NODE_A, NODE_B, FOREIGN, EDGE, PORTS
+    global TMP, CERTS, NODE_A, NODE_B, FOREIGN, EDGE, PORTS, NSD
     from edgeharness import fedrouted_path
     if not os.access(fedrouted_path(), os.X_OK):
         raise RuntimeError("fedrouted not found: %s (set FEDROUTED)"
@@ -310,11 +326,15 @@ def setUpModule():
     NODE_A = TcpNode("imp-a", "127.0.0.3").start()
     NODE_B = TcpNode("imp-b", "127.0.0.4").start()
     FOREIGN = ForeignSip(FOREIGN_IP)
+    zone = os.path.join(TMP, "metrics.test.zone")
+    with open(zone, "w") as fh:
+        fh.write(ZONE.format(port=FOREIGN.port, ip=FOREIGN_IP))
+    NSD = nsdharness.NsdServer([zone])
+    NSD.start()
     PORTS = {"http": free_port(), "pat": free_port(), "tls": free_port(),
              "patgone": free_port(), "fed": free_port(),
-             "gone": free_port("127.0.0.5"), "pub": free_port(NODE_IP),
-             "nodns": free_port()}
-    EDGE = Fedrouted(CONFIG.format(
+             "gone": free_port("127.0.0.5"), "pub": free_port(NODE_IP)}
+    EDGE = Fedrouted(CONFIG.format(resolver=NSD.resolver,
         a=NODE_A.addr, b=NODE_B.addr, foreign_ip=FOREIGN_IP,
         foreign=FOREIGN.port, cert=CERTS["edge"][0],
         key=CERTS["edge"][1], **PORTS))
@@ -328,13 +348,13 @@ def tearDownModule():
     finally:
         if EDGE is not None:
             EDGE.cleanup()
-        for x in (NODE_A, NODE_B, FOREIGN):
+        for x in (NODE_A, NODE_B, FOREIGN, NSD):
             if x is not None:
                 x.stop()
         shutil.rmtree(TMP, ignore_errors=True)
 
 
-TMP = CERTS = NODE_A = NODE_B = FOREIGN = EDGE = PORTS = None
+TMP = CERTS = NODE_A = NODE_B = FOREIGN = EDGE = PORTS = NSD = None
 
 
 def scrape(test, src=None):
@@ -453,6 +473,7 @@ class Counters(unittest.TestCase):
 
     def test_sip(self):
         before = scrape(self)
+        foreign_before = FOREIGN.requests.count("MESSAGE")
         conns = dict(listener="nodes", outcome="proxied")
         self.assertEqual(sip_request(PORTS["fed"], "MESSAGE",
                                      "sip:bob@over.metrics.test", 1), 200)
@@ -477,11 +498,37 @@ class Counters(unittest.TestCase):
             ("fedroute_routing_decisions_total", dict(source="refused"), 1),
             ("fedroute_routing_decisions_total", dict(source="dns"), 0),
         ])
-        self.assertEqual(FOREIGN.requests.count("MESSAGE"), 1)
+        self.assertEqual(FOREIGN.requests.count("MESSAGE") - foreign_before,
+                         1)
         # The resolver exists (sip listener): its figures are there.
         self.assertIn(("fedroute_destinations_down", ()), m)
         self.assertIn(("fedroute_resolver_cache_lookups_total",
                        (("result", "hit"),)), m)
+
+    def test_dns(self):
+        """Two requests for a domain DNS routes: one resolution, then
+        the cache; the page shows the domain's target and its health."""
+        before = scrape(self)
+        for n in (11, 12):
+            self.assertEqual(sip_request(PORTS["fed"], "MESSAGE",
+                                         "sip:bob@dns.metrics.test", n), 200)
+        m = scrape(self)
+        check_deltas(self, before, m, [
+            ("fedroute_routing_decisions_total", dict(source="dns"), 2),
+            ("fedroute_resolution_duration_seconds_count", {}, 1),
+            ("fedroute_resolution_duration_seconds_bucket",
+             dict(le="+Inf"), 1),
+        ])
+        self.assertGreaterEqual(
+            value(m, "fedroute_resolver_cache_lookups_total", result="hit") -
+            value(before, "fedroute_resolver_cache_lookups_total",
+                  result="hit"), 1)
+        self.assertGreater(value(m, "fedroute_resolver_cache_entries"), 0)
+        page = fetch(PORTS["http"], "/")[2].decode()
+        self.assertIn("<td>dns.metrics.test</td>", page)
+        self.assertRegex(page, r"fs\.dns\.metrics\.test:%d tcp "
+                         r'<span class="up">%s ok</span>'
+                         % (FOREIGN.port, re.escape(FOREIGN_IP)))
 
     def test_health_checks(self):
         # imp-a is checked every second; imp-b is check: none.
@@ -693,6 +740,17 @@ class Lifecycle(unittest.TestCase):
                 d.reload(SMALL.format(http=p2, **conf))
                 self.assertEqual(fetch(p2)[0], 200)
                 self.assertRaises(OSError, fetch, p1)
+                # A new address that is taken: the old one serves on.
+                taken = socket.socket()
+                try:
+                    taken.bind(("127.0.0.1", 0))
+                    taken.listen(1)
+                    p3 = taken.getsockname()[1]
+                    d.reload(SMALL.format(http=p3, **conf))
+                    d.wait_log("still serving on 127.0.0.1:%d" % p2)
+                    self.assertEqual(fetch(p2)[0], 200)
+                finally:
+                    taken.close()
                 # Taken away: no server at all.
                 d.reload(SMALL.format(http=p2, **conf).replace(
                     "\thttp: 127.0.0.1:%d\n" % p2, ""))
