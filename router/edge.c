@@ -634,7 +634,7 @@ fr_edge_delete(struct fr_edge *e)
 	free(e->nodes);
 	fr_srclimit_delete(e->sources);
 	fr_bufpool_delete(e->bufs);
-	fr_stats_clear(&e->stats);
+	fr_stats_unshare(&e->stats);
 	free(e);
 }
 
@@ -642,4 +642,11 @@ const struct fr_edge_stats *
 fr_edge_stats(const struct fr_edge *e)
 {
 	return &e->stats;
+}
+
+int
+fr_edge_share_stats(struct fr_edge *e, struct fr_stats_board *board,
+    unsigned slot)
+{
+	return fr_stats_share(&e->stats, e->loop, board, slot);
 }

@@ -68,6 +68,15 @@ unsigned fr_edge_sessions(const struct fr_edge *edge);
  * edge lives, and changing only on its loop. */
 const struct fr_edge_stats *fr_edge_stats(const struct fr_edge *edge);
 
+/*
+ * With workers: publish this edge's counters in slot of board (stats.h)
+ * once a second, for the worker that serves /metrics to add up
+ * (fr_stats_total).  -1 when memory ran out (counting goes on,
+ * unshared).
+ */
+int fr_edge_share_stats(struct fr_edge *edge, struct fr_stats_board *board,
+    unsigned slot);
+
 /* Close everything at once.  NULL is fine. */
 void fr_edge_delete(struct fr_edge *edge);
 

@@ -343,7 +343,7 @@ count_decision(const struct fr_routing *rt, const struct fr_route_result *r)
 {
 	if (rt->stats != NULL && r != NULL &&
 	    (unsigned)r->decision < FR_STATS_DECISIONS)
-		rt->stats->decisions[r->decision]++;
+		rt->stats->n.decisions[r->decision]++;
 }
 
 /* ----------------------------------------------------------- deciding */
@@ -416,7 +416,7 @@ resolved(void *arg, struct fr_plan *plan)
 	w->plan = plan;
 	w->done = true;
 	if (req->rt->stats != NULL)
-		fr_hist_observe(&req->rt->stats->resolution,
+		fr_hist_observe(&req->rt->stats->n.resolution,
 		    ev_time() - w->started);
 	if (--req->nleft == 0)
 		step(req);

@@ -583,7 +583,7 @@ sp_reply(const struct fr_sipproxy *p, struct fr_sipconn *c,
 	    warn[0] != '\0' ? warn : NULL, buf, sizeof(buf), &needed);
 	if (n > 0 && fr_sipconn_send(c, buf, (size_t)n) == 0 &&
 	    status >= 100 && status <= 699)
-		p->edge->stats.sip_local_responses[status / 100 - 1]++;
+		p->edge->stats.n.sip_local_responses[status / 100 - 1]++;
 }
 
 /* ----------------------------------------------------- create, reload */

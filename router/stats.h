@@ -4,14 +4,12 @@
  * One struct fr_edge_stats lives in struct fr_edge for the edge's whole
  * life, reloads included, so counters only grow.  Each thing is counted
  * at the one place it happens, by a plain increment on the loop: no
- * lock, no allocation per event.  The only allocation is a listener's
- * row, made when a listener is created (at start or reload), kept by
- * name, and capped at FR_STATS_LISTENERS_MAX rows (names past the cap
- * share one row named "(other)").
+ * lock, no allocation.  A listener's row is taken by name when the
+ * listener is created (at start or reload) and kept.
  *
- * src/ reads it through fr_edge_stats() (edge.h); the router's modules
- * write it.  Nothing here prints: the names in the Prometheus output are
- * metrics.c's.
+ * src/ reads it through fr_edge_stats() and fr_stats_total() (edge.h);
+ * the router's modules write it.  Nothing here prints: the names in the
+ * Prometheus output are metrics.c's.
  */
 #ifndef FR_STATS_H
 #define FR_STATS_H
@@ -19,7 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/queue.h>
+
+#include <ev.h>
 
 #include "addr.h"
 #include "edgeconf.h"
@@ -56,16 +55,16 @@ enum fr_conn_outcome {
 /* "relayed", "proxied", "no_node", ... */
 const char *fr_conn_outcome_name(enum fr_conn_outcome o);
 
-#define FR_STATS_LISTENERS_MAX 256
+/* Listener rows: names past FR_STATS_LISTENERS - 1 share the last row,
+ * named "(other)". */
+#define FR_STATS_LISTENERS 64
 
 struct fr_listener_stats {
-	SLIST_ENTRY(fr_listener_stats) entry;
 	char name[FR_NAME_MAX + FR_ADDRSTRLEN];	/* the listener's */
 	uint64_t conns[FR_CONN_OUTCOMES];
 	uint64_t bytes_from_client;	/* relayed sessions, when they end */
 	uint64_t bytes_to_client;
 };
-SLIST_HEAD(fr_listener_stats_list, fr_listener_stats);
 
 /* SIP methods counted by name; the rest are "other". */
 enum fr_sip_method_stat {
@@ -92,10 +91,11 @@ struct fr_failure {
 /* Routing decisions, indexed by enum fr_decision (routing.h). */
 #define FR_STATS_DECISIONS 6
 
-struct fr_edge_stats {
-	struct fr_listener_stats_list listeners;	/* by creation */
-	size_t nlisteners;
-	struct fr_listener_stats *other;	/* past the cap; or NULL */
+/* The counters: plain data, no pointer, so that a copy of them can sit
+ * in memory shared between worker processes and be added up. */
+struct fr_stats_counts {
+	struct fr_listener_stats listeners[FR_STATS_LISTENERS];
+	size_t nlisteners;			/* rows in use */
 
 	/* SIP messages the proxy read, from nodes and foreign servers */
 	uint64_t sip_requests[FR_SIPM_COUNT];
@@ -111,28 +111,85 @@ struct fr_edge_stats {
 	/* health checks */
 	struct fr_histogram check;		/* every check's duration */
 	uint64_t checks_failed;
-	uint64_t node_went_up, node_went_down;	/* verdicts that changed
-						   a node's state (first
+	uint64_t node_went_up, node_went_down;	/* verdicts that set a
+						   node's state (first
 						   verdicts included) */
 
 	/* TLS handshakes: [0] as server, [1] as client; [.][0] done,
 	 * [.][1] failed */
 	uint64_t tls[2][2];
-
-	/* recent[nrecent % FR_STATS_RECENT] is the next slot */
-	struct fr_failure recent[FR_STATS_RECENT];
-	uint64_t nrecent;
 };
 
 /*
- * The row of listener name, made when missing.  NULL when memory ran
- * out (the listener then counts nothing).
+ * Workers (fedrouted with workers > 1): the master maps one board in
+ * memory shared by every worker before it forks them; each worker
+ * publishes its counters in its own slot once a second
+ * (FR_STATS_PUBLISH), and the worker that serves /metrics adds them up.
+ * A slot is written by one process only, under a sequence number (odd
+ * while being written), so a reader never sees half a copy.  A worker
+ * that replaces a dead one starts from what its slot holds, so the sums
+ * do not go back (only the dead one's last second is lost).
  */
-struct fr_listener_stats *fr_stats_listener(struct fr_edge_stats *st,
+#define FR_STATS_PUBLISH 1.0		/* seconds */
+
+struct fr_stats_slot {
+	uint64_t seq;
+	bool used;			/* a worker has written it */
+	struct fr_stats_counts n;
+};
+
+struct fr_stats_board {
+	unsigned nslots;
+	struct fr_stats_slot slot[];
+};
+
+/* A board of nslots in shared memory (mmap), zeroed; NULL with errno. */
+struct fr_stats_board *fr_stats_board_create(unsigned nslots);
+/* NULL is fine. */
+void fr_stats_board_delete(struct fr_stats_board *b);
+
+struct fr_edge_stats {
+	struct fr_stats_counts n;	/* this process's, since it started */
+	/* recent[nrecent % FR_STATS_RECENT] is the next slot */
+	struct fr_failure recent[FR_STATS_RECENT];
+	uint64_t nrecent;
+	/* sharing (fr_stats_share) */
+	struct ev_loop *loop;
+	struct fr_stats_board *board;	/* NULL: a lone process */
+	unsigned slot;			/* ours on the board */
+	struct fr_stats_counts *base;	/* what the slot held at start */
+	ev_timer publish;
+};
+
+/*
+ * The row of listener name in n: the row already named so, a new one,
+ * or the shared "(other)" row once FR_STATS_LISTENERS - 1 are taken.
+ */
+struct fr_listener_stats *fr_stats_listener(struct fr_stats_counts *n,
     const char *name);
 
-/* Free the rows.  The counters stay. */
-void fr_stats_clear(struct fr_edge_stats *st);
+/* Add every counter of b into a (listener rows by name). */
+void fr_stats_add(struct fr_stats_counts *a, const struct fr_stats_counts *b);
+
+/*
+ * Publish st's counters in board's slot from now on, once a second on
+ * loop, starting from what the slot holds (a predecessor's figures).
+ * -1 when memory ran out (st then counts on, unshared).
+ */
+int fr_stats_share(struct fr_edge_stats *st, struct ev_loop *loop,
+    struct fr_stats_board *board, unsigned slot);
+
+/* Stop publishing (a last copy is written first); free what sharing
+ * took. */
+void fr_stats_unshare(struct fr_edge_stats *st);
+
+/*
+ * The sum, now: this process's counters, plus, when sharing, its slot's
+ * start and every other used slot of the board.  Returns how many
+ * processes it covers.
+ */
+unsigned fr_stats_total(const struct fr_edge_stats *st,
+    struct fr_stats_counts *out);
 
 /* A connection of listener row ls (NULL is fine) ended with o. */
 static inline void
@@ -147,7 +204,7 @@ static inline void
 fr_stats_tls(struct fr_edge_stats *st, bool server, bool ok)
 {
 	if (st != NULL)
-		st->tls[server ? 0 : 1][ok ? 0 : 1]++;
+		st->n.tls[server ? 0 : 1][ok ? 0 : 1]++;
 }
 
 /* Remember a failure for the status page (the oldest goes).  The text

@@ -121,6 +121,7 @@ struct daemon {
 	/* server: http: (lone daemon, or worker 1) */
 	struct fr_httpd *httpd;
 	time_t started, loaded;
+	struct fr_stats_board *board;	/* workers' counters, shared */
 };
 
 #define READY_MSG "ready"
@@ -330,9 +331,9 @@ http_apply(struct daemon *d, bool starting)
 		fr_log(LOG_NOTICE, "http: /metrics and the status page on %s",
 		    fr_addr_str(&d->cfg->http, addr, sizeof(addr)));
 		if (d->worker != 0)
-			fr_log(LOG_WARNING, "http: served by worker 1 only, "
-			    "with that worker's own figures (workers: %u)",
-			    d->cfg->workers);
+			fr_log(LOG_NOTICE, "http: served by worker 1: counters "
+			    "summed over the %u workers, node state as worker 1 "
+			    "sees it", d->cfg->workers);
 	} else if (d->httpd != NULL) {
 		fr_log(LOG_NOTICE, "http: stopped (no http: any more)");
 	}
@@ -629,6 +630,10 @@ run_edge(struct daemon *d)
 		goto out;
 	}
 	d->started = d->loaded = time(NULL);
+	if (d->board != NULL && fr_edge_share_stats(d->edge, d->board,
+	    d->worker - 1) != 0)
+		fr_log(LOG_WARNING, "out of memory: this worker's counters are "
+		    "not in the sum on /metrics");
 	if (http_apply(d, true) != 0)
 		goto out;
 	if (d->worker == 0 && d->cfg->pidfile != NULL &&
@@ -942,6 +947,10 @@ run_master(struct daemon *d)
 	d->nworkers = d->cfg->workers;
 	for (i = 0; i < d->nworkers; i++)
 		d->chan[i] = -1;
+	/* Before the forks: every worker, replacements too, maps it. */
+	if ((d->board = fr_stats_board_create(d->nworkers)) == NULL)
+		fr_log(LOG_WARNING, "shared memory for the workers' counters: "
+		    "%s; /metrics shows worker 1's alone", strerror(errno));
 	for (i = 0; i < d->nworkers; i++)
 		if (fork_worker(d, i) != 0) {
 			d->status = 1;
@@ -990,6 +999,7 @@ run_master(struct daemon *d)
 		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
 		    strerror(errno));
 	ev_loop_destroy(d->loop);
+	fr_stats_board_delete(d->board);
 	return d->status;
 }
 

@@ -1,7 +1,8 @@
 /*
  * metrics.c -- the Prometheus text format of the edge's counters.
  *
- * Reads only: the counters (router/stats.h through fr_edge_stats()),
+ * Reads only: the counters (router/stats.h: fr_stats_total(), the sum
+ * over the workers when there are several),
  * the resolver's cache figures, and the configuration.  Nothing here
  * allocates beyond what out does.
  */
@@ -9,6 +10,7 @@
 
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
@@ -93,15 +95,16 @@ histogram(FILE *out, const char *name, const char *help,
 }
 
 static void
-connections(FILE *out, struct fr_edge *edge, const struct fr_edge_stats *st)
+connections(FILE *out, struct fr_edge *edge, const struct fr_stats_counts *st)
 {
 	const struct fr_listener_stats *ls;
+	size_t i;
 	unsigned o;
 
 	head(out, "fedroute_connections_total", "counter", "Connections "
 	    "accepted on a listener, by how they ended.");
-	SLIST_FOREACH(ls, &st->listeners, entry)
-		for (o = 0; o < FR_CONN_OUTCOMES; o++) {
+	for (i = 0; i < st->nlisteners; i++)
+		for (o = 0, ls = &st->listeners[i]; o < FR_CONN_OUTCOMES; o++) {
 			fputs("fedroute_connections_total{listener=\"", out);
 			fr_metrics_label(out, ls->name);
 			fprintf(out, "\",outcome=\"%s\"} %" PRIu64 "\n",
@@ -113,7 +116,8 @@ connections(FILE *out, struct fr_edge *edge, const struct fr_edge_stats *st)
 	    fr_edge_sessions(edge));
 	head(out, "fedroute_relayed_bytes_total", "counter", "Bytes relayed "
 	    "by TCP, TLS and XMPP sessions, counted when a session ends.");
-	SLIST_FOREACH(ls, &st->listeners, entry) {
+	for (i = 0; i < st->nlisteners; i++) {
+		ls = &st->listeners[i];
 		fputs("fedroute_relayed_bytes_total{listener=\"", out);
 		fr_metrics_label(out, ls->name);
 		fprintf(out, "\",direction=\"from_client\"} %" PRIu64 "\n",
@@ -126,7 +130,7 @@ connections(FILE *out, struct fr_edge *edge, const struct fr_edge_stats *st)
 }
 
 static void
-sip(FILE *out, const struct fr_edge_stats *st)
+sip(FILE *out, const struct fr_stats_counts *st)
 {
 	static const char *const class[6] = {
 		"1xx", "2xx", "3xx", "4xx", "5xx", "6xx",
@@ -151,7 +155,7 @@ sip(FILE *out, const struct fr_edge_stats *st)
 }
 
 static void
-routing(FILE *out, struct fr_edge *edge, const struct fr_edge_stats *st)
+routing(FILE *out, struct fr_edge *edge, const struct fr_stats_counts *st)
 {
 	const struct fr_cache_stats *cs;
 	struct fr_resolver *res;
@@ -190,7 +194,7 @@ routing(FILE *out, struct fr_edge *edge, const struct fr_edge_stats *st)
 }
 
 static void
-health(FILE *out, const struct fr_edge_stats *st)
+health(FILE *out, const struct fr_stats_counts *st)
 {
 	histogram(out, "fedroute_health_check_duration_seconds", "Health "
 	    "checks of the nodes, by duration.", &st->check);
@@ -291,7 +295,7 @@ nodes(FILE *out, struct fr_edge *edge)
 }
 
 static void
-tls(FILE *out, const struct fr_edge_stats *st)
+tls(FILE *out, const struct fr_stats_counts *st)
 {
 	static const char *const role[2] = { "server", "client" };
 	static const char *const result[2] = { "ok", "failed" };
@@ -311,8 +315,13 @@ int
 fr_metrics_write(FILE *out, struct fr_edge *edge,
     const struct fr_status_info *info)
 {
-	const struct fr_edge_stats *st = fr_edge_stats(edge);
+	struct fr_stats_counts *st;
+	unsigned nproc;
 
+	/* The sum over the workers: 11 KB, from the heap. */
+	if ((st = malloc(sizeof(*st))) == NULL)
+		return -1;
+	nproc = fr_stats_total(fr_edge_stats(edge), st);
 	head(out, "fedroute_build_info", "gauge", "The running version.");
 	fprintf(out, "fedroute_build_info{version=\"%s\"} 1\n",
 	    PACKAGE_VERSION);
@@ -330,5 +339,10 @@ fr_metrics_write(FILE *out, struct fr_edge *edge,
 	health(out, st);
 	nodes(out, edge);
 	tls(out, st);
+	head(out, "fedroute_processes_counted", "gauge", "Processes whose "
+	    "counters are summed here: 1, or the workers that have "
+	    "published theirs.");
+	fprintf(out, "fedroute_processes_counted %u\n", nproc);
+	free(st);
 	return ferror(out) ? -1 : 0;
 }

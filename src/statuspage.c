@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -87,7 +88,8 @@ when(char *buf, size_t len, double at)
 struct walk {
 	FILE *out;
 	struct fr_edge *edge;
-	const struct fr_edge_stats *st;
+	const struct fr_edge_stats *st;		/* this process's */
+	const struct fr_stats_counts *total;	/* summed over workers */
 	struct fr_health *health;
 	double now;			/* the resolver's clock */
 	unsigned rows, skipped;
@@ -150,13 +152,13 @@ pool_row(void *arg, const struct fr_pool_view *v)
 }
 
 static const struct fr_listener_stats *
-listener_stats(const struct fr_edge_stats *st, const char *name)
+listener_stats(const struct fr_stats_counts *n, const char *name)
 {
-	const struct fr_listener_stats *ls;
+	size_t i;
 
-	SLIST_FOREACH(ls, &st->listeners, entry)
-		if (strcmp(ls->name, name) == 0)
-			return ls;
+	for (i = 0; i < n->nlisteners; i++)
+		if (strcmp(n->listeners[i].name, name) == 0)
+			return &n->listeners[i];
 	return NULL;
 }
 
@@ -168,7 +170,7 @@ listener_row(void *arg, const struct fr_listener_view *v)
 		[FR_PROTO_XMPP] = "xmpp",
 	};
 	struct walk *w = arg;
-	const struct fr_listener_stats *ls = listener_stats(w->st, v->name);
+	const struct fr_listener_stats *ls = listener_stats(w->total, v->name);
 	FILE *out = w->out;
 	char target[FR_NAME_MAX + 8];
 	uint64_t total = 0;
@@ -421,12 +423,18 @@ int
 fr_statuspage_write(FILE *out, struct fr_edge *edge,
     const struct fr_status_info *info)
 {
+	struct fr_stats_counts *total;
 	struct walk w;
+	int rc;
 
+	if ((total = malloc(sizeof(*total))) == NULL)
+		return -1;
+	(void)fr_stats_total(fr_edge_stats(edge), total);
 	memset(&w, 0, sizeof(w));
 	w.out = out;
 	w.edge = edge;
 	w.st = fr_edge_stats(edge);
+	w.total = total;
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
 	    "charset=\"utf-8\"><title>fedroute status</title><style>%s"
 	    "</style></head>\n<body>\n<h1>fedroute status</h1>\n", STYLE);
@@ -455,5 +463,7 @@ fr_statuspage_write(FILE *out, struct fr_edge *edge,
 	failures(out, w.st);
 	fputs("<p class=\"muted\">Read-only.  Counters: <a href=\"/metrics\">"
 	    "/metrics</a>.</p>\n</body></html>\n", out);
-	return ferror(out) ? -1 : 0;
+	rc = ferror(out) ? -1 : 0;
+	free(total);
+	return rc;
 }

@@ -17,8 +17,8 @@ resolution then the cache, node and pool state); 404 for other
 paths, 405 for POST, HEAD answered; an oversize request refused; idle
 connections held open do not stop relaying nor the next scrape; a
 reload moves the server to a new address (and keeps the old one when
-the new one is taken); with workers: 2, worker 1
-serves and check-config warns; the page, loaded in headless Chromium,
+the new one is taken); with workers: 2, worker 1 serves the sum of both
+workers' counters, and check-config says so; the page, loaded in headless Chromium,
 shows the nodes with their state, the pools and the domains (DOM and a
 screenshot in the test's directory).
 
@@ -29,6 +29,7 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -758,10 +759,13 @@ class Lifecycle(unittest.TestCase):
         finally:
             node.stop()
 
-    def test_workers_worker_one_serves(self):
+    def test_workers_summed(self):
+        """workers: 2 -- worker 1 serves; the counters are the sum over
+        both workers, whichever took the connections."""
         node = TcpNode("n1", "127.0.0.3").start()
         http, pat = free_port(), free_port()
         text = SMALL.format(workers=2, http=http, node=node.port, pat=pat)
+        n = 24
         try:
             with Fedrouted(text) as d:
                 fedroute = os.environ.get("FEDROUTE", "src/fedroute")
@@ -769,20 +773,53 @@ class Lifecycle(unittest.TestCase):
                                     d.conf], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, timeout=30)
                 self.assertEqual(p.returncode, 0, p.stderr)
-                self.assertIn(b"http: is served by worker 1 only",
-                              p.stderr)
-                d.wait_log("http: served by worker 1 only")
-                wait_for(lambda: d.count("http: /metrics and the status "
-                                         "page on") == 1,
-                         what="one worker serving http")
-                status, _, body = fetch(http)
-                self.assertEqual(status, 200)
-                m = parse(body.decode(), self)
-                self.assertIn(("fedroute_connections_total",
-                               (("listener", "pat"),
-                                ("outcome", "relayed"))), m)
-                self.assertEqual(fetch(http, "/")[0], 200)
-                self.assertIn(b"worker 1 of 2", fetch(http, "/")[2])
+                self.assertIn(b"http: is served by worker 1: counters are "
+                              b"summed over the 2 workers", p.stderr)
+                d.wait_log("http: served by worker 1: counters summed")
+                wait_for(lambda: d.count("started with") == 2,
+                         what="both workers started")
+                self.assertEqual(d.count("http: /metrics and the status "
+                                         "page on"), 1)
+                wait_for(lambda: answers(http), what="http up")
+                for _ in range(n):
+                    s = connect(pat)
+                    try:
+                        banner(s)
+                    finally:
+                        s.close()
+                recs = d.wait_conns(n)
+                pids = {re.search(r"fedrouted\[(\d+)\]", line).group(1)
+                        for line in d.log().splitlines()
+                        if " conn client=" in line}
+                key = ("fedroute_connections_total",
+                       (("listener", "pat"), ("outcome", "relayed")))
+                # Each worker publishes once a second.
+                wait_for(lambda: parse(fetch(http)[2].decode(), self).get(
+                    key) == n, what="%d relayed in the sum" % n)
+                m = parse(fetch(http)[2].decode(), self)
+                self.assertEqual(m[key], n, recs)
+                self.assertEqual(value(m, "fedroute_processes_counted"), 2)
+                self.assertEqual(len(pids), 2,
+                                 "all %d connections on one worker?" % n)
+                page = fetch(http, "/")[2]
+                self.assertIn(b"worker 1 of 2", page)
+                self.assertIn(b"<td>%d" % n, page)
+                # The other worker dies and is replaced: the sum does
+                # not go back (the replacement starts from its slot).
+                server = re.search(r"fedrouted\[(\d+)\]: notice: http: "
+                                   r"/metrics", d.log()).group(1)
+                other = int((pids - {server}).pop())
+                with open("/proc/%d/stat" % other) as fh:
+                    self.assertEqual(int(fh.read().rsplit(")", 1)[1].split()[1]),
+                                     d.pid)	# a worker of this daemon
+                os.kill(other, signal.SIGKILL)
+                d.wait_log("started again")
+                d.wait_log("started with", count=3)
+                # It publishes at once, then every second: past that,
+                # a replacement that started from zero would show.
+                time.sleep(1.5)
+                self.assertEqual(parse(fetch(http)[2].decode(), self)[key],
+                                 n)
         finally:
             node.stop()
 
