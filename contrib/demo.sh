@@ -37,8 +37,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rm -rf "$RUN"
-mkdir -p "$RUN"
+mkdir -p "$RUN/ctl"
 chmod 755 "$RUN"
+# The control socket's directory belongs to the daemon's user, so that
+# the daemon can remove the socket when it stops.
+if [ "$(id -u)" -eq 0 ]; then
+	chown nobody "$RUN/ctl"
+fi
 
 # ---- 1. certificates: a demo CA, the edge, one per node ---------------
 ssl() { openssl "$@" >/dev/null 2>&1; }
@@ -227,3 +232,16 @@ route --from publisher sip:alice@rfc3263.test
 route sip:bob@lync.test
 route sip:carol@partner.test
 route sip:mallory@evil.test
+
+# ---- 8. operating the running edge: fedroute ctl -------------------------
+ctl() {
+	echo "\$ fedroute ctl -c contrib/demo.conf $*"
+	src/fedroute ctl -c contrib/demo.conf "$@" || true
+	echo
+}
+ctl status
+ctl nodes
+ctl lookup sip:carol@partner.test
+ctl drain subscriber
+ctl pools
+ctl enable subscriber

@@ -265,6 +265,29 @@ start_checker(struct fr_edge *e, struct fr_node *n, bool fresh)
 }
 
 /* Swap the staged configuration in.  Nothing here can fail. */
+/*
+ * Workers with a per-source limit: each client IP to one worker, so the
+ * limit each counts holds for all of them.  Without a limit the kernel
+ * spreads connection by connection: one busy foreign server then uses
+ * every worker.  Set again at each reload, which may change either.
+ */
+static void
+steer_listeners(struct fr_edge *e)
+{
+	unsigned groups = e->set.reuseport && e->set.max_per_source > 0 ?
+	    e->set.workers : 0;
+	struct fr_listener *l;
+
+	TAILQ_FOREACH(l, &e->listeners, entry)
+		if (e->set.reuseport &&
+		    fr_listener_steer_by_source(l, groups) != 0)
+			fr_log(LOG_WARNING, "listener %s: cannot %s: %s; the "
+			    "per-source limit then counts per worker", l->name,
+			    groups > 1 ? "send each client address to one "
+			    "worker" : "spread connections over the workers "
+			    "again", strerror(errno));
+}
+
 static void
 commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 {
@@ -349,6 +372,7 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 		st->xmpp = NULL;
 	}
 	e->set = conf->set;
+	steer_listeners(e);
 	fr_bufpool_resize(e->bufs, e->set.buffer_size);
 	/* A raised max-connections resumes accepting at once. */
 	if (e->paused && e->nsessions < e->set.max_connections) {

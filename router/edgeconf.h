@@ -236,6 +236,9 @@ struct fr_edge_settings {
 	bool reuseport;			/* listeners share their port with
 					   other processes (SO_REUSEPORT):
 					   set by the daemon for workers */
+	unsigned workers;		/* how many share it (the daemon's
+					   workers); with max_per_source,
+					   each client IP goes to one */
 };
 
 struct fr_edge_conf {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -22,6 +23,51 @@
 
 /* Connections accepted per wake-up before others get their turn. */
 #define ACCEPT_BATCH 64
+
+int
+fr_listener_steer_by_source(struct fr_listener *l, unsigned groups)
+{
+	/* Classic BPF, run by the kernel on the SYN with the data at the
+	 * TCP payload: SKF_NET_OFF reaches back to the IP header.  IPv4:
+	 * the source address; IPv6 (a V6ONLY socket): its four words
+	 * xored.  Then a multiplicative hash, and its high bits modulo
+	 * groups pick the socket. */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_NET_OFF + 0),
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 2, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_NET_OFF + 12),
+		BPF_JUMP(BPF_JMP | BPF_JA, 10, 0, 0),	/* to the hash */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_NET_OFF + 8),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_NET_OFF + 12),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_NET_OFF + 16),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_NET_OFF + 20),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1u),
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, groups > 0 ? groups : 1),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+	int off = 0;
+
+	if (l->fd < 0)
+		return 0;
+	if (groups < 2) {
+		/* Nothing attached is fine. */
+		if (setsockopt(l->fd, SOL_SOCKET, SO_DETACH_REUSEPORT_BPF, &off,
+		    sizeof(off)) != 0 && errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	return setsockopt(l->fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+	    sizeof(prog));
+}
 
 static int
 bind_socket(const struct fr_listener_conf *conf, bool reuseport, char *err,

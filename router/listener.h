@@ -60,6 +60,17 @@ struct fr_listener *fr_listener_create(struct fr_edge *edge,
 /* Give the socket to a successor; this listener no longer has one. */
 int fr_listener_take_socket(struct fr_listener *l);
 
+/*
+ * Workers: make the kernel hand every connection from one client IP to
+ * the same one of the groups sockets sharing this listener's port
+ * (SO_ATTACH_REUSEPORT_CBPF, a hash of the source address modulo
+ * groups), so that a per-source limit counted in one process holds for
+ * them all; groups 0 takes that off again (the kernel spreads by
+ * connection).  It applies to the whole port, whichever process sets
+ * it.  0, or -1 with errno set.
+ */
+int fr_listener_steer_by_source(struct fr_listener *l, unsigned groups);
+
 void fr_listener_start(struct fr_listener *l);
 void fr_listener_stop(struct fr_listener *l);
 /* Stop and close the socket. */

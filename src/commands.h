@@ -14,5 +14,7 @@ int fr_cmd_route(int argc, char **argv);
 void fr_cmd_route_usage(void);
 int fr_cmd_check_config(int argc, char **argv);
 void fr_cmd_check_config_usage(void);
+int fr_cmd_ctl(int argc, char **argv);
+void fr_cmd_ctl_usage(void);
 
 #endif /* FR_COMMANDS_H */

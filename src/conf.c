@@ -52,6 +52,7 @@ enum type {
 	T_NAME,		/* an identifier: letters, digits, . _ - */
 	T_PATH,		/* a file; relative to the file's directory */
 	T_UINT,		/* unsigned in [min, max] */
+	T_MODE,		/* file permissions, octal, at most 0777 */
 	T_MS,		/* duration, stored in milliseconds */
 	T_SIZE,		/* byte count, size_t */
 	T_BOOL,		/* yes | no */
@@ -194,6 +195,11 @@ static const struct opt opts[] = {
 	{ O("user", S_SERVER, T_STR, 0, SRV(user)), .def = "fedroute" },
 	{ O("pidfile", S_SERVER, T_PATH, 0, SRV(pidfile)) },
 	{ O("http", S_SERVER, T_ADDR, 0, SRV(http)) },
+	{ O("control", S_SERVER, T_PATH, 0, SRV(control)) },
+	{ O("control-mode", S_SERVER, T_MODE, 0, SRV(control_mode)),
+	  .def = "0660" },
+	{ O("control-group", S_SERVER, T_STR, 0, SRV(control_group)),
+	  .def = "" },
 	{ O("log", S_SERVER, T_ENUM, 0, SRV(log)), .def = "stderr",
 	  .choices = c_log },
 	{ O("log-level", S_SERVER, T_ENUM, 0, SRV(log_level)), .def = "info",
@@ -618,6 +624,10 @@ expected_text(const struct opt *o, char *buf, size_t len)
 		snprintf(buf, len, "a whole number from %llu to %llu",
 		    o->min, o->max);
 		break;
+	case T_MODE:
+		snprintf(buf, len, "permissions in octal, 0000 to 0777 "
+		    "(0660)");
+		break;
 	case T_MS:
 		fmt_ms(o->min, a, sizeof(a));
 		fmt_ms(o->max, b, sizeof(b));
@@ -728,6 +738,14 @@ set_value(struct parser *p, const struct opt *o, void *base, const char *val,
 	case T_UINT:
 		if (parse_digits(&val, &v) != 0 || *val != '\0' ||
 		    v < o->min || v > o->max)
+			return -1;
+		*(unsigned *)f = (unsigned)v;
+		return 0;
+	case T_MODE:
+		for (v = 0, i = 0; val[i] >= '0' && val[i] <= '7' && i < 4;
+		    i++)
+			v = v * 8 + (unsigned)(val[i] - '0');
+		if (i == 0 || val[i] != '\0' || v > 0777)
 			return -1;
 		*(unsigned *)f = (unsigned)v;
 		return 0;
@@ -1682,7 +1700,14 @@ check_self_loops(struct parser *p)
 		freeifaddrs(sc.ifs);
 }
 
-static int opt_line(const struct parser *p, int sect, const char *name);
+/* The line an option was given on in the current singleton section. */
+static int
+opt_line(const struct parser *p, int sect, const char *name)
+{
+	const struct opt *o = find_opt(sect, name);
+
+	return o != NULL ? p->seen[o - opts] : 0;
+}
 
 /* http: must not take a listener's port. */
 static void
@@ -1719,15 +1744,10 @@ check_server(struct parser *p)
 		    "max-connections (%u)", e->set.max_per_source,
 		    e->set.max_connections);
 	check_http(p);
-}
-
-/* The line an option was given on in the current singleton section. */
-static int
-opt_line(const struct parser *p, int sect, const char *name)
-{
-	const struct opt *o = find_opt(sect, name);
-
-	return o != NULL ? p->seen[o - opts] : 0;
+	/* sun_path holds 108 bytes with the NUL. */
+	if (p->cfg->control != NULL && strlen(p->cfg->control) >= 108)
+		perr(p, opt_line(p, S_SERVER, "control"), "control: %s: a "
+		    "Unix socket path must be under 108 bytes", p->cfg->control);
 }
 
 static void
@@ -2101,6 +2121,9 @@ print_opt(FILE *out, const struct opt *o, const void *base)
 	case T_UINT:
 		fprintf(out, "\t%s: %u\n", o->name, *(const unsigned *)f);
 		break;
+	case T_MODE:
+		fprintf(out, "\t%s: %04o\n", o->name, *(const unsigned *)f);
+		break;
 	case T_MS:
 		fmt_ms(*(const unsigned *)f, buf, sizeof(buf));
 		fprintf(out, "\t%s: %s\n", o->name, buf);
@@ -2207,4 +2230,37 @@ fr_config_options(void (*fn)(void *, const char *, const char *), void *arg)
 
 	for (i = 0; i < NOPTS; i++)
 		fn(arg, sect_name((int)opts[i].sect), opts[i].name);
+}
+
+static const char *
+choice_name(const struct choice *c, int value)
+{
+	for (; c->name != NULL; c++)
+		if (c->value == value)
+			return c->name;
+	return "?";
+}
+
+const char *
+fr_config_check_name(enum fr_check_kind kind)
+{
+	return choice_name(c_check, (int)kind);
+}
+
+const char *
+fr_config_balance_name(enum fr_balance balance)
+{
+	return choice_name(c_balance, (int)balance);
+}
+
+const char *
+fr_config_proto_name(enum fr_proto proto)
+{
+	return choice_name(c_proto, (int)proto);
+}
+
+const char *
+fr_config_node_transport_name(enum fr_node_transport t)
+{
+	return choice_name(c_node_transport, (int)t);
 }

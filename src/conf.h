@@ -39,6 +39,9 @@ struct fr_config {
 	unsigned workers;		/* processes; > 1: master + workers */
 	char *user;			/* "" : stay root */
 	char *pidfile;			/* NULL: none */
+	char *control;			/* the control socket; NULL: none */
+	unsigned control_mode;		/* its permissions (0660) */
+	char *control_group;		/* its group; "": the user's */
 	struct fr_sockaddr http;	/* /metrics and the status page;
 					   len 0: off */
 	enum fr_log_sink log;
@@ -88,6 +91,13 @@ void fr_config_free(struct fr_config *cfg);
  * gives the same configuration.
  */
 void fr_config_print(FILE *out, const struct fr_config *cfg);
+
+/* The configuration's own words for these values ("sip-options",
+ * "leastconn", "xmpp", "tls"), for reports. */
+const char *fr_config_check_name(enum fr_check_kind kind);
+const char *fr_config_balance_name(enum fr_balance balance);
+const char *fr_config_proto_name(enum fr_proto proto);
+const char *fr_config_node_transport_name(enum fr_node_transport t);
 
 /* Names of every option, section by section, for the documentation
  * check: calls fn(arg, section, option) in table order. */

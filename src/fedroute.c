@@ -19,6 +19,8 @@ static const struct {
 	  "what fedrouted would do with a request for a URI or domain" },
 	{ "check-config", fr_cmd_check_config,
 	  "check fedrouted.conf, or print the effective configuration" },
+	{ "ctl", fr_cmd_ctl,
+	  "ask a running fedrouted: status, nodes, domains, drain, reload..." },
 };
 
 static void

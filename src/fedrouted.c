@@ -62,8 +62,12 @@
 
 #include "conf.h"
 #include "confload.h"
+#include "control.h"
+#include "ctlcmd.h"
 #include "edge.h"
+#include "edgeview.h"
 #include "escape.h"
+#include "fanout.h"
 #include "handoff.h"
 #include "httpd.h"
 #include "log.h"
@@ -118,9 +122,24 @@ struct daemon {
 	ev_io ready_io[FR_WORKERS_MAX];	/* master: reading each chan */
 	bool ready[FR_WORKERS_MAX];
 	bool told_ready;
+	/* The control socket (control.h): in a lone daemon or the master.
+	 * A master hands what concerns the edge to its workers over a
+	 * second socket pair each (fanout.h). */
+	struct fr_control *control;
+	struct fr_ctl_env env;		/* what commands see of this process */
+	struct fr_fanout *fanout;	/* master */
+	int ctl_chan[FR_WORKERS_MAX];	/* master: its end for each worker */
+	int ctl_fd;			/* worker: its end */
+	struct fr_fanin *fanin;		/* worker */
+	double started;			/* wall clock: this process */
+	double loaded;			/* the configuration in force */
+	char last_reload[512];		/* "" none yet, "ok", or why not */
+	/* `fedroute ctl reload` requests waiting for the outcome. */
+	struct fr_control_req *reload_waiters[16];
+	bool reload_json[16];
+	unsigned nreload_waiters;
 	/* server: http: (lone daemon, or worker 1) */
 	struct fr_httpd *httpd;
-	time_t started, loaded;
 	struct fr_stats_board *board;	/* workers' counters, shared */
 };
 
@@ -302,8 +321,8 @@ http_apply(struct daemon *d, bool starting)
 	memset(&info, 0, sizeof(info));
 	info.path = d->path;
 	info.cfg = d->cfg;
-	info.started = d->started;
-	info.loaded = d->loaded;
+	info.started = (time_t)d->started;
+	info.loaded = (time_t)d->loaded;
 	info.worker = d->worker;
 	info.nworkers = d->worker != 0 ? d->cfg->workers : 1;
 	if (d->httpd != NULL && d->cfg->http.len != 0 &&
@@ -365,6 +384,7 @@ apply_config(struct daemon *d, struct fr_config *cfg, char *why,
 	char err[1024];
 
 	cfg->edge.set.reuseport = d->cfg->workers > 1;
+	cfg->edge.set.workers = d->cfg->workers;
 	if (fr_edge_reload(d->edge, &cfg->edge, err, sizeof(err)) != 0) {
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
 		    "previous configuration", d->path, err);
@@ -377,20 +397,55 @@ apply_config(struct daemon *d, struct fr_config *cfg, char *why,
 	keep_start_settings(d->cfg, cfg);
 	fr_config_free(d->cfg);
 	d->cfg = cfg;
+	d->env.cfg = cfg;
+	d->loaded = ev_time();
 	apply_logging(d);
 	summary(d, "reloaded");
-	d->loaded = time(NULL);
 	(void)http_apply(d, false);
 	return 0;
 }
 
-/* The service manager's view after a reload, whatever its outcome. */
+/* Answer the `ctl reload` requests waiting for this outcome. */
 static void
-notify_reloaded(const struct daemon *d, const char *failure)
+answer_reload_waiters(struct daemon *d, const char *failure)
+{
+	char msg[1200], *body;
+	size_t len;
+	unsigned i;
+
+	if (failure != NULL)
+		snprintf(msg, sizeof(msg), "reload of %s failed: %s; running "
+		    "the previous configuration", d->path, failure);
+	else if (d->nworkers > 0)
+		snprintf(msg, sizeof(msg), "%s read and checked, and passed "
+		    "to %u workers", d->path, d->nalive);
+	else
+		snprintf(msg, sizeof(msg), "reloaded %s", d->path);
+	for (i = 0; i < d->nreload_waiters; i++) {
+		if (fr_ctl_message_answer(d->reload_json[i], "reload",
+		    failure == NULL, msg, &body, &len) != 0)
+			fr_control_answer(d->reload_waiters[i], 1,
+			    "out of memory\n", 14);
+		else {
+			fr_control_answer(d->reload_waiters[i], failure != NULL,
+			    body, len);
+			free(body);
+		}
+	}
+	d->nreload_waiters = 0;
+}
+
+/* The service manager's view after a reload, whatever its outcome (and
+ * the control socket's, and `ctl status`'s). */
+static void
+notify_reloaded(struct daemon *d, const char *failure)
 {
 	char safe[1024];
 	int rc;
 
+	snprintf(d->last_reload, sizeof(d->last_reload), "%s",
+	    failure != NULL ? failure : "ok");
+	answer_reload_waiters(d, failure);
 	/* One line: a newline in the reason would start another
 	 * NAME=value assignment. */
 	if (failure != NULL)
@@ -447,6 +502,8 @@ reload_read(void *arg, struct fr_config *cfg, struct fr_handoff *h,
 	keep_start_settings(d->cfg, cfg);
 	fr_config_free(d->cfg);
 	d->cfg = cfg;
+	d->env.cfg = cfg;
+	d->loaded = ev_time();
 	apply_logging(d);
 	/* Each worker switches on its own and logs the outcome. */
 	notify_reloaded(d, NULL);
@@ -590,6 +647,213 @@ watch_signals(struct daemon *d, signal_fn *cb)
 	ev_signal_start(d->loop, &d->sigint);
 }
 
+/* ---- the control socket ------------------------------------------------ */
+
+static void
+answer_body(struct fr_control_req *req, int status, char *body, size_t len)
+{
+	if (body == NULL) {
+		fr_control_answer(req, 1, "out of memory\n", 14);
+		return;
+	}
+	fr_control_answer(req, status, body, len);
+	free(body);
+}
+
+static void
+answer_message(struct fr_control_req *req, bool json, const char *command,
+    const char *msg)
+{
+	char *body = NULL;
+	size_t len = 0;
+
+	(void)fr_ctl_message_answer(json, command, false, msg, &body, &len);
+	answer_body(req, 1, body, len);
+}
+
+static void
+answer_status(struct daemon *d, struct fr_control_req *req, bool json)
+{
+	struct fr_ctl_process w[FR_WORKERS_MAX];
+	struct fr_ctl_status st;
+	char *body = NULL;
+	size_t len = 0;
+	unsigned i;
+
+	memset(&st, 0, sizeof(st));
+	st.path = d->path;
+	st.started = d->started;
+	st.loaded = d->loaded;
+	st.last_reload = d->last_reload[0] == '\0' ? NULL :
+	    strcmp(d->last_reload, "ok") == 0 ? "" : d->last_reload;
+	st.draining = d->stopping;
+	st.workers_configured = d->cfg->workers;
+	if (d->nworkers == 0) {
+		st.sessions = d->edge != NULL ? fr_edge_sessions(d->edge) : 0;
+	} else {
+		for (i = 0; i < d->nworkers; i++) {
+			if (d->pids[i] <= 0)
+				continue;
+			w[st.nworkers].worker = i + 1;
+			w[st.nworkers].pid = d->pids[i];
+			/* born is monotonic-free ev_time(): wall clock */
+			w[st.nworkers].started = d->born[i];
+			w[st.nworkers].ready = d->ready[i];
+			st.nworkers++;
+		}
+		st.workers = w;
+	}
+	(void)fr_ctl_status_answer(&st, json, &body, &len);
+	answer_body(req, 0, body, len);
+}
+
+static void
+job_cancel(void *arg)
+{
+	fr_ctl_job_cancel(arg);
+}
+
+static void
+job_done(void *arg, int status, const char *body, size_t len)
+{
+	fr_control_answer(arg, status, body, len);
+}
+
+/* The workers' answers to a request, as one (fanout.h). */
+struct fanned {
+	struct fr_control_req *req;
+	struct fr_fanout_ask *ask;
+	bool json;
+};
+
+static void
+fanned_cancel(void *arg)
+{
+	struct fanned *fa = arg;
+
+	fr_fanout_cancel(fa->ask);
+	free(fa);
+}
+
+static void
+fanned_done(void *arg, const struct fr_fanout_answer *answers, size_t n)
+{
+	struct fanned *fa = arg;
+	char *body = NULL;
+	size_t len = 0;
+	int status = 1;
+
+	(void)fr_fanout_compose(answers, n, fa->json, &body, &len, &status);
+	answer_body(fa->req, status, body, len);
+	free(fa);
+}
+
+static void
+control_request(void *arg, struct fr_control_req *req, const char *line,
+    size_t len)
+{
+	struct daemon *d = arg;
+	struct fr_ctl_cmd cmd;
+	struct fr_ctl_job *job;
+	struct fanned *fa;
+	char err[300];
+
+	if (fr_ctl_parse(line, len, &cmd, err, sizeof(err)) != 0) {
+		fr_log(LOG_NOTICE, "control: request refused: %s", err);
+		answer_message(req, false, "?", err);
+		return;
+	}
+	fr_log(LOG_INFO, "control: %s%s%s", fr_ctl_verb_name(cmd.verb),
+	    cmd.has_arg ? " " : "", cmd.has_arg ? cmd.arg : "");
+	if (cmd.verb == FR_CTL_STATUS) {
+		answer_status(d, req, cmd.json);
+		return;
+	}
+	if (cmd.verb == FR_CTL_RELOAD) {
+		if (d->stopping)
+			answer_message(req, cmd.json, "reload", "the daemon is "
+			    "stopping");
+		else if (d->load != NULL)
+			answer_message(req, cmd.json, "reload", "a reload is "
+			    "already running; ask again once it is done");
+		else if (d->nreload_waiters == sizeof(d->reload_waiters) /
+		    sizeof(d->reload_waiters[0]))
+			answer_message(req, cmd.json, "reload", "too many "
+			    "reload requests waiting");
+		else {
+			d->reload_json[d->nreload_waiters] = cmd.json;
+			d->reload_waiters[d->nreload_waiters++] = req;
+			start_reload(d);
+		}
+		return;
+	}
+	if (d->fanout != NULL && fr_ctl_per_worker(cmd.verb)) {
+		if ((fa = calloc(1, sizeof(*fa))) == NULL) {
+			answer_message(req, cmd.json, fr_ctl_verb_name(cmd.verb),
+			    "out of memory");
+			return;
+		}
+		fa->req = req;
+		fa->json = cmd.json;
+		if ((fa->ask = fr_fanout_ask(d->fanout, line, len, fanned_done,
+		    fa)) == NULL) {
+			free(fa);
+			answer_message(req, cmd.json, fr_ctl_verb_name(cmd.verb),
+			    "out of memory");
+			return;
+		}
+		fr_control_on_cancel(req, fanned_cancel, fa);
+		return;
+	}
+	if ((job = fr_ctl_exec(&d->env, &cmd, job_done, req)) != NULL)
+		fr_control_on_cancel(req, job_cancel, job);
+}
+
+/* A waiter of a reload is gone with the socket. */
+static void
+forget_reload_waiters(struct daemon *d)
+{
+	d->nreload_waiters = 0;
+}
+
+/* Open the control socket, owned by the user the daemon runs as (and
+ * control-group), before privileges are dropped.  0 or -1 (logged). */
+static int
+open_control(struct daemon *d)
+{
+	const struct fr_config *cfg = d->cfg;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	struct passwd *pw;
+	struct group *gr;
+	char err[512];
+
+	if (cfg->control == NULL)
+		return 0;
+	if (geteuid() == 0 && cfg->user[0] != '\0' &&
+	    (pw = getpwnam(cfg->user)) != NULL) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (cfg->control_group[0] != '\0') {
+		if ((gr = getgrnam(cfg->control_group)) == NULL) {
+			fr_log(LOG_ERR, "control-group %s: no such group",
+			    cfg->control_group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	d->control = fr_control_open(d->loop, cfg->control,
+	    cfg->control_mode, uid, gid, control_request, d, err, sizeof(err));
+	if (d->control == NULL) {
+		fr_log(LOG_ERR, "%s", err);
+		return -1;
+	}
+	fr_log(LOG_INFO, "control socket %s (mode %04o)", cfg->control,
+	    cfg->control_mode);
+	return 0;
+}
+
 /* Every node has had its first check: a lone daemon is ready, a worker
  * tells the master. */
 static void
@@ -624,12 +888,12 @@ run_edge(struct daemon *d)
 	 * waits for the loop instead of killing us. */
 	watch_signals(d, signal_cb);
 	d->cfg->edge.set.reuseport = d->cfg->workers > 1;
+	d->cfg->edge.set.workers = d->cfg->workers;
 	if ((d->edge = fr_edge_create(d->loop, &d->cfg->edge, err,
 	    sizeof(err))) == NULL) {
 		fr_log(LOG_ERR, "%s", err);
 		goto out;
 	}
-	d->started = d->loaded = time(NULL);
 	if (d->board != NULL && fr_edge_share_stats(d->edge, d->board,
 	    d->worker - 1) != 0)
 		fr_log(LOG_WARNING, "out of memory: this worker's counters are "
@@ -638,6 +902,11 @@ run_edge(struct daemon *d)
 		goto out;
 	if (d->worker == 0 && d->cfg->pidfile != NULL &&
 	    write_pidfile(d->cfg->pidfile) != 0)
+		goto out;
+	d->env.loop = d->loop;
+	d->env.edge = d->edge;
+	d->env.cfg = d->cfg;
+	if (d->worker == 0 && open_control(d) != 0)
 		goto out;
 	if (drop_privileges(d->cfg, false) != 0)
 		goto out;
@@ -653,6 +922,10 @@ run_edge(struct daemon *d)
 		ev_io_init(&d->chan_io, chan_cb, d->chan_fd, EV_READ);
 		d->chan_io.data = d;
 		ev_io_start(d->loop, &d->chan_io);
+		if ((d->fanin = fr_fanin_start(d->loop, d->ctl_fd,
+		    &d->env)) == NULL)
+			fr_log(LOG_WARNING, "out of memory: this worker will "
+			    "not answer control requests");
 	}
 	summary(d, "started with");
 	fr_edge_when_checked(d->edge, edge_checked, d);
@@ -663,6 +936,11 @@ out:
 	d->load = NULL;
 	fr_httpd_delete(d->httpd);
 	d->httpd = NULL;
+	forget_reload_waiters(d);
+	fr_control_close(d->control);
+	d->control = NULL;
+	fr_fanin_stop(d->fanin);
+	d->fanin = NULL;
 	fr_edge_delete(d->edge);
 	if (d->worker == 0 && d->cfg->pidfile != NULL && d->edge != NULL &&
 	    unlink(d->cfg->pidfile) != 0 && errno != ENOENT)
@@ -776,14 +1054,18 @@ watch_ready(struct daemon *d, unsigned slot)
 
 /* In a new worker: leave the master's part behind and run an edge. */
 static void __attribute__((noreturn))
-become_worker(struct daemon *d, unsigned slot, pid_t master, int chan)
+become_worker(struct daemon *d, unsigned slot, pid_t master, int chan,
+    int ctl)
 {
 	unsigned i;
 	int status;
 
-	for (i = 0; i < d->nworkers; i++)
+	for (i = 0; i < d->nworkers; i++) {
 		if (d->chan[i] >= 0)
 			close(d->chan[i]);
+		if (d->ctl_chan[i] >= 0)
+			close(d->ctl_chan[i]);
+	}
 	if (d->loop != NULL) {
 		/* A replacement, forked from the running master: its
 		 * watchers are not ours.  The loop is, after a fork. */
@@ -797,9 +1079,16 @@ become_worker(struct daemon *d, unsigned slot, pid_t master, int chan)
 		}
 		fr_confload_forget(d->load);
 		d->load = NULL;
+		fr_control_forget(d->control);
+		d->control = NULL;
+		fr_fanout_forget(d->fanout);
+		d->fanout = NULL;
+		forget_reload_waiters(d);
 		ev_loop_fork(d->loop);
 	}
 	d->chan_fd = chan;
+	d->ctl_fd = ctl;
+	d->started = ev_time();
 	d->worker = slot + 1;
 	d->master = master;
 	d->nworkers = d->nalive = 0;
@@ -814,10 +1103,16 @@ static int
 fork_worker(struct daemon *d, unsigned slot)
 {
 	pid_t pid, master = getpid();
-	int sv[2];
+	int sv[2], cv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		fr_log(LOG_ERR, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cv) != 0) {
+		fr_log(LOG_ERR, "socketpair: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
 		return -1;
 	}
 	fflush(NULL);
@@ -825,14 +1120,21 @@ fork_worker(struct daemon *d, unsigned slot)
 		fr_log(LOG_ERR, "fork: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
+		close(cv[0]);
+		close(cv[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		become_worker(d, slot, master, sv[1]);
+		close(cv[0]);
+		become_worker(d, slot, master, sv[1], cv[1]);
 	}
 	close(sv[1]);
+	close(cv[1]);
 	d->chan[slot] = sv[0];
+	d->ctl_chan[slot] = cv[0];
+	if (d->fanout != NULL)
+		fr_fanout_worker(d->fanout, slot, cv[0], pid);
 	d->pids[slot] = pid;
 	d->born[slot] = ev_time();
 	d->nalive++;
@@ -908,6 +1210,10 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 			ev_io_stop(loop, &d->ready_io[i]);
 			close(d->chan[i]);
 			d->chan[i] = -1;
+			if (d->fanout != NULL)
+				fr_fanout_worker(d->fanout, i, -1, 0);
+			close(d->ctl_chan[i]);
+			d->ctl_chan[i] = -1;
 		}
 	d->nalive--;
 	if (WIFSIGNALED(w->rstatus))
@@ -946,7 +1252,7 @@ run_master(struct daemon *d)
 
 	d->nworkers = d->cfg->workers;
 	for (i = 0; i < d->nworkers; i++)
-		d->chan[i] = -1;
+		d->chan[i] = d->ctl_chan[i] = -1;
 	/* Before the forks: every worker, replacements too, maps it. */
 	if ((d->board = fr_stats_board_create(d->nworkers)) == NULL)
 		fr_log(LOG_WARNING, "shared memory for the workers' counters: "
@@ -962,7 +1268,16 @@ run_master(struct daemon *d)
 		return 1;
 	}
 	watch_signals(d, master_signal_cb);
+	if ((d->fanout = fr_fanout_create(d->loop, d->nworkers)) == NULL ||
+	    open_control(d) != 0) {
+		if (d->fanout == NULL)
+			fr_log(LOG_ERR, "out of memory");
+		d->status = 1;
+	}
 	for (i = 0; i < d->nworkers; i++) {
+		if (d->fanout != NULL && d->pids[i] > 0)
+			fr_fanout_worker(d->fanout, i, d->ctl_chan[i],
+			    d->pids[i]);
 		ev_timer_init(&d->respawn[i], respawn_cb, 0., 0.);
 		d->respawn[i].data = d;
 		if (d->pids[i] <= 0)
@@ -991,9 +1306,17 @@ run_master(struct daemon *d)
 	}
 	fr_confload_cancel(d->load);
 	d->load = NULL;
-	for (i = 0; i < d->nworkers; i++)
+	forget_reload_waiters(d);
+	fr_control_close(d->control);
+	d->control = NULL;
+	fr_fanout_delete(d->fanout);
+	d->fanout = NULL;
+	for (i = 0; i < d->nworkers; i++) {
 		if (d->chan[i] >= 0)
 			close(d->chan[i]);
+		if (d->ctl_chan[i] >= 0)
+			close(d->ctl_chan[i]);
+	}
 	if (d->cfg->pidfile != NULL && unlink(d->cfg->pidfile) != 0 &&
 	    errno != ENOENT)
 		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
@@ -1052,6 +1375,7 @@ main(int argc, char **argv)
 	}
 	if (d.cfg == NULL)
 		return 1;
+	d.started = d.loaded = ev_time();
 	apply_logging(&d);
 	if (fr_sd_notify_init(err, sizeof(err)) != 0)
 		fr_log(LOG_WARNING, "%s; not telling the service manager how "

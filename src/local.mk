@@ -7,6 +7,14 @@ src_libfedconf_a_SOURCES = \
 	src/textfile.c src/textfile.h \
 	src/zonefile.c src/zonefile.h
 
+# What both programs show of routing and speak to each other: a routing
+# decision explained (fedroute route, fedroute ctl lookup) and the
+# control socket's protocol.
+noinst_LIBRARIES += src/libfedops.a
+src_libfedops_a_SOURCES = \
+	src/ctlproto.c src/ctlproto.h \
+	src/routeprint.c src/routeprint.h
+
 # The fedroute command line: its subcommands, apart from main(), so
 # that test programs can link the same modules the command uses.
 noinst_LIBRARIES += src/libfedcli.a
@@ -14,11 +22,13 @@ src_libfedcli_a_SOURCES = \
 	src/batch.c src/batch.h \
 	src/checkconf.c \
 	src/commands.h \
+	src/ctl.c \
 	src/lookup.c \
 	src/route.c
 src_libfedcli_a_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFR_CONF_FILE='"$(sysconfdir)/fedrouted.conf"'
-FR_TESTER_LIBS = src/libfedcli.a src/libfedconf.a diag/libfeddiag.a \
+FR_TESTER_LIBS = src/libfedcli.a src/libfedops.a src/libfedconf.a \
+	diag/libfeddiag.a \
 	router/libfedrouter.a resolver/libfedresolve.a proto/libfedproto.a \
 	$(FR_DEP_LIBS) $(OPENSSL_LIBS) -lm
 
@@ -37,11 +47,15 @@ src_libfedweb_a_SOURCES = \
 sbin_PROGRAMS += src/fedrouted
 src_fedrouted_SOURCES = src/fedrouted.c \
 	src/confload.c src/confload.h \
+	src/control.c src/control.h \
+	src/ctlcmd.c src/ctlcmd.h \
+	src/fanout.c src/fanout.h \
 	src/handoff.c src/handoff.h \
 	src/httpd.c src/httpd.h \
 	src/sdnotify.c src/sdnotify.h
 src_fedrouted_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS) \
 	-DFR_CONF_FILE='"$(sysconfdir)/fedrouted.conf"'
-src_fedrouted_LDADD = src/libfedweb.a src/libfedconf.a \
-	router/libfedrouter.a resolver/libfedresolve.a proto/libfedproto.a \
-	$(MHD_LIBS) $(FR_DEP_LIBS) $(OPENSSL_LIBS) -lm
+src_fedrouted_LDADD = src/libfedops.a src/libfedweb.a src/libfedconf.a \
+	diag/libfeddiag.a router/libfedrouter.a \
+	resolver/libfedresolve.a proto/libfedproto.a $(MHD_LIBS) \
+	$(FR_DEP_LIBS) $(OPENSSL_LIBS) -lm

@@ -28,12 +28,14 @@ targets() {
 }
 
 # The project's library sources: every layer, and what src/ shares
-# with the programs (the configuration parser), but no main().
+# with the programs (the configuration parser, the control protocol),
+# but no main().
 lib_sources() {
 	for d in proto resolver router diag; do
 		ls "$top/$d"/*.c
 	done
-	echo "$top/src/conf.c" "$top/src/textfile.c" "$top/src/zonefile.c"
+	echo "$top/src/conf.c" "$top/src/textfile.c" "$top/src/zonefile.c" \
+	    "$top/src/ctlproto.c"
 }
 
 do_build() {

@@ -26,6 +26,7 @@ TESTS += \
 	tests/integration/test_node_health.py \
 	tests/integration/test_tls.py \
 	tests/integration/test_lifecycle.py \
+	tests/integration/test_control.py \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \
 	tests/integration/test_xmpp_route.py \
@@ -35,6 +36,7 @@ TESTS += \
 
 EXTRA_DIST += \
 	tests/integration/test_metrics.py \
+	tests/integration/test_control.py \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \
 	tests/integration/test_xmpp_route.py \

@@ -425,11 +425,12 @@ class Workers(unittest.TestCase):
     def setUp(self):
         self.d = self.a = self.b = None
 
-    def start(self, balance="roundrobin"):
+    def start(self, balance="roundrobin", **opts):
         self.a = TcpNode("a", "127.0.0.2").start()
         self.b = TcpNode("b", "127.0.0.3").start()
         self.port = free_port()
-        self.d = Fedrouted(server(workers=2) + node(self.a) + node(self.b) +
+        self.d = Fedrouted(server(workers=2, **opts) + node(self.a) +
+                           node(self.b) +
                            "pool:\n\tname: p\n\tbalance: %s\n"
                            "\tmember: a\n\tmember: b\n" % balance +
                            listener(self.port, "pool p")).start()
@@ -473,6 +474,43 @@ class Workers(unittest.TestCase):
         self.assertEqual(d.stop(), 0)
         for pid in workers:
             self.assertRaises(ProcessLookupError, os.kill, pid, 0)
+
+    def test_per_source_limit_holds_across_workers(self):
+        """Each client address goes to one worker, so the limit one
+        worker counts is the limit: 3 of 5 from each address, however
+        many workers share the port."""
+        d = self.start(max_connections_per_source=3)
+        held, refused = [], {}
+        for i in range(10):
+            src = "127.0.0.%d" % (20 + i)
+            refused[src] = 0
+            for _ in range(5):
+                s = connect(self.port, src=src)
+                held.append(s)
+                try:
+                    banner(s)
+                except (OSError, AssertionError):
+                    refused[src] += 1
+        try:
+            self.assertEqual(refused, {src: 2 for src in refused},
+                             d.log())
+            # Every address's connections went to one worker; the ten
+            # addresses were still spread over both.
+            by_worker = {}
+            for pid, src in re.findall(r"fedrouted\[(\d+)\]: \S+: conn "
+                                       r"client=(127\.0\.0\.\d+):",
+                                       d.log()):
+                by_worker.setdefault(src, set()).add(pid)
+            self.assertEqual(sorted(len(p) for p in by_worker.values()),
+                             [1] * 10, d.log())
+        finally:
+            for s in held:
+                s.close()
+        d.wait_conns(50)
+        served = set(re.findall(r"fedrouted\[(\d+)\]: info: conn client="
+                                r"127\.0\.0\.\d+:\d+ \S+ node=[ab] ",
+                                d.log()))
+        self.assertEqual(len(served), 2, d.log())
 
     def test_workers_run_what_the_master_read(self):
         """Issue 8: the master reads the file once and hands the text to

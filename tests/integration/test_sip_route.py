@@ -30,10 +30,13 @@ refused; malformed input: 400 or closed, another connection unharmed.
 Run: FEDROUTED=src/fedrouted ZONES_DIR=$PWD/zones python3 tests/integration/test_sip_route.py
 """
 
+import json
 import os
+import pwd
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -236,7 +239,7 @@ edge.loop IN A 127.0.0.1
 
 def start_module():
     global TMP, PKI, NSD, FOREIGN, EDGE, FED_PORT, PAT_PORT, PAT2_PORT
-    global REUSE
+    global REUSE, CTL
     TMP = tempfile.mkdtemp(prefix="fedroute-siproute-")
     os.chmod(TMP, 0o755)
     certs = peers.CertFactory(TMP)
@@ -287,7 +290,14 @@ def start_module():
     NSD.start()
     PAT_PORT = free_port("127.0.0.1")
     PAT2_PORT = free_port("127.0.0.1")
+    # The control socket, in a directory of the daemon's user.
+    run = os.path.join(TMP, "run")
+    os.mkdir(run, 0o750)
+    nobody = pwd.getpwnam("nobody")
+    os.chown(run, nobody.pw_uid, nobody.pw_gid)
+    CTL = os.path.join(run, "control.sock")
     EDGE = Fedrouted(CONFIG.format(
+        ctl=CTL,
         resolver=NSD.resolver, fed=FED_PORT, pat=PAT_PORT,
         ca=PKI["ca"], cert=PKI["edge"][0], key=PKI["edge"][1],
         static=FOREIGN["static"].port, over=FOREIGN["over"].port,
@@ -301,6 +311,7 @@ CONFIG = """\
 server:
 	user: nobody
 	log-level: debug
+	control: {ctl}
 	public-address: 198.51.100.10
 	connect-timeout: 1s
 	drain-timeout: 1s
@@ -413,7 +424,7 @@ def stop_peers():
 
 
 TMP = PKI = NSD = FOREIGN = EDGE = FED_PORT = PAT_PORT = PAT2_PORT = None
-REUSE = None
+REUSE = CTL = None
 
 
 def setUpModule():
@@ -649,6 +660,99 @@ class Outbound(unittest.TestCase):
         s.close()
         EDGE.wait_log("%s" % STRANGER_IP)
         self.assertIn("not a node's address, nor in allow-from", EDGE.log())
+
+
+def ctl(*args):
+    """(exit status, stdout, stderr) of `fedroute ctl` on the edge."""
+    p = subprocess.run([nsdharness.fedroute_path(), "ctl", "-s", CTL] +
+                       list(args), stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=60)
+    return p.returncode, p.stdout.decode(errors="replace"), \
+        p.stderr.decode(errors="replace")
+
+
+def ctl_json(*args):
+    rc, out, err = ctl("--json", *args)
+    return rc, json.loads(out)
+
+
+class RuntimeControl(unittest.TestCase):
+    """`fedroute ctl` on the routing daemon: a live lookup through its
+    cache, the cached domains with their targets and health, the cache
+    counters and flush, destination health and its clearing."""
+
+    def test_lookup_domains_cache_health(self):
+        # A dead first target: the edge records it in its health table.
+        status, hdrs, raw, _ = send("MESSAGE", "sip:carol@down1.sipr.test")
+        self.assertEqual(status, 200, raw)
+        rc, doc = ctl_json("health")
+        self.assertEqual(rc, 0)
+        dead = [h for h in doc["destinations"]
+                if h["address"] == "127.0.7.12"]
+        self.assertEqual(len(dead), 1, doc)
+        self.assertEqual(dead[0]["transport"], "tls")
+        self.assertGreaterEqual(dead[0]["failures"], 1)
+        self.assertIn("refused", dead[0]["reason"])
+        rc, out, err = ctl("health")
+        self.assertRegex(out, r"\n127\.0\.7\.12\s+\d+\s+tls\s+")
+
+        # The domain is in the cache, its targets in priority order,
+        # with the dead address's health beside it.
+        rc, doc = ctl_json("domains")
+        self.assertEqual(rc, 0)
+        entry = [d for d in doc["domains"]
+                 if d["domain"] == "down1.sipr.test"]
+        self.assertEqual(len(entry), 1, doc)
+        self.assertEqual(entry[0]["profile"], "sip")
+        self.assertEqual(entry[0]["result"], "ok")
+        self.assertFalse(entry[0]["stale"])
+        self.assertGreater(entry[0]["ttl_left_s"], 0)
+        hosts = [t["host"] for t in entry[0]["targets"]]
+        self.assertEqual(hosts, ["dead2.partner.sipr.test",
+                                 "edge.partner.sipr.test"])
+        self.assertEqual(entry[0]["targets"][0]["priority"], 10)
+        self.assertEqual(entry[0]["targets"][0]["addresses"][0]["address"],
+                         "127.0.7.12")
+        rc, out, err = ctl("domains")
+        self.assertRegex(out, r"\ndown1\.sipr\.test\s+sip\s+ok\s+\d+s\s+")
+        self.assertIn("dead2.partner.sipr.test:", out)
+
+        # A live lookup: what `fedroute route` explains, from the
+        # daemon's cache.
+        before = ctl_json("cache")[1]["cache"]
+        rc, doc = ctl_json("lookup", "sip:bob@down1.sipr.test")
+        self.assertEqual(rc, 0, doc)
+        self.assertEqual(doc["decision"], "dns")
+        self.assertEqual(doc["domain"], "down1.sipr.test")
+        # The dead target goes last while it is marked down (2 s at
+        # first: a slow machine may see it tried again).
+        targets = [(t["host"], t["down"]) for t in doc["targets"]]
+        self.assertEqual(sorted(h for h, _ in targets),
+                         ["dead2.partner.sipr.test", "edge.partner.sipr.test"])
+        if dict(targets)["dead2.partner.sipr.test"]:
+            self.assertEqual(targets[-1][0], "dead2.partner.sipr.test")
+        after = ctl_json("cache")[1]["cache"]
+        self.assertGreater(after["hits"], before["hits"])
+        rc, out, err = ctl("lookup", "sip:x@elsewhere.example")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("decision     refused", out)
+
+        # Flush one domain, and clear the dead destination.
+        rc, out, err = ctl("cache", "flush", "DOWN1.sipr.test.")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"^flushed [1-9]\d* cache entr(y|ies) of "
+                         r"down1\.sipr\.test\n$")
+        rc, doc = ctl_json("domains")
+        self.assertNotIn("down1.sipr.test",
+                         [d["domain"] for d in doc["domains"]])
+        rc, out, err = ctl("health", "clear", "127.0.7.12")
+        self.assertEqual((rc, out), (0, "cleared 1 destination record\n"))
+        rc, doc = ctl_json("health")
+        self.assertNotIn("127.0.7.12",
+                         [h["address"] for h in doc["destinations"]])
+        rc, out, err = ctl("health", "clear", "not-an-address")
+        self.assertEqual(rc, 1)
+        self.assertIn("is not all, an IP address", err)
 
 
 class Foreigner:

@@ -3,6 +3,7 @@ UNIT_TESTS = \
 	tests/unit/test_srvorder \
 	tests/unit/test_naptr \
 	tests/unit/test_sipuri \
+	tests/unit/test_ctlproto \
 	tests/unit/test_sipmsg \
 	tests/unit/test_sipprobe \
 	tests/unit/test_link \
@@ -33,6 +34,8 @@ tests_unit_test_srvorder_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_srvorder_LDADD = $(UNIT_LDADD)
 tests_unit_test_naptr_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_naptr_LDADD = $(UNIT_LDADD)
+tests_unit_test_ctlproto_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_ctlproto_LDADD = $(UNIT_LDADD)
 tests_unit_test_sipuri_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sipuri_LDADD = $(UNIT_LDADD)
 tests_unit_test_sipmsg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
