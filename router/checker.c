@@ -153,6 +153,7 @@ result(struct fr_checker *h, bool ok, const char *fmt, ...)
 		set_state(h, true, why);
 	else if (n->up && !ok && h->fails >= h->check.fall)
 		set_state(h, false, why);
+	fr_edge_node_checked(h->edge, n);
 }
 
 /* check: xmpp: open a stream to the node's domain (RFC 6120 4.7). */

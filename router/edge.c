@@ -26,9 +26,13 @@
 #include "sipproxy.h"
 #include "xmppout.h"
 #include "tls.h"
+#include "verdicts.h"
 
 /* How long accepting pauses when descriptors or memory run out. */
 #define ACCEPT_PAUSE	0.1
+/* How often a follower reads the shared verdicts: a change reaches it
+ * this much after the checker saw it. */
+#define FOLLOW_INTERVAL	0.1
 
 /* What a reload has built, before it is committed. */
 struct staged {
@@ -253,6 +257,15 @@ start_checker(struct fr_edge *e, struct fr_node *n, bool fresh)
 {
 	fr_checker_stop(n->checker);
 	n->checker = NULL;
+	n->followed = false;
+	if (n->set->check.kind != FR_CHECK_NONE && e->set.verdicts != NULL &&
+	    e->set.follow) {
+		/* Another worker checks it; follow_cb reads its verdicts. */
+		n->followed = true;
+		if (fresh)
+			n->follow_decided = false;
+		return;
+	}
 	if (n->set->check.kind != FR_CHECK_NONE) {
 		n->checker = fr_checker_start(e, n, fresh);
 		return;
@@ -264,7 +277,6 @@ start_checker(struct fr_edge *e, struct fr_node *n, bool fresh)
 	}
 }
 
-/* Swap the staged configuration in.  Nothing here can fail. */
 /*
  * Workers with a per-source limit: each client IP to one worker, so the
  * limit each counts holds for all of them.  Without a limit the kernel
@@ -288,6 +300,7 @@ steer_listeners(struct fr_edge *e)
 			    "again", strerror(errno));
 }
 
+/* Swap the staged configuration in.  Nothing here can fail. */
 static void
 commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 {
@@ -373,6 +386,8 @@ commit(struct fr_edge *e, const struct fr_edge_conf *conf, struct staged *st)
 	}
 	e->set = conf->set;
 	steer_listeners(e);
+	if (e->set.verdicts != NULL && !e->set.follow)
+		fr_verdicts_retain(e->set.verdicts, e->nodes, e->nnodes);
 	fr_bufpool_resize(e->bufs, e->set.buffer_size);
 	/* A raised max-connections resumes accepting at once. */
 	if (e->paused && e->nsessions < e->set.max_connections) {
@@ -417,6 +432,8 @@ accept_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		fr_listener_start(l);
 }
 
+static void follow_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
 struct fr_edge *
 fr_edge_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
     char *err, size_t errlen)
@@ -435,6 +452,11 @@ fr_edge_create(struct ev_loop *loop, const struct fr_edge_conf *conf,
 	e->accept_timer.data = e;
 	ev_timer_init(&e->drain_timer, drain_timer_cb, 0., 0.);
 	e->drain_timer.data = e;
+	ev_timer_init(&e->follow_timer, follow_cb, FOLLOW_INTERVAL,
+	    FOLLOW_INTERVAL);
+	e->follow_timer.data = e;
+	if (e->set.verdicts != NULL && e->set.follow)
+		ev_timer_start(loop, &e->follow_timer);
 	if ((e->bufs = fr_bufpool_create(conf->set.buffer_size)) == NULL ||
 	    (e->sources = fr_srclimit_create()) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -569,6 +591,7 @@ fr_edge_drain(struct fr_edge *e, fr_edge_drained_fn *done, void *arg)
 	e->drained = done;
 	e->drained_arg = arg;
 	ev_timer_stop(e->loop, &e->accept_timer);
+	ev_timer_stop(e->loop, &e->follow_timer);
 	for (i = 0; i < e->nnodes; i++) {
 		fr_checker_stop(e->nodes[i]->checker);
 		e->nodes[i]->checker = NULL;
@@ -592,9 +615,58 @@ all_decided(const struct fr_edge *e)
 	size_t i;
 
 	for (i = 0; i < e->nnodes; i++)
-		if (!fr_checker_decided(e->nodes[i]->checker))
+		if (!fr_node_decided(e->nodes[i]))
 			return false;
 	return true;
+}
+
+void
+fr_edge_node_checked(struct fr_edge *e, struct fr_node *n)
+{
+	if (e->set.verdicts != NULL && !e->set.follow &&
+	    !fr_verdicts_publish(e->set.verdicts, n))
+		fr_log(LOG_WARNING, "node %s: the table of shared verdicts is "
+		    "full; the other workers do not see this one", n->name);
+}
+
+/*
+ * A worker that follows: take what the checking worker found, as it
+ * would have found it itself (the first verdict decides, then each
+ * change), with the same log lines.
+ */
+static void
+follow_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct fr_edge *e = w->data;
+	char addr[FR_ADDRSTRLEN];
+	size_t i;
+	bool up;
+
+	(void)loop;
+	(void)revents;
+	for (i = 0; i < e->nnodes; i++) {
+		struct fr_node *n = e->nodes[i];
+		bool first;
+
+		if (!n->followed ||
+		    !fr_verdicts_follow(e->set.verdicts, n, &up))
+			continue;
+		first = !n->follow_decided;
+		if (!first && up == n->up)
+			continue;
+		n->follow_decided = true;
+		fr_addr_str(&n->addr, addr, sizeof(addr));
+		fr_log(up ? (first ? LOG_INFO : LOG_NOTICE) : LOG_WARNING,
+		    "node %s (%s) is %s%s%s (checked by worker 1)", n->name,
+		    addr, up ? "up" : "down", up ? "" : ": ",
+		    up ? "" : n->last_check.why);
+		if (up != n->up) {
+			n->up = up;
+			fr_edge_node_changed(e, n);
+		}
+		if (first)
+			fr_edge_node_decided(e);
+	}
 }
 
 void
@@ -636,6 +708,7 @@ fr_edge_delete(struct fr_edge *e)
 		return;
 	e->draining = true;
 	e->drained = NULL;
+	ev_timer_stop(e->loop, &e->follow_timer);
 	ev_timer_stop(e->loop, &e->accept_timer);
 	ev_timer_stop(e->loop, &e->drain_timer);
 	fr_session_close_all(e, "shutdown");

@@ -24,6 +24,7 @@
 
 #define FR_NAME_MAX		64	/* node, pool, listener names */
 #define FR_POOL_MAX_NODES	64	/* members of one pool */
+#define FR_NODES_MAX		512	/* node: sections */
 
 enum fr_node_transport {
 	FR_NODE_TCP,
@@ -222,6 +223,8 @@ struct fr_resolver_settings {
 };
 
 /* Timeouts and limits of the edge as a whole. */
+struct fr_verdicts;
+
 struct fr_edge_settings {
 	unsigned connect_timeout_ms;	/* one connect to a node, TLS included */
 	unsigned connect_retries;	/* re-dispatches after a failed connect */
@@ -239,6 +242,11 @@ struct fr_edge_settings {
 	unsigned workers;		/* how many share it (the daemon's
 					   workers); with max_per_source,
 					   each client IP goes to one */
+	/* Workers: the table of node verdicts they share (verdicts.h),
+	 * and whether this one follows it rather than checking the nodes
+	 * itself.  NULL: check them here. */
+	struct fr_verdicts *verdicts;
+	bool follow;
 };
 
 struct fr_edge_conf {

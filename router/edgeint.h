@@ -46,6 +46,7 @@ struct fr_edge {
 	bool paused;		/* at max-connections: not accepting */
 	bool draining;
 	ev_timer accept_timer;	/* resume accepting after EMFILE */
+	ev_timer follow_timer;	/* a follower reads the shared verdicts */
 	ev_timer drain_timer;
 	fr_edge_drained_fn *drained;
 	void *drained_arg;
@@ -65,6 +66,10 @@ void fr_edge_node_changed(struct fr_edge *e, struct fr_node *n);
 
 /* A node's first health check gave its verdict (checker.c). */
 void fr_edge_node_decided(struct fr_edge *e);
+
+/* The checker has a result for n: publish it to the other workers
+ * when they follow this one (verdicts.h). */
+void fr_edge_node_checked(struct fr_edge *e, struct fr_node *n);
 
 /* accept(2) failed for want of descriptors or memory: stop accepting
  * for a moment rather than spin on a queue we cannot empty. */

@@ -34,7 +34,7 @@ fr_edge_each_node(const struct fr_edge *e, fr_node_view_fn *fn, void *arg)
 		v.transport = n->transport;
 		v.check = n->set->check.kind;
 		v.up = n->up;
-		v.checked = fr_checker_decided(n->checker);
+		v.checked = fr_node_decided(n);
 		v.drained = n->drained;
 		v.active = n->active;
 		v.weight = n->set->weight;

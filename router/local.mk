@@ -28,5 +28,6 @@ router_libfedrouter_a_SOURCES = \
 	router/stats.c router/stats.h \
 	router/strlist.c router/strlist.h \
 	router/tls.c router/tls.h \
+	router/verdicts.c router/verdicts.h \
 	router/xmppout.c router/xmppout.h
 router_libfedrouter_a_CPPFLAGS = $(FR_ROUTER_CPPFLAGS)

@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 
 #include "log.h"
+#include "checker.h"
 #include "node.h"
 #include "tls.h"
 
@@ -189,4 +190,11 @@ fr_node_tls_new(struct fr_node *n, int fd)
 	}
 	ERR_clear_error();
 	return ssl;
+}
+
+bool
+fr_node_decided(const struct fr_node *n)
+{
+	return n->followed ? n->follow_decided :
+	    fr_checker_decided(n->checker);
 }

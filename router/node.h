@@ -60,6 +60,10 @@ struct fr_node {
 						   or dialog (fr_edge_drain_node);
 						   kept across reloads */
 	struct fr_check_result last_check;	/* rw: checker.c's */
+	bool followed;				/* a worker that follows the
+						   shared verdicts (verdicts.h):
+						   no checker of its own */
+	bool follow_decided;			/* ... and has seen one */
 	unsigned active;			/* live sessions */
 	struct fr_session_list sessions;	/* session.c's */
 	struct fr_checker *checker;		/* NULL: not checked */
@@ -80,6 +84,10 @@ struct fr_node *fr_node_create(const struct fr_node_conf *conf,
 void fr_node_ref(struct fr_node *n);
 /* Drop a reference; the last one frees the node.  NULL is fine. */
 void fr_node_unref(struct fr_node *n);
+
+/* Has the node had its first verdict (its own check's, or the shared
+ * one it follows), or needs none? */
+bool fr_node_decided(const struct fr_node *n);
 
 /* Would conf be this very node (name, address, transport)? */
 bool fr_node_same(const struct fr_node *n, const struct fr_node_conf *conf);

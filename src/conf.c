@@ -1388,6 +1388,10 @@ check_nodes(struct parser *p)
 	struct fr_edge_conf *e = &p->cfg->edge;
 	size_t i;
 
+	/* The workers' shared table of verdicts holds this many. */
+	if (e->nnodes > FR_NODES_MAX)
+		perr(p, e->nodes[FR_NODES_MAX].line, "at most %d node: "
+		    "sections", FR_NODES_MAX);
 	for (i = 0; i < e->nnodes; i++) {
 		struct fr_node_conf *n = &e->nodes[i];
 

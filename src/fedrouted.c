@@ -27,7 +27,9 @@
  * SIGTERM/SIGINT on and waits.  All processes seal TLS session tickets
  * with one key, made by the master at start and replaced at each
  * reload (the previous key still opens tickets), so a client resumes
- * whichever worker it lands on.  A worker that dies is replaced by a
+ * whichever worker it lands on.  Worker 1 checks the nodes; the others
+ * follow its verdicts through a table the master maps before forking
+ * (router/verdicts.h), so all agree on which nodes are up.  A worker that dies is replaced by a
  * fresh fork of the master running the master's latest configuration;
  * one that dies within RESTART_STABLE seconds of its start waits
  * longer each time (1 s, 2 s, 4 s ... RESTART_MAX), so a crash loop
@@ -73,6 +75,7 @@
 #include "log.h"
 #include "sdnotify.h"
 #include "tls.h"
+#include "verdicts.h"
 
 #ifndef FR_CONF_FILE
 #define FR_CONF_FILE "/usr/local/etc/fedrouted.conf"
@@ -131,6 +134,9 @@ struct daemon {
 	int ctl_chan[FR_WORKERS_MAX];	/* master: its end for each worker */
 	int ctl_fd;			/* worker: its end */
 	struct fr_fanin *fanin;		/* worker */
+	/* Workers: node verdicts, checked by worker 1 and followed by the
+	 * others (router/verdicts.h); mapped by the master. */
+	struct fr_verdicts *verdicts;
 	double started;			/* wall clock: this process */
 	double loaded;			/* the configuration in force */
 	char last_reload[512];		/* "" none yet, "ok", or why not */
@@ -385,6 +391,8 @@ apply_config(struct daemon *d, struct fr_config *cfg, char *why,
 
 	cfg->edge.set.reuseport = d->cfg->workers > 1;
 	cfg->edge.set.workers = d->cfg->workers;
+	cfg->edge.set.verdicts = d->verdicts;
+	cfg->edge.set.follow = d->worker > 1;
 	if (fr_edge_reload(d->edge, &cfg->edge, err, sizeof(err)) != 0) {
 		fr_log(LOG_ERR, "reload of %s failed: %s; still running the "
 		    "previous configuration", d->path, err);
@@ -889,6 +897,8 @@ run_edge(struct daemon *d)
 	watch_signals(d, signal_cb);
 	d->cfg->edge.set.reuseport = d->cfg->workers > 1;
 	d->cfg->edge.set.workers = d->cfg->workers;
+	d->cfg->edge.set.verdicts = d->verdicts;
+	d->cfg->edge.set.follow = d->worker > 1;
 	if ((d->edge = fr_edge_create(d->loop, &d->cfg->edge, err,
 	    sizeof(err))) == NULL) {
 		fr_log(LOG_ERR, "%s", err);
@@ -1253,6 +1263,12 @@ run_master(struct daemon *d)
 	d->nworkers = d->cfg->workers;
 	for (i = 0; i < d->nworkers; i++)
 		d->chan[i] = d->ctl_chan[i] = -1;
+	/* Before the first fork: every worker shares it. */
+	if ((d->verdicts = fr_verdicts_create()) == NULL) {
+		fr_log(LOG_ERR, "cannot map the shared node verdicts: %s",
+		    strerror(errno));
+		return 1;
+	}
 	/* Before the forks: every worker, replacements too, maps it. */
 	if ((d->board = fr_stats_board_create(d->nworkers)) == NULL)
 		fr_log(LOG_WARNING, "shared memory for the workers' counters: "
@@ -1322,6 +1338,8 @@ run_master(struct daemon *d)
 		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
 		    strerror(errno));
 	ev_loop_destroy(d->loop);
+	fr_verdicts_delete(d->verdicts);
+	d->verdicts = NULL;
 	fr_stats_board_delete(d->board);
 	return d->status;
 }

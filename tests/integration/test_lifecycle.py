@@ -553,6 +553,46 @@ class Workers(unittest.TestCase):
         d.wait_log("reloaded ", count=2)
         self.assertEqual(len(self.worker_pids()), 2)
 
+    def test_workers_agree_on_node_health(self):
+        """Worker 1 checks the nodes and the other follows its verdicts:
+        the nodes see one prober, and a node that dies is left out by
+        every worker."""
+        self.a = TcpNode("a", "127.0.0.2").start()
+        self.b = TcpNode("b", "127.0.0.3").start()
+        self.port = free_port()
+        check = "tcp\n\tcheck-interval: 250ms\n\tcheck-timeout: 200ms"
+        d = self.d = Fedrouted(
+            server(workers=2) + node(self.a, check=check) +
+            node(self.b, check=check) +
+            "pool:\n\tname: p\n\tmember: a\n\tmember: b\n" +
+            listener(self.port, "pool p")).start()
+        d.wait_log("ready: 2 workers")
+        # Each worker decided: worker 1 by its checks, worker 2 by them.
+        d.wait_log("node a (%s) is up (checked by worker 1)" % self.a.addr)
+        self.assertEqual(d.count("node a (%s) is up" % self.a.addr), 2)
+        # One prober: about 2 s / 250 ms checks, not twice that.
+        before = self.a.accepted
+        time.sleep(2)
+        probes = self.a.accepted - before
+        self.assertLessEqual(probes, 11, "%d checks in 2 s" % probes)
+        self.assertGreaterEqual(probes, 5, "%d checks in 2 s" % probes)
+        # b dies: both workers take it out.
+        self.b.stop()
+        d.wait_log("node b (%s) is down after" % self.b.addr)
+        d.wait_log("node b (%s) is down: " % self.b.addr)
+        self.assertRegex(d.log(), r"node b \(%s\) is down: connect: "
+                         r"Connection refused \(checked by worker 1\)"
+                         % re.escape(self.b.addr))
+        nodes = set()
+        for _ in range(20):
+            s = connect(self.port)
+            nodes.add(banner(s).node)
+            s.close()
+        self.assertEqual(nodes, {"a"})
+        served = set(re.findall(r"fedrouted\[(\d+)\]: info: conn ",
+                                d.log()))
+        self.assertEqual(len(served), 2, d.log())
+
     def test_source_persistence_is_the_same_in_every_worker(self):
         self.start(balance="source")
         for i in range(1, 11):
