@@ -10,7 +10,9 @@
 # SIPp (sip-tester) and sipsak send SIP through the edge in tests and
 # benchmarks; strace counts the edge's reads in test_xmpp_route; jansson
 # holds the control socket's answers while the master merges its
-# workers' (src/ctlanswer.c).
+# workers' (src/ctlanswer.c); libmicrohttpd serves server: http:
+# (/metrics and the status page), and headless chromium loads that page
+# in test_metrics.
 # Run as root on Debian 12 (bookworm) or later.
 set -eu
 
@@ -22,6 +24,7 @@ PACKAGES="
   openssl faketime kamailio kamailio-tls-modules prosody lua-sec
   haproxy nginx-light wrk iperf3
   clang libexpat1-dev sip-tester sipsak strace libjansson-dev
+  libmicrohttpd-dev chromium
 "
 
 if [ "$(id -u)" -ne 0 ]; then

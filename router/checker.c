@@ -101,6 +101,15 @@ set_state(struct fr_checker *h, bool up, const char *why)
 	else
 		fr_log(LOG_WARNING, "node %s (%s) is down after %u failed "
 		    "checks: %s", n->name, addr, h->fails, why);
+	if (changed || fresh) {
+		if (up)
+			h->edge->stats.n.node_went_up++;
+		else
+			h->edge->stats.n.node_went_down++;
+		if (!up)
+			fr_stats_failure(&h->edge->stats, "node %s (%s) is "
+			    "down: %s", n->name, addr, why);
+	}
 	if (changed)
 		fr_edge_node_changed(h->edge, n);
 	if (fresh)
@@ -126,6 +135,9 @@ result(struct fr_checker *h, bool ok, const char *fmt, ...)
 	n->last_check.took = n->last_check.at - h->started;
 	n->last_check.ok = ok;
 	snprintf(n->last_check.why, sizeof(n->last_check.why), "%s", why);
+	fr_hist_observe(&h->edge->stats.n.check, n->last_check.took);
+	if (!ok)
+		h->edge->stats.n.checks_failed++;
 	if (ok) {
 		h->oks++;
 		h->fails = 0;

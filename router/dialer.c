@@ -29,6 +29,7 @@
 #include "dialer.h"
 #include "health.h"
 #include "log.h"
+#include "stats.h"
 #include "tls.h"
 
 #define FAILURES_MAX 1024
@@ -253,11 +254,15 @@ handshake(struct fr_dial *d)
 			ev_io_start(d->conf.loop, &d->io);
 			return;
 		default:
+			fr_stats_tls(d->conf.stats, false, false);
 			failed(d, "TLS handshake failed: %s", fr_tls_strerror(
 			    d->ssl, ret, errno, why, sizeof(why)));
 			return;
 		}
 	}
+	/* The handshake is done; what follows is our verdict on the
+	 * certificate, not a failed handshake. */
+	fr_stats_tls(d->conf.stats, false, true);
 	if ((cert = SSL_get1_peer_certificate(d->ssl)) == NULL) {
 		failed(d, "TLS: the server sent no certificate");
 		return;

@@ -33,6 +33,7 @@
 #include "routing.h"
 
 struct fr_dial;
+struct fr_edge_stats;
 
 struct fr_dial_conf {
 	struct ev_loop *loop;
@@ -44,6 +45,8 @@ struct fr_dial_conf {
 	size_t npeer_subjects;
 	bool tls_for_tls_targets;	/* SIP: TLS on tls targets; XMPP:
 					   false, plain TCP always */
+	struct fr_edge_stats *stats;	/* TLS handshakes are counted
+					   here; NULL: not */
 };
 
 /* How a dial ended. */

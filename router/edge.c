@@ -205,6 +205,8 @@ prepare(struct fr_edge *e, const struct fr_edge_conf *conf,
 	if (i < conf->nlisteners &&
 	    (st->rt = fr_routing_create(e->loop, conf, err, errlen)) == NULL)
 		return -1;
+	if (st->rt != NULL)
+		fr_routing_set_stats(st->rt, &e->stats);
 	/* The SIP proxy, for protocol: sip listeners. */
 	for (i = 0; i < conf->nlisteners; i++)
 		if (conf->listeners[i].proto == FR_PROTO_SIP)
@@ -729,5 +731,19 @@ fr_edge_delete(struct fr_edge *e)
 	free(e->nodes);
 	fr_srclimit_delete(e->sources);
 	fr_bufpool_delete(e->bufs);
+	fr_stats_unshare(&e->stats);
 	free(e);
+}
+
+const struct fr_edge_stats *
+fr_edge_stats(const struct fr_edge *e)
+{
+	return &e->stats;
+}
+
+int
+fr_edge_share_stats(struct fr_edge *e, struct fr_stats_board *board,
+    unsigned slot)
+{
+	return fr_stats_share(&e->stats, e->loop, board, slot);
 }

@@ -15,6 +15,7 @@
 #include <ev.h>
 
 #include "edgeconf.h"
+#include "stats.h"
 
 struct fr_edge;
 
@@ -62,6 +63,19 @@ void fr_edge_when_checked(struct fr_edge *edge, fr_edge_checked_fn *done,
 
 /* Live relayed connections. */
 unsigned fr_edge_sessions(const struct fr_edge *edge);
+
+/* The edge's counters (stats.h), kept across reloads; valid while the
+ * edge lives, and changing only on its loop. */
+const struct fr_edge_stats *fr_edge_stats(const struct fr_edge *edge);
+
+/*
+ * With workers: publish this edge's counters in slot of board (stats.h)
+ * once a second, for the worker that serves /metrics to add up
+ * (fr_stats_total).  -1 when memory ran out (counting goes on,
+ * unshared).
+ */
+int fr_edge_share_stats(struct fr_edge *edge, struct fr_stats_board *board,
+    unsigned slot);
 
 /* Close everything at once.  NULL is fine. */
 void fr_edge_delete(struct fr_edge *edge);

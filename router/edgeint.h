@@ -16,6 +16,7 @@
 #include "node.h"
 #include "pool.h"
 #include "srclimit.h"
+#include "stats.h"
 
 struct fr_routing;
 struct fr_sipproxy;
@@ -51,6 +52,8 @@ struct fr_edge {
 	void *drained_arg;
 	fr_edge_checked_fn *checked;	/* fr_edge_when_checked() */
 	void *checked_arg;
+	struct fr_edge_stats stats;	/* for /metrics: counted where
+					   each thing happens */
 };
 
 /* A session was created / freed: counts, and pauses or resumes

@@ -183,6 +183,7 @@ fr_listener_create(struct fr_edge *edge, const struct fr_listener_conf *conf,
 		    conf->backlog, strerror(errno));
 	l->refs = 1;
 	l->edge = edge;
+	l->stats = fr_stats_listener(&edge->stats.n, l->name);
 	l->addr = conf->addr;
 	l->proto = conf->proto;
 	l->fd = fd;

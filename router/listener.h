@@ -19,6 +19,7 @@
 
 #include "addr.h"
 #include "edgeconf.h"
+#include "stats.h"
 
 struct fr_edge;
 struct fr_pool;
@@ -39,6 +40,8 @@ struct fr_listener {
 	struct fr_cidr *allow;			/* ro: allow-from */
 	size_t nallow;
 	unsigned backlog;
+	struct fr_listener_stats *stats;	/* its counters, by name;
+						   NULL: none (memory) */
 };
 TAILQ_HEAD(fr_listener_list, fr_listener);
 

@@ -25,6 +25,7 @@ router_libfedrouter_a_SOURCES = \
 	router/sipout.c \
 	router/sipproxy.c router/sipproxy.h \
 	router/srclimit.c router/srclimit.h \
+	router/stats.c router/stats.h \
 	router/strlist.c router/strlist.h \
 	router/tls.c router/tls.h \
 	router/verdicts.c router/verdicts.h \

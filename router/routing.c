@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "routing.h"
+#include "stats.h"
 #include "sipuri.h"
 #include "strlist.h"
 
@@ -34,6 +35,7 @@ struct fr_routing {
 	struct fr_route_conf *routes;	/* copies, by priority (stable) */
 	size_t nroutes;
 	struct fr_domain_conf open_domain;	/* policy open, no section */
+	struct fr_edge_stats *stats;	/* NULL: not counted */
 };
 
 /* One resolution a decision waits for: the domain, or a next hop. */
@@ -42,6 +44,7 @@ struct pending {
 	struct fr_resolve_req *rreq;
 	struct fr_plan *plan;		/* its answer */
 	bool done;
+	ev_tstamp started;		/* asked of DNS (not the cache) */
 };
 
 struct fr_routing_req {
@@ -325,6 +328,24 @@ fr_routing_resolver(struct fr_routing *rt)
 	return rt->res;
 }
 
+void
+fr_routing_set_stats(struct fr_routing *rt, struct fr_edge_stats *st)
+{
+	rt->stats = st;
+}
+
+_Static_assert(FR_DECISION_HOP + 1 == FR_STATS_DECISIONS,
+    "stats.h counts every enum fr_decision");
+
+/* A decision is out: count it by source (override, dns, ...). */
+static void
+count_decision(const struct fr_routing *rt, const struct fr_route_result *r)
+{
+	if (rt->stats != NULL && r != NULL &&
+	    (unsigned)r->decision < FR_STATS_DECISIONS)
+		rt->stats->n.decisions[r->decision]++;
+}
+
 /* ----------------------------------------------------------- deciding */
 
 /* The routes of mode for domain, best fitting pattern first within a
@@ -372,6 +393,7 @@ deliver(struct fr_routing_req *req)
 	void *arg = req->arg;
 
 	req->res = NULL;
+	count_decision(req->rt, res);
 	request_free(req);
 	cb(arg, res);
 }
@@ -393,6 +415,9 @@ resolved(void *arg, struct fr_plan *plan)
 	w->rreq = NULL;
 	w->plan = plan;
 	w->done = true;
+	if (req->rt->stats != NULL)
+		fr_hist_observe(&req->rt->stats->n.resolution,
+		    ev_time() - w->started);
 	if (--req->nleft == 0)
 		step(req);
 }
@@ -424,6 +449,7 @@ resolve(struct fr_routing_req *req, struct pending *w, const char *input,
 	}
 	if (r == 0) {
 		req->nleft++;
+		w->started = ev_time();
 		if (fr_resolve(req->rt->res, &q, resolved, w, &w->rreq, err,
 		    sizeof(err)) == 0)
 			return 0;
@@ -800,6 +826,7 @@ started:
 known:
 	*resultp = req->res;
 	req->res = NULL;
+	count_decision(rt, *resultp);
 	request_free(req);
 	return 1;
 }

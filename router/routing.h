@@ -97,6 +97,12 @@ void fr_routing_ref(struct fr_routing *rt);
  * what they started with; the last one frees it.  NULL is fine. */
 void fr_routing_delete(struct fr_routing *rt);
 
+struct fr_edge_stats;
+
+/* Count decisions and resolutions in st (stats.h) from now on; NULL:
+ * count nothing (the default: `fedroute route` has no edge). */
+void fr_routing_set_stats(struct fr_routing *rt, struct fr_edge_stats *st);
+
 /* The resolver, for health reports (fr_resolver_health). */
 struct fr_resolver *fr_routing_resolver(struct fr_routing *rt);
 

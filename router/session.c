@@ -69,6 +69,9 @@ struct fr_session {
 	struct fr_xmpp_stream *reader;	/* S_XMPP_HEAD */
 	struct fr_buf *head;		/* what it read, replayed to the node */
 	size_t headlen, fed;
+	/* How it ended, for /metrics, when its state does not say it:
+	 * FR_CONN_OUTCOMES for "by the state". */
+	enum fr_conn_outcome outcome;
 };
 
 #define CLI(s)	(&(s)->relay.end[FR_CLIENT])
@@ -105,6 +108,38 @@ release_node(struct fr_session *s)
 	}
 }
 
+/* Count how s ended, and what it relayed, on its listener's row. */
+static enum fr_conn_outcome
+count_end(const struct fr_session *s, uint64_t to_client)
+{
+	struct fr_listener_stats *ls = s->listener->stats;
+	enum fr_conn_outcome o = s->outcome;
+
+	if (o == FR_CONN_OUTCOMES) {
+		switch (s->state) {
+		case S_RELAY:
+			o = FR_CONN_RELAYED;
+			break;
+		case S_HANDSHAKE:
+			o = FR_CONN_TLS_FAILED;
+			break;
+		case S_CONNECTING:
+		case S_NODE_HANDSHAKE:
+			o = FR_CONN_NO_NODE;
+			break;
+		case S_XMPP_HEAD:
+			o = FR_CONN_ABORTED;
+			break;
+		}
+	}
+	if (ls != NULL) {
+		fr_stats_conn(ls, o);
+		ls->bytes_from_client += CLI(s)->bytes_in;
+		ls->bytes_to_client += to_client;
+	}
+	return o;
+}
+
 static void session_close(struct fr_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -127,9 +162,13 @@ session_close(struct fr_session *s, const char *fmt, ...)
 		snprintf(connect, sizeof(connect), "-");
 	/* Bytes that reached the client; what was still held is lost. */
 	to_client = NOD(s)->bytes_in - fr_relay_pending(&s->relay, FR_CLIENT);
+	fr_addr_str(&s->client, client, sizeof(client));
+	if (count_end(s, to_client) != FR_CONN_RELAYED)
+		fr_stats_failure(&e->stats, "%s from %s: %s", s->listener->name,
+		    client, reason);
 	fr_log(LOG_INFO, "conn client=%s listener=%s node=%s connect_ms=%s "
 	    "duration_s=%.3f from_client=%llu to_client=%llu attempts=%u: %s",
-	    fr_addr_str(&s->client, client, sizeof(client)), s->listener->name,
+	    client, s->listener->name,
 	    s->node != NULL ? s->node->name : "-", connect,
 	    ev_now(e->loop) - s->started,
 	    (unsigned long long)CLI(s)->bytes_in,
@@ -232,6 +271,7 @@ node_handshake(struct fr_session *s)
 
 	ERR_clear_error();
 	if ((ret = SSL_do_handshake(e->ssl)) == 1) {
+		fr_stats_tls(&s->edge->stats, false, true);
 		start_relay(s);
 		return;
 	}
@@ -243,6 +283,7 @@ node_handshake(struct fr_session *s)
 		fr_end_watch(s->edge->loop, e, EV_WRITE);
 		return;
 	default:
+		fr_stats_tls(&s->edge->stats, false, false);
 		node_failed(s, "TLS handshake failed: %s",
 		    fr_tls_strerror(e->ssl, ret, errno, why, sizeof(why)));
 		return;
@@ -312,12 +353,14 @@ dispatch(struct fr_session *s, const char *failed)
 
 	for (;;) {
 		if (s->attempts > s->edge->set.connect_retries) {
+			s->outcome = FR_CONN_NO_NODE;
 			session_close(s, "%s; gave up after %u attempts",
 			    failed, s->attempts);
 			return;
 		}
 		n = fr_pool_pick(s->pool, &s->client, s->tried, &idx);
 		if (n == NULL) {
+			s->outcome = FR_CONN_NO_NODE;
 			if (failed != NULL)
 				session_close(s, "%s; no other node is up",
 				    failed);
@@ -366,6 +409,7 @@ xmpp_refuse(struct fr_session *s, const char *condition, const char *why)
 	    "</stream:stream>", condition, why);
 	if (n > 0 && (size_t)n < sizeof(text))
 		(void)write(CLI(s)->fd, text, (size_t)n);
+	s->outcome = FR_CONN_REFUSED;
 	session_close(s, "refused: %s", why);
 }
 
@@ -479,6 +523,7 @@ client_handshake(struct fr_session *s)
 
 	ERR_clear_error();
 	if ((ret = SSL_do_handshake(e->ssl)) == 1) {
+		fr_stats_tls(&s->edge->stats, true, true);
 		/* Quiet until the node is there: back-pressure. */
 		fr_end_watch(s->edge->loop, e, 0);
 		ev_timer_stop(s->edge->loop, &s->timer);
@@ -493,6 +538,7 @@ client_handshake(struct fr_session *s)
 		fr_end_watch(s->edge->loop, e, EV_WRITE);
 		return;
 	default:
+		fr_stats_tls(&s->edge->stats, true, false);
 		session_close(s, "client TLS handshake failed: %s",
 		    fr_tls_strerror(e->ssl, ret, errno, why, sizeof(why)));
 		return;
@@ -570,11 +616,14 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		    "handshake-timeout");
 		return;
 	case S_HANDSHAKE:
+		fr_stats_tls(&s->edge->stats, true, false);
 		session_close(s, "client TLS handshake timed out after %ums",
 		    set->handshake_timeout_ms);
 		return;
 	case S_CONNECTING:
 	case S_NODE_HANDSHAKE:
+		if (s->state == S_NODE_HANDSHAKE)
+			fr_stats_tls(&s->edge->stats, false, false);
 		node_failed(s, "%s timed out after %ums", s->state ==
 		    S_CONNECTING ? "connect" : "TLS handshake",
 		    set->connect_timeout_ms);
@@ -613,6 +662,7 @@ fr_session_accept(struct fr_listener *l, int fd,
 	if ((count = fr_srclimit_add(e->sources, ip)) == 0) {
 		fr_log(LOG_ERR, "conn client=%s listener=%s: out of memory",
 		    fr_addr_str(client, addr, sizeof(addr)), l->name);
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		close(fd);
 		return;
 	}
@@ -623,6 +673,7 @@ fr_session_accept(struct fr_listener *l, int fd,
 		    "(max-connections-per-source %u)",
 		    fr_addr_str(client, addr, sizeof(addr)), l->name,
 		    count - 1, e->set.max_per_source);
+		fr_stats_conn(l->stats, FR_CONN_LIMITED);
 		fr_srclimit_del(e->sources, ip);
 		close(fd);
 		return;
@@ -630,6 +681,7 @@ fr_session_accept(struct fr_listener *l, int fd,
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		fr_log(LOG_ERR, "conn client=%s listener=%s: out of memory",
 		    fr_addr_str(client, addr, sizeof(addr)), l->name);
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		fr_srclimit_del(e->sources, ip);
 		close(fd);
 		return;
@@ -642,6 +694,7 @@ fr_session_accept(struct fr_listener *l, int fd,
 	s->client = *client;
 	s->started = ev_now(e->loop);
 	s->connect_ms = -1;
+	s->outcome = FR_CONN_OUTCOMES;
 	s->relay.loop = e->loop;
 	s->relay.bufs = e->bufs;
 	s->relay.first_eof = -1;
@@ -663,6 +716,7 @@ fr_session_accept(struct fr_listener *l, int fd,
 		if ((s->head = fr_buf_get(e->bufs)) == NULL ||
 		    (s->reader = fr_xmpp_stream_create(s->head->size)) ==
 		    NULL) {
+			s->outcome = FR_CONN_ERROR;
 			session_close(s, "out of memory");
 			return;
 		}
@@ -678,6 +732,7 @@ fr_session_accept(struct fr_listener *l, int fd,
 	if ((CLI(s)->ssl = SSL_new(l->tls)) == NULL ||
 	    !SSL_set_fd(CLI(s)->ssl, fd)) {
 		ERR_clear_error();
+		s->outcome = FR_CONN_ERROR;
 		session_close(s, "out of memory for TLS");
 		return;
 	}

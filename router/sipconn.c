@@ -23,6 +23,7 @@
 #include <openssl/err.h>
 
 #include "sipconn.h"
+#include "stats.h"
 #include "tls.h"
 
 #define READ_CHUNK	16384
@@ -73,6 +74,12 @@ end_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	free(c->rbuf);
 	free(c->wbuf);
 	free(c);
+}
+
+bool
+fr_sipconn_established(const struct fr_sipconn *c)
+{
+	return !c->connecting && !c->handshaking;
 }
 
 void
@@ -325,6 +332,9 @@ deliver(struct fr_sipconn *c)
 			off += used;
 			break;
 		case FR_SIP_MESSAGE:
+			fr_stats_sip(c->conf.stats, scratch.request,
+			    scratch.method.s, scratch.method.len,
+			    scratch.status);
 			c->conf.ops->message(c, &scratch);
 			off += used;
 			break;
@@ -392,6 +402,7 @@ handshake(struct fr_sipconn *c)
 
 	ERR_clear_error();
 	if ((ret = SSL_do_handshake(c->ssl)) == 1) {
+		fr_stats_tls(c->conf.stats, SSL_is_server(c->ssl), true);
 		c->handshaking = false;
 		now_ready(c);
 		return c->closing ? -1 : 0;
@@ -404,6 +415,7 @@ handshake(struct fr_sipconn *c)
 		watch(c, true);
 		return 1;
 	default:
+		fr_stats_tls(c->conf.stats, SSL_is_server(c->ssl), false);
 		closef(c, "TLS handshake failed: %s", fr_tls_strerror(c->ssl,
 		    ret, errno, why, sizeof(why)));
 		return -1;
@@ -459,6 +471,9 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	if (c->connecting || c->handshaking) {
+		if (!c->connecting)
+			fr_stats_tls(c->conf.stats, SSL_is_server(c->ssl),
+			    false);
 		closef(c, "%s timed out after %ums", c->connecting ? "connect" :
 		    "TLS handshake", c->conf.handshake_ms);
 		return;

@@ -29,6 +29,8 @@
 #include "addr.h"
 #include "sipmsg.h"
 
+struct fr_edge_stats;
+
 struct fr_sipconn;
 
 struct fr_sipconn_ops {
@@ -53,6 +55,8 @@ struct fr_sipconn_conf {
 	size_t max_queue;		/* bytes waiting to be written */
 	const struct fr_sipconn_ops *ops;
 	void *owner;
+	struct fr_edge_stats *stats;	/* messages and TLS handshakes are
+					   counted here; NULL: not */
 };
 
 /* Flags of fr_sipconn_new(). */
@@ -74,6 +78,10 @@ struct fr_sipconn *fr_sipconn_new(const struct fr_sipconn_conf *conf, int fd,
  * from the loop, not from here).
  */
 int fr_sipconn_send(struct fr_sipconn *c, const char *buf, size_t len);
+
+/* The connect and TLS handshake are done (always so for an accepted
+ * TCP connection). */
+bool fr_sipconn_established(const struct fr_sipconn *c);
 
 /* End it with reason; closed() is called from the loop.  Further sends
  * are refused.  Idempotent. */

@@ -688,6 +688,8 @@ fconn_closed(struct fr_sipconn *c, const char *reason)
 
 	fr_log(LOG_INFO, "sip: foreign connection %s via %s closed: %s",
 	    fr_addr_str(&f->client, peer, sizeof(peer)), f->name, reason);
+	if (f->listener != NULL)	/* accepted, not edge-opened */
+		sp_count_closed(f->p, c, f->listener, reason);
 	f->p->nconns--;
 	LIST_REMOVE(f, entry);
 	fconn_free(f, false);
@@ -720,6 +722,7 @@ sp_in_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
 		if (f != NULL)
 			free(f->links);
 		free(f);
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		sp_release(l->edge, client);
 		close(fd);
 		return;
@@ -736,6 +739,7 @@ sp_in_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
 	    p->set.handshake_timeout_ms);
 	if ((f->conn = fr_sipconn_new(&cc, fd, ssl, ssl != NULL ?
 	    FR_SIPCONN_HANDSHAKE : 0, client)) == NULL) {
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		sp_release(l->edge, client);
 		fr_listener_unref(l);
 		SSL_free(ssl);

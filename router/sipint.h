@@ -159,6 +159,11 @@ int sp_edit_callid(struct fr_sip_edits *ed, const struct fr_sipmsg *m,
 /* What every SIP connection of the proxy shares (loop, limits, queue
  * bound, owner), with its own ops and time-outs: accepted ones idle by
  * client-idle, dialed ones by server-idle. */
+/* An accepted connection c of listener l ended: count it (proxied, or
+ * its TLS handshake failed) and keep a failure for the status page. */
+void sp_count_closed(struct fr_sipproxy *p, const struct fr_sipconn *c,
+    struct fr_listener *l, const char *reason);
+
 void sp_conn_conf(struct fr_sipconn_conf *cc, struct fr_sipproxy *p,
     const struct fr_sipconn_ops *ops, unsigned idle_ms,
     unsigned handshake_ms);

@@ -358,6 +358,7 @@ connect_job(struct job *j)
 	dconf.resolver = fr_routing_resolver(p->rt);
 	dconf.connect_timeout_ms = p->set.connect_timeout_ms;
 	dconf.tls_for_tls_targets = true;
+	dconf.stats = &p->edge->stats;
 	dc = fr_routing_domain(p->rt, j->domain);
 	if (dc != NULL) {
 		dconf.peer_subjects = (const char *const *)dc->peer_subjects.v;
@@ -565,6 +566,7 @@ down_closed(struct fr_sipconn *c, const char *reason)
 	fr_log(LOG_INFO, "sip: node %s connection %s via %s closed: %s",
 	    sp_node_name(d->p, d->node), fr_addr_str(fr_sipconn_peer(c), peer,
 	    sizeof(peer)), d->listener->name, reason);
+	sp_count_closed(d->p, c, d->listener, reason);
 	d->p->nconns--;
 	LIST_REMOVE(d, entry);
 	sp_release(d->listener->edge, &d->client);
@@ -760,6 +762,7 @@ sp_out_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
 			fr_log(LOG_NOTICE, "sip: %s via %s refused: not a node's "
 			    "address, nor in allow-from", fr_addr_str(client,
 			    peer, sizeof(peer)), l->name);
+			fr_stats_conn(l->stats, FR_CONN_REFUSED);
 			close(fd);
 			return;
 		}
@@ -773,6 +776,7 @@ sp_out_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
 	    (ssl != NULL && !SSL_set_fd(ssl, fd))) {
 		SSL_free(ssl);
 		free(d);
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		sp_release(l->edge, client);
 		close(fd);
 		return;
@@ -792,6 +796,7 @@ sp_out_accept(struct fr_sipproxy *p, struct fr_listener *l, int fd,
 	    p->set.handshake_timeout_ms);
 	if ((d->conn = fr_sipconn_new(&cc, fd, ssl, FR_SIPCONN_HANDSHAKE,
 	    client)) == NULL) {
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		sp_release(l->edge, client);
 		fr_listener_unref(l);
 		SSL_free(ssl);

@@ -509,6 +509,22 @@ sp_conn_conf(struct fr_sipconn_conf *cc, struct fr_sipproxy *p,
 	cc->max_queue = QUEUE_MAX;
 	cc->ops = ops;
 	cc->owner = p;
+	cc->stats = &p->edge->stats;
+}
+
+void
+sp_count_closed(struct fr_sipproxy *p, const struct fr_sipconn *c,
+    struct fr_listener *l, const char *reason)
+{
+	char peer[FR_ADDRSTRLEN];
+
+	if (fr_sipconn_established(c)) {
+		fr_stats_conn(l->stats, FR_CONN_PROXIED);
+		return;
+	}
+	fr_stats_conn(l->stats, FR_CONN_TLS_FAILED);
+	fr_stats_failure(&p->edge->stats, "%s from %s: %s", l->name,
+	    fr_addr_str(fr_sipconn_peer(c), peer, sizeof(peer)), reason);
 }
 
 void
@@ -565,8 +581,9 @@ sp_reply(const struct fr_sipproxy *p, struct fr_sipconn *c,
 		warn[0] = '\0';
 	n = fr_sip_response_build(m, status, reason, "fr-edge",
 	    warn[0] != '\0' ? warn : NULL, buf, sizeof(buf), &needed);
-	if (n > 0)
-		(void)fr_sipconn_send(c, buf, (size_t)n);
+	if (n > 0 && fr_sipconn_send(c, buf, (size_t)n) == 0 &&
+	    status >= 100 && status <= 699)
+		p->edge->stats.n.sip_local_responses[status / 100 - 1]++;
 }
 
 /* ----------------------------------------------------- create, reload */
@@ -681,13 +698,16 @@ sp_admit(struct fr_listener *l, const struct fr_sockaddr *client)
 	unsigned count;
 
 	fr_addr_ip16(client, ip);
-	if ((count = fr_srclimit_add(e->sources, ip)) == 0)
+	if ((count = fr_srclimit_add(e->sources, ip)) == 0) {
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		return false;
+	}
 	if (e->set.max_per_source != 0 && count > e->set.max_per_source) {
 		fr_log(LOG_INFO, "sip: %s via %s refused: %u connections from "
 		    "this address (max-connections-per-source %u)",
 		    fr_addr_str(client, addr, sizeof(addr)), l->name,
 		    count - 1, e->set.max_per_source);
+		fr_stats_conn(l->stats, FR_CONN_LIMITED);
 		fr_srclimit_del(e->sources, ip);
 		return false;
 	}

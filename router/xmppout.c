@@ -101,6 +101,25 @@ stream_free(struct xstream *s)
 	free(s);
 }
 
+/* Count how s ended, and what it relayed, on its listener's row: a
+ * stream that got as far as the relay was relayed; one answered with
+ * a stream error was refused (allow list, no route); the rest ended
+ * before either. */
+static enum fr_conn_outcome
+count_end(const struct xstream *s)
+{
+	struct fr_listener_stats *ls = s->listener->stats;
+	enum fr_conn_outcome o = s->state == S_RELAY ? FR_CONN_RELAYED :
+	    s->state == S_ERROR ? FR_CONN_REFUSED : FR_CONN_ABORTED;
+
+	if (ls != NULL) {
+		fr_stats_conn(ls, o);
+		ls->bytes_from_client += CLI(s)->bytes_in;
+		ls->bytes_to_client += FOR(s)->bytes_in;
+	}
+	return o;
+}
+
 static void
 stream_close(struct xstream *s, const char *fmt, ...)
 {
@@ -119,6 +138,10 @@ stream_close(struct xstream *s, const char *fmt, ...)
 	    ev_now(s->x->edge->loop) - s->started,
 	    (unsigned long long)CLI(s)->bytes_in,
 	    (unsigned long long)FOR(s)->bytes_in, why);
+	if (count_end(s) != FR_CONN_RELAYED)
+		fr_stats_failure(&s->x->edge->stats, "%s from %s: %s",
+		    s->listener->name, fr_addr_str(&s->client, client,
+		    sizeof(client)), why);
 	stream_free(s);
 }
 
@@ -535,16 +558,19 @@ fr_xmppout_accept(struct fr_xmppout *x, struct fr_listener *l, int fd,
 			fr_log(LOG_NOTICE, "xmpp: %s via %s refused: not a "
 			    "node's address, nor in allow-from",
 			    fr_addr_str(client, addr, sizeof(addr)), l->name);
+			fr_stats_conn(l->stats, FR_CONN_REFUSED);
 			close(fd);
 			return;
 		}
 	}
 	if ((count = fr_srclimit_add(e->sources, ip)) == 0) {
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		close(fd);
 		return;
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->head = fr_buf_get(e->bufs)) == NULL) {
+		fr_stats_conn(l->stats, FR_CONN_ERROR);
 		free(s);
 		fr_srclimit_del(e->sources, ip);
 		close(fd);

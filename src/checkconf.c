@@ -68,6 +68,11 @@ fr_cmd_check_config(int argc, char **argv)
 	}
 	if ((cfg = fr_config_read(argv[optind], flags, report, NULL)) == NULL)
 		return 1;
+	if (cfg->http.len != 0 && cfg->workers > 1)
+		fprintf(stderr, "%s: note: http: is served by worker 1: "
+		    "counters are summed over the %u workers, node state and "
+		    "recent failures are worker 1's\n", argv[optind],
+		    cfg->workers);
 	if (print)
 		fr_config_print(stdout, cfg);
 	else

@@ -194,6 +194,7 @@ static const struct opt opts[] = {
 	  RANGE(1, FR_WORKERS_MAX, "1") },
 	{ O("user", S_SERVER, T_STR, 0, SRV(user)), .def = "fedroute" },
 	{ O("pidfile", S_SERVER, T_PATH, 0, SRV(pidfile)) },
+	{ O("http", S_SERVER, T_ADDR, 0, SRV(http)) },
 	{ O("control", S_SERVER, T_PATH, 0, SRV(control)) },
 	{ O("control-mode", S_SERVER, T_MODE, 0, SRV(control_mode)),
 	  .def = "0660" },
@@ -1712,6 +1713,31 @@ opt_line(const struct parser *p, int sect, const char *name)
 	return o != NULL ? p->seen[o - opts] : 0;
 }
 
+/* http: must not take a listener's port. */
+static void
+check_http(struct parser *p)
+{
+	const struct fr_sockaddr *h = &p->cfg->http;
+	const struct fr_edge_conf *e = &p->cfg->edge;
+	char buf[FR_ADDRSTRLEN];
+	size_t i;
+
+	if (h->len == 0)
+		return;
+	for (i = 0; i < e->nlisteners; i++) {
+		const struct fr_listener_conf *l = &e->listeners[i];
+
+		if (l->addr.len != 0 &&
+		    l->addr.u.sa.sa_family == h->u.sa.sa_family &&
+		    fr_addr_port(&l->addr) == fr_addr_port(h) &&
+		    (fr_addr_equal(&l->addr, h) || wildcard(&l->addr) ||
+		    wildcard(h)))
+			perr(p, opt_line(p, S_SERVER, "http"), "http: %s "
+			    "overlaps the listener on line %d", fr_addr_str(h,
+			    buf, sizeof(buf)), l->line);
+	}
+}
+
 static void
 check_server(struct parser *p)
 {
@@ -1721,6 +1747,7 @@ check_server(struct parser *p)
 		perr(p, 0, "max-connections-per-source (%u) is above "
 		    "max-connections (%u)", e->set.max_per_source,
 		    e->set.max_connections);
+	check_http(p);
 	/* sun_path holds 108 bytes with the NUL. */
 	if (p->cfg->control != NULL && strlen(p->cfg->control) >= 108)
 		perr(p, opt_line(p, S_SERVER, "control"), "control: %s: a "

@@ -42,6 +42,8 @@ struct fr_config {
 	char *control;			/* the control socket; NULL: none */
 	unsigned control_mode;		/* its permissions (0660) */
 	char *control_group;		/* its group; "": the user's */
+	struct fr_sockaddr http;	/* /metrics and the status page;
+					   len 0: off */
 	enum fr_log_sink log;
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	int log_facility;		/* LOG_DAEMON, LOG_LOCAL0 .. */

@@ -57,6 +57,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -71,6 +72,7 @@
 #include "escape.h"
 #include "fanout.h"
 #include "handoff.h"
+#include "httpd.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "tls.h"
@@ -143,6 +145,9 @@ struct daemon {
 	struct fr_control_req *reload_waiters[16];
 	bool reload_json[16];
 	unsigned nreload_waiters;
+	/* server: http: (lone daemon, or worker 1) */
+	struct fr_httpd *httpd;
+	struct fr_stats_board *board;	/* workers' counters, shared */
 };
 
 #define READY_MSG "ready"
@@ -303,6 +308,66 @@ keep_start_settings(struct fr_config *old, struct fr_config *cfg)
 	old->pidfile = t;
 }
 
+/*
+ * server: http: after a start or a reload: serve on the configured
+ * address (binding a new one when it changed), with the running
+ * configuration.  A lone daemon or worker 1 only.  At start a failure
+ * stops a lone daemon (-1), as a listener's does; a worker logs it and
+ * runs on without (a replacement must not crash-loop on it).  At a
+ * reload the previous server, if any, runs on and a warning says why.
+ */
+static int
+http_apply(struct daemon *d, bool starting)
+{
+	struct fr_status_info info;
+	struct fr_httpd *h = NULL;
+	char err[256], addr[FR_ADDRSTRLEN];
+
+	if (d->worker > 1)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	info.path = d->path;
+	info.cfg = d->cfg;
+	info.started = (time_t)d->started;
+	info.loaded = (time_t)d->loaded;
+	info.worker = d->worker;
+	info.nworkers = d->worker != 0 ? d->cfg->workers : 1;
+	if (d->httpd != NULL && d->cfg->http.len != 0 &&
+	    fr_addr_equal(fr_httpd_addr(d->httpd), &d->cfg->http)) {
+		fr_httpd_set_info(d->httpd, &info);
+		return 0;
+	}
+	if (d->cfg->http.len != 0 && (h = fr_httpd_create(d->loop,
+	    &d->cfg->http, d->edge, &info, err, sizeof(err))) == NULL) {
+		if (starting) {
+			fr_log(LOG_ERR, "%s", err);
+			return d->worker == 0 ? -1 : 0;
+		}
+		if (d->httpd != NULL) {
+			fr_log(LOG_WARNING, "%s; still serving on %s", err,
+			    fr_addr_str(fr_httpd_addr(d->httpd), addr,
+			    sizeof(addr)));
+			fr_httpd_set_info(d->httpd, &info);
+		} else {
+			fr_log(LOG_WARNING, "%s", err);
+		}
+		return 0;
+	}
+	if (h != NULL) {
+		fr_log(LOG_NOTICE, "http: /metrics and the status page on %s",
+		    fr_addr_str(&d->cfg->http, addr, sizeof(addr)));
+		if (d->worker != 0)
+			fr_log(LOG_NOTICE, "http: served by worker 1: counters "
+			    "summed over the %u workers, node state as worker 1 "
+			    "sees it", d->cfg->workers);
+	} else if (d->httpd != NULL) {
+		fr_log(LOG_NOTICE, "http: stopped (no http: any more)");
+	}
+	fr_httpd_delete(d->httpd);
+	d->httpd = h;
+	return 0;
+}
+
 /* A fresh session-ticket key for this process (and, from the master,
  * for its workers); the previous one still opens tickets. */
 static void
@@ -345,6 +410,7 @@ apply_config(struct daemon *d, struct fr_config *cfg, char *why,
 	d->loaded = ev_time();
 	apply_logging(d);
 	summary(d, "reloaded");
+	(void)http_apply(d, false);
 	return 0;
 }
 
@@ -892,6 +958,12 @@ run_edge(struct daemon *d)
 		fr_log(LOG_ERR, "%s", err);
 		goto out;
 	}
+	if (d->board != NULL && fr_edge_share_stats(d->edge, d->board,
+	    d->worker - 1) != 0)
+		fr_log(LOG_WARNING, "out of memory: this worker's counters are "
+		    "not in the sum on /metrics");
+	if (http_apply(d, true) != 0)
+		goto out;
 	if (d->worker == 0 && d->cfg->pidfile != NULL &&
 	    write_pidfile(d->cfg->pidfile) != 0)
 		goto out;
@@ -926,6 +998,8 @@ run_edge(struct daemon *d)
 out:
 	fr_confload_cancel(d->load);
 	d->load = NULL;
+	fr_httpd_delete(d->httpd);
+	d->httpd = NULL;
 	forget_reload_waiters(d);
 	fr_control_close(d->control);
 	d->control = NULL;
@@ -1249,6 +1323,10 @@ run_master(struct daemon *d)
 		    strerror(errno));
 		return 1;
 	}
+	/* Before the forks: every worker, replacements too, maps it. */
+	if ((d->board = fr_stats_board_create(d->nworkers)) == NULL)
+		fr_log(LOG_WARNING, "shared memory for the workers' counters: "
+		    "%s; /metrics shows worker 1's alone", strerror(errno));
 	for (i = 0; i < d->nworkers; i++)
 		if (fork_worker(d, i) != 0) {
 			d->status = 1;
@@ -1316,6 +1394,7 @@ run_master(struct daemon *d)
 	ev_loop_destroy(d->loop);
 	fr_verdicts_delete(d->verdicts);
 	d->verdicts = NULL;
+	fr_stats_board_delete(d->board);
 	return d->status;
 }
 

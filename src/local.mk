@@ -36,6 +36,13 @@ bin_PROGRAMS += src/fedroute
 src_fedroute_SOURCES = src/fedroute.c
 src_fedroute_LDADD = $(FR_TESTER_LIBS)
 
+# What server: http: serves: the Prometheus text and the status page,
+# apart from the HTTP server so that unit tests link them alone.
+noinst_LIBRARIES += src/libfedweb.a
+src_libfedweb_a_SOURCES = \
+	src/metrics.c src/metrics.h \
+	src/statuspage.c src/statuspage.h
+
 # The edge daemon.
 sbin_PROGRAMS += src/fedrouted
 src_fedrouted_SOURCES = src/fedrouted.c \
@@ -45,10 +52,11 @@ src_fedrouted_SOURCES = src/fedrouted.c \
 	src/ctlcmd.c src/ctlcmd.h \
 	src/fanout.c src/fanout.h \
 	src/handoff.c src/handoff.h \
+	src/httpd.c src/httpd.h \
 	src/sdnotify.c src/sdnotify.h
-src_fedrouted_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
+src_fedrouted_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
 	-DFR_CONF_FILE='"$(sysconfdir)/fedrouted.conf"'
-src_fedrouted_LDADD = src/libfedops.a src/libfedconf.a diag/libfeddiag.a \
-	router/libfedrouter.a \
-	resolver/libfedresolve.a proto/libfedproto.a $(FR_DEP_LIBS) \
-	$(OPENSSL_LIBS) $(JANSSON_LIBS) -lm
+src_fedrouted_LDADD = src/libfedops.a src/libfedweb.a src/libfedconf.a \
+	diag/libfeddiag.a router/libfedrouter.a \
+	resolver/libfedresolve.a proto/libfedproto.a $(MHD_LIBS) \
+	$(FR_DEP_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) -lm

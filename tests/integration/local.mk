@@ -31,9 +31,11 @@ TESTS += \
 	tests/integration/test_sip_route.py \
 	tests/integration/test_xmpp_route.py \
 	tests/integration/test_xmpp_e2e.py \
-	tests/integration/test_inputs.py
+	tests/integration/test_inputs.py \
+	tests/integration/test_metrics.py
 
 EXTRA_DIST += \
+	tests/integration/test_metrics.py \
 	tests/integration/test_control.py \
 	tests/integration/test_route.py \
 	tests/integration/test_sip_route.py \

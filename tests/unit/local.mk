@@ -22,7 +22,9 @@ UNIT_TESTS = \
 	tests/unit/test_check \
 	tests/unit/test_routing \
 	tests/unit/test_inputs \
-	tests/unit/test_sipmac
+	tests/unit/test_sipmac \
+	tests/unit/test_webescape \
+	tests/unit/test_stats
 # proto/: XMPP stream headers and TLS ClientHellos
 UNIT_TESTS += \
 	tests/unit/test_xmppstream \
@@ -64,6 +66,12 @@ tests_unit_test_addrscope_SOURCES = tests/unit/test_addrscope.c \
 	diag/addrscope.c
 tests_unit_test_addrscope_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_addrscope_LDADD = $(UNIT_LDADD)
+tests_unit_test_webescape_SOURCES = tests/unit/test_webescape.c
+tests_unit_test_webescape_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_webescape_LDADD = src/libfedweb.a $(UNIT_LDADD)
+tests_unit_test_stats_SOURCES = tests/unit/test_stats.c
+tests_unit_test_stats_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_stats_LDADD = $(UNIT_LDADD)
 tests_unit_test_strbuf_SOURCES = tests/unit/test_strbuf.c proto/strbuf.c
 tests_unit_test_strbuf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_strbuf_LDADD = $(UNIT_LDADD)
