@@ -46,6 +46,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -209,17 +210,66 @@ raise_fd_limit(const struct fr_config *cfg)
 		    (unsigned long long)want);
 }
 
+/*
+ * Write the pidfile.  Started as root, it is given to user:, so that the
+ * daemon can still empty it once it runs as that user, when the
+ * directory does not let it remove the file (remove_pidfile).
+ */
 static int
-write_pidfile(const char *path)
+write_pidfile(const char *path, const struct fr_config *cfg)
 {
 	FILE *f = fopen(path, "w");
+	struct passwd *pw;
 
 	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 ||
 	    fclose(f) != 0) {
 		fr_log(LOG_ERR, "pidfile %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (geteuid() == 0 && cfg->user[0] != '\0' &&
+	    (pw = getpwnam(cfg->user)) != NULL &&
+	    chown(path, pw->pw_uid, pw->pw_gid) != 0)
+		fr_log(LOG_WARNING, "pidfile %s: %s", path, strerror(errno));
 	return 0;
+}
+
+/* After the privilege drop: say now if the pidfile cannot be removed
+ * at exit, and where it should go instead. */
+static void
+check_pidfile_dir(const char *path, const struct fr_config *cfg)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+	if (access(dir, W_OK | X_OK) != 0)
+		fr_log(LOG_WARNING, "pidfile %s: %s is not writable by user "
+		    "%s, so the file is only emptied at exit, not removed; give "
+		    "the daemon a directory of its own (under systemd no "
+		    "pidfile is needed)", path, dir, cfg->user);
+}
+
+/* Remove the pidfile; where the directory does not allow it (the daemon
+ * dropped its privileges), empty it, so that no stale number is left. */
+static void
+remove_pidfile(const char *path)
+{
+	int fd;
+
+	if (unlink(path) == 0 || errno == ENOENT)
+		return;
+	if ((errno == EACCES || errno == EPERM) &&
+	    (fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) >= 0) {
+		close(fd);
+		fr_log(LOG_INFO, "pidfile %s emptied (this user may not remove "
+		    "it)", path);
+		return;
+	}
+	fr_log(LOG_WARNING, "pidfile %s: %s", path, strerror(errno));
 }
 
 /*
@@ -965,7 +1015,7 @@ run_edge(struct daemon *d)
 	if (http_apply(d, true) != 0)
 		goto out;
 	if (d->worker == 0 && d->cfg->pidfile != NULL &&
-	    write_pidfile(d->cfg->pidfile) != 0)
+	    write_pidfile(d->cfg->pidfile, d->cfg) != 0)
 		goto out;
 	d->env.loop = d->loop;
 	d->env.edge = d->edge;
@@ -974,6 +1024,8 @@ run_edge(struct daemon *d)
 		goto out;
 	if (drop_privileges(d->cfg, false) != 0)
 		goto out;
+	if (d->worker == 0 && d->cfg->pidfile != NULL)
+		check_pidfile_dir(d->cfg->pidfile, d->cfg);
 	/* A master that dies, even by SIGKILL, takes its workers with it:
 	 * they drain as on SIGTERM.  After the privilege drop, which
 	 * clears this setting. */
@@ -1006,10 +1058,8 @@ out:
 	fr_fanin_stop(d->fanin);
 	d->fanin = NULL;
 	fr_edge_delete(d->edge);
-	if (d->worker == 0 && d->cfg->pidfile != NULL && d->edge != NULL &&
-	    unlink(d->cfg->pidfile) != 0 && errno != ENOENT)
-		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
-		    strerror(errno));
+	if (d->worker == 0 && d->cfg->pidfile != NULL && d->edge != NULL)
+		remove_pidfile(d->cfg->pidfile);
 	ev_loop_destroy(d->loop);
 	return status;
 }
@@ -1361,7 +1411,7 @@ run_master(struct daemon *d)
 		d->stopping = true;
 		tell_workers(d, SIGTERM);
 	} else if (d->cfg->pidfile != NULL &&
-	    write_pidfile(d->cfg->pidfile) != 0) {
+	    write_pidfile(d->cfg->pidfile, d->cfg) != 0) {
 		d->status = 1;
 		d->stopping = true;
 		tell_workers(d, SIGTERM);
@@ -1387,10 +1437,8 @@ run_master(struct daemon *d)
 		if (d->ctl_chan[i] >= 0)
 			close(d->ctl_chan[i]);
 	}
-	if (d->cfg->pidfile != NULL && unlink(d->cfg->pidfile) != 0 &&
-	    errno != ENOENT)
-		fr_log(LOG_WARNING, "pidfile %s: %s", d->cfg->pidfile,
-		    strerror(errno));
+	if (d->cfg->pidfile != NULL)
+		remove_pidfile(d->cfg->pidfile);
 	ev_loop_destroy(d->loop);
 	fr_verdicts_delete(d->verdicts);
 	d->verdicts = NULL;

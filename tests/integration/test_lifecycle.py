@@ -14,6 +14,7 @@ Run: FEDROUTED=src/fedrouted python3 tests/integration/test_lifecycle.py
 """
 
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -807,6 +808,41 @@ class Daemon(unittest.TestCase):
         if os.getuid() == 0:
             self.assertEqual(uid, ["65534"] * 4)
             self.assertEqual(gid, ["65534"] * 4)
+
+    @unittest.skipUnless(os.getuid() == 0, "needs root to drop privileges")
+    def test_pidfile_removed_or_emptied_after_the_drop(self):
+        """Issue 11: the unprivileged daemon removes its pidfile from a
+        directory of its own; where it may not (a directory of root's),
+        it says so at start and empties the file at exit, so no stale
+        number is left."""
+        nobody = pwd.getpwnam("nobody")
+        with TcpNode("a", "127.0.0.2") as a:
+            port = free_port()
+            conf = server(pidfile="run/fedrouted.pid") + node(a) + \
+                listener(port, "node a")
+            d = Fedrouted(conf)
+            d.dir = tempfile.mkdtemp(prefix="fedroute-pid-")
+            os.chmod(d.dir, 0o755)
+            os.mkdir(os.path.join(d.dir, "run"), 0o755)
+            os.chown(os.path.join(d.dir, "run"), nobody.pw_uid,
+                     nobody.pw_gid)
+            d.write_config(conf)
+            pidfile = os.path.join(d.dir, "run", "fedrouted.pid")
+            with d:
+                with open(pidfile) as fh:
+                    self.assertEqual(int(fh.read()), d.pid)
+                self.assertNotIn("is not writable by user", d.log())
+            self.assertFalse(os.path.exists(pidfile))
+            # In a directory only root may write: emptied, and said.
+            conf = conf.replace("run/fedrouted.pid", "fedrouted.pid")
+            with Fedrouted(conf) as d:
+                pidfile = os.path.join(d.dir, "fedrouted.pid")
+                d.wait_log("pidfile %s: %s is not writable by user nobody"
+                           % (pidfile, d.dir))
+                d.stop()
+                with open(pidfile) as fh:
+                    self.assertEqual(fh.read(), "")
+                self.assertIn("pidfile %s emptied" % pidfile, d.log())
 
     def test_unknown_user_stops_start(self):
         if os.getuid() != 0:
