@@ -245,3 +245,18 @@ ctl lookup sip:carol@partner.test
 ctl drain subscriber
 ctl pools
 ctl enable subscriber
+
+# ---- 9. what Prometheus scrapes, summed over the edge's work so far -----
+echo "\$ curl http://127.0.0.1:9464/metrics   (a few of its lines)"
+python3 - <<'PYEOF' || true
+import urllib.request
+text = urllib.request.urlopen("http://127.0.0.1:9464/metrics",
+                              timeout=5).read().decode()
+for line in text.splitlines():
+    if line.startswith(("fedroute_connections_total",
+                        "fedroute_sip_requests_total",
+                        "fedroute_routing_decisions_total",
+                        "fedroute_node_up")):
+        print("    " + line)
+PYEOF
+echo "(the status page is http://127.0.0.1:9464/ while the edge runs)"

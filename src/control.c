@@ -42,8 +42,6 @@ struct fr_control_req {
 	size_t outlen, outoff;
 	fr_control_cancel_fn *cancel;
 	void *cancel_arg;
-	bool linger;		/* unread bytes may be left: drain them after
-				   the answer, or closing would reset it away */
 };
 
 struct fr_control {
@@ -129,7 +127,10 @@ write_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		r->outoff += (size_t)n;
 	}
-	if (r->linger && r->outoff == r->outlen)
+	/* The whole answer is out: wait for the client's close rather
+	 * than close first, so that bytes it sent past its line (unread
+	 * here) cannot reset the answer away. */
+	if (r->outoff == r->outlen)
 		linger(r);
 	else
 		req_free(r);
@@ -172,7 +173,13 @@ fr_control_on_cancel(struct fr_control_req *r, fr_control_cancel_fn *fn,
 	r->cancel_arg = cancel_arg;
 }
 
-/* Refuse at once, without waiting for the client to read. */
+/*
+ * Refuse at once, without waiting for the client to read.  Closing a
+ * socket that still holds unread bytes makes the kernel reset the
+ * client's end, which would lose the answer, so the client's bytes are
+ * drained for a moment first (linger); past twice the client limit a
+ * flood gets no such courtesy.
+ */
 static void
 refuse(struct fr_control_req *r, const char *why)
 {
@@ -182,7 +189,10 @@ refuse(struct fr_control_req *r, const char *why)
 	if (n > 0)
 		(void)send(r->fd, msg, (size_t)n < sizeof(msg) ? (size_t)n :
 		    sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-	req_free(r);
+	if (r->ctl->nclients > 2 * CONTROL_CLIENTS_MAX)
+		req_free(r);
+	else
+		linger(r);
 }
 
 static void
@@ -229,7 +239,6 @@ read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 			fr_log(LOG_WARNING, "control: request longer than %d "
 			    "bytes; refused", FR_CTL_LINE_MAX - 1);
-			r->linger = true;
 			fr_control_answer(r, 1, msg, sizeof(msg) - 1);
 		}
 		return;

@@ -8,7 +8,10 @@
  * FR_CTL_LINE_MAX bytes, the answer must be taken within
  * CONTROL_WRITE_TIMEOUT, and at most CONTROL_CLIENTS_MAX clients are
  * served at once (more are told so and closed).  Each failure is
- * answered when it can be and logged once.
+ * answered when it can be and logged once.  After an answer the server
+ * half-closes and reads what the client still sends until it closes,
+ * for at most CONTROL_LINGER, because closing on unread bytes would
+ * reset the connection and lose the answer.
  */
 #ifndef FR_CONTROL_H
 #define FR_CONTROL_H
