@@ -247,7 +247,8 @@ ctl pools
 ctl enable subscriber
 
 # ---- 9. what Prometheus scrapes, summed over the edge's work so far -----
-echo "\$ curl http://127.0.0.1:9464/metrics   (a few of its lines)"
+echo "\$ curl http://127.0.0.1:9464/metrics   (its non-zero counters of"
+echo "  connections, SIP requests, routing decisions, and the node states)"
 python3 - <<'PYEOF' || true
 import urllib.request
 text = urllib.request.urlopen("http://127.0.0.1:9464/metrics",
@@ -256,7 +257,8 @@ for line in text.splitlines():
     if line.startswith(("fedroute_connections_total",
                         "fedroute_sip_requests_total",
                         "fedroute_routing_decisions_total",
-                        "fedroute_node_up")):
+                        "fedroute_node_up")) and \
+            not line.endswith(" 0"):
         print("    " + line)
 PYEOF
 echo "(the status page is http://127.0.0.1:9464/ while the edge runs)"
