@@ -500,7 +500,7 @@ fr_ctl_render(enum fr_ctl_verb verb, json_t *a, bool json, double now,
 	if ((out = open_memstream(bodyp, lenp)) == NULL)
 		return -1;
 	if (json) {
-		if (json_dumpf(a, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10))
+		if (json_dumpf(a, out, JSON_INDENT(2) | JSON_REAL_PRECISION(15))
 		    != 0)
 			goto fail;
 		fputc('\n', out);
