@@ -53,6 +53,7 @@ struct fr_control {
 	void *arg;
 	LIST_HEAD(, fr_control_req) clients;
 	unsigned nclients;
+	bool retired;			/* fr_control_retire: no socket */
 };
 
 static void
@@ -387,14 +388,9 @@ drop_clients(struct fr_control *c, bool cancel)
 	}
 }
 
-void
-fr_control_close(struct fr_control *c)
+static void
+remove_socket_file(struct fr_control *c)
 {
-	if (c == NULL)
-		return;
-	ev_io_stop(c->loop, &c->io);
-	drop_clients(c, true);
-	close(c->fd);
 	if (unlink(c->path) != 0 && errno != ENOENT)
 		/* After the privilege drop, in a directory only root may
 		 * write: harmless, the next start replaces it. */
@@ -402,6 +398,31 @@ fr_control_close(struct fr_control *c)
 		    LOG_WARNING, "control: %s left in place: %s%s", c->path,
 		    strerror(errno), errno == EACCES || errno == EPERM ?
 		    " (the next start replaces it)" : "");
+}
+
+void
+fr_control_retire(struct fr_control *c)
+{
+	if (c == NULL || c->retired)
+		return;
+	ev_io_stop(c->loop, &c->io);
+	close(c->fd);
+	c->fd = -1;
+	remove_socket_file(c);
+	c->retired = true;
+}
+
+void
+fr_control_close(struct fr_control *c)
+{
+	if (c == NULL)
+		return;
+	ev_io_stop(c->loop, &c->io);
+	drop_clients(c, true);
+	if (!c->retired) {
+		close(c->fd);
+		remove_socket_file(c);
+	}
 	free(c);
 }
 
@@ -417,6 +438,7 @@ fr_control_forget(struct fr_control *c)
 		r->cancel = NULL;
 		req_free(r);
 	}
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c);
 }

@@ -55,8 +55,15 @@ void fr_control_answer(struct fr_control_req *req, int status,
 void fr_control_on_cancel(struct fr_control_req *req,
     fr_control_cancel_fn *fn, void *cancel_arg);
 
+/*
+ * A reload moved the socket: stop accepting here and remove the file,
+ * but let the clients already in (a `reload` waiting for its outcome
+ * among them) have their answers.  fr_control_close() still frees it.
+ */
+void fr_control_retire(struct fr_control *c);
+
 /* Stop accepting, drop every client (cancelling what answers them) and
- * remove the socket file.  NULL is fine. */
+ * remove the socket file (unless retired).  NULL is fine. */
 void fr_control_close(struct fr_control *c);
 
 /* For a child that is no longer the daemon (a worker forked from the

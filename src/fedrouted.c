@@ -131,6 +131,10 @@ struct daemon {
 	 * A master hands what concerns the edge to its workers over a
 	 * second socket pair each (fanout.h). */
 	struct fr_control *control;
+	/* Sockets a reload moved away from, until their last clients are
+	 * answered (freed at exit, or when more are retired). */
+	struct fr_control *retired[4];
+	unsigned nretired;
 	struct fr_ctl_env env;		/* what commands see of this process */
 	struct fr_fanout *fanout;	/* master */
 	int ctl_chan[FR_WORKERS_MAX];	/* master: its end for each worker */
@@ -431,9 +435,11 @@ rotate_ticket_key(struct daemon *d)
 	fr_tls_ticket_key_use(d->key);
 }
 
-/* Switch the edge to cfg (taken), all or nothing. */
-/* Switch the edge to cfg (taken).  0, or -1 with the reason logged
- * and in why. */
+static void control_follow(struct daemon *d, const struct fr_config *old,
+    const struct fr_config *cfg);
+
+/* Switch the edge to cfg (taken), all or nothing.  0, or -1 with the
+ * reason logged and in why. */
 static int
 apply_config(struct daemon *d, struct fr_config *cfg, char *why,
     size_t whylen)
@@ -454,6 +460,7 @@ apply_config(struct daemon *d, struct fr_config *cfg, char *why,
 	if (cfg->edge.set.max_connections > d->cfg->edge.set.max_connections)
 		raise_fd_limit(cfg);
 	keep_start_settings(d->cfg, cfg);
+	control_follow(d, d->cfg, cfg);
 	fr_config_free(d->cfg);
 	d->cfg = cfg;
 	d->env.cfg = cfg;
@@ -559,6 +566,7 @@ reload_read(void *arg, struct fr_config *cfg, struct fr_handoff *h,
 	}
 	fr_log(LOG_NOTICE, "SIGHUP: passed on to %u workers", n);
 	keep_start_settings(d->cfg, cfg);
+	control_follow(d, d->cfg, cfg);
 	fr_config_free(d->cfg);
 	d->cfg = cfg;
 	d->env.cfg = cfg;
@@ -928,42 +936,149 @@ forget_reload_waiters(struct daemon *d)
 	d->nreload_waiters = 0;
 }
 
+/* The owner (while root: the daemon's user) and the group
+ * (control-group) of the control socket.  0, or -1 with err set. */
+static int
+control_owner(const struct fr_config *cfg, uid_t *uid, gid_t *gid,
+    char *err, size_t errlen)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (geteuid() == 0 && cfg->user[0] != '\0' &&
+	    (pw = getpwnam(cfg->user)) != NULL) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	}
+	if (cfg->control_group[0] != '\0') {
+		if ((gr = getgrnam(cfg->control_group)) == NULL) {
+			snprintf(err, errlen, "control-group %s: no such group",
+			    cfg->control_group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+/* The control socket cfg asks for; NULL with err set. */
+static struct fr_control *
+make_control(struct daemon *d, const struct fr_config *cfg, char *err,
+    size_t errlen)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (control_owner(cfg, &uid, &gid, err, errlen) != 0)
+		return NULL;
+	return fr_control_open(d->loop, cfg->control, cfg->control_mode, uid,
+	    gid, control_request, d, err, errlen);
+}
+
 /* Open the control socket, owned by the user the daemon runs as (and
  * control-group), before privileges are dropped.  0 or -1 (logged). */
 static int
 open_control(struct daemon *d)
 {
-	const struct fr_config *cfg = d->cfg;
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
-	struct passwd *pw;
-	struct group *gr;
 	char err[512];
 
-	if (cfg->control == NULL)
+	if (d->cfg->control == NULL)
 		return 0;
-	if (geteuid() == 0 && cfg->user[0] != '\0' &&
-	    (pw = getpwnam(cfg->user)) != NULL) {
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
-	if (cfg->control_group[0] != '\0') {
-		if ((gr = getgrnam(cfg->control_group)) == NULL) {
-			fr_log(LOG_ERR, "control-group %s: no such group",
-			    cfg->control_group);
-			return -1;
-		}
-		gid = gr->gr_gid;
-	}
-	d->control = fr_control_open(d->loop, cfg->control,
-	    cfg->control_mode, uid, gid, control_request, d, err, sizeof(err));
-	if (d->control == NULL) {
+	if ((d->control = make_control(d, d->cfg, err, sizeof(err))) == NULL) {
 		fr_log(LOG_ERR, "%s", err);
 		return -1;
 	}
-	fr_log(LOG_INFO, "control socket %s (mode %04o)", cfg->control,
-	    cfg->control_mode);
+	fr_log(LOG_INFO, "control socket %s (mode %04o)", d->cfg->control,
+	    d->cfg->control_mode);
 	return 0;
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * A reload changed control, control-mode or control-group: follow it.
+ * A new path gets a new socket first, and the old one is retired only
+ * once that exists (its clients, a `reload` among them, still get their
+ * answers); new permissions on the same path are set in place.  A
+ * failure is logged and leaves the socket as it was: after the
+ * privilege drop the daemon can only make sockets in a directory its
+ * user may write.  Only where the socket lives (a lone daemon, the
+ * master).
+ */
+static void
+control_follow(struct daemon *d, const struct fr_config *old,
+    const struct fr_config *cfg)
+{
+	struct fr_control *c = NULL;
+	char err[512];
+	uid_t uid;
+	gid_t gid;
+
+	if (d->worker != 0 || (same_str(old->control, cfg->control) &&
+	    old->control_mode == cfg->control_mode &&
+	    same_str(old->control_group, cfg->control_group)))
+		return;
+	if (cfg->control == NULL) {
+		fr_log(LOG_NOTICE, "control socket %s closed (no control: any "
+		    "more)", old->control);
+		goto retire;
+	}
+	if (d->control != NULL && same_str(old->control, cfg->control)) {
+		if (control_owner(cfg, &uid, &gid, err, sizeof(err)) != 0) {
+			fr_log(LOG_WARNING, "control socket %s: %s; its "
+			    "permissions stay as they were", cfg->control, err);
+			return;
+		}
+		if (chmod(cfg->control, (mode_t)cfg->control_mode) != 0 ||
+		    (gid != (gid_t)-1 && chown(cfg->control, (uid_t)-1,
+		    gid) != 0)) {
+			fr_log(LOG_WARNING, "control socket %s: %s; its "
+			    "permissions stay as they were", cfg->control,
+			    strerror(errno));
+			return;
+		}
+		fr_log(LOG_NOTICE, "control socket %s: mode %04o%s%s",
+		    cfg->control, cfg->control_mode, cfg->control_group[0] ?
+		    ", group " : "", cfg->control_group);
+		return;
+	}
+	if ((c = make_control(d, cfg, err, sizeof(err))) == NULL) {
+		if (d->control != NULL)
+			fr_log(LOG_WARNING, "%s; still listening on %s", err,
+			    old->control);
+		else
+			fr_log(LOG_WARNING, "%s", err);
+		return;
+	}
+	fr_log(LOG_NOTICE, "control socket %s (mode %04o)%s%s", cfg->control,
+	    cfg->control_mode, d->control != NULL ? " instead of " : "",
+	    d->control != NULL ? old->control : "");
+retire:
+	if (d->control != NULL) {
+		if (d->nretired == sizeof(d->retired) / sizeof(d->retired[0])) {
+			fr_control_close(d->retired[0]);
+			memmove(d->retired, d->retired + 1,
+			    (d->nretired - 1) * sizeof(d->retired[0]));
+			d->nretired--;
+		}
+		fr_control_retire(d->control);
+		d->retired[d->nretired++] = d->control;
+	}
+	d->control = cfg->control != NULL ? c : NULL;
+}
+
+/* At exit: the retired sockets' last clients go too. */
+static void
+close_retired(struct daemon *d)
+{
+	while (d->nretired > 0)
+		fr_control_close(d->retired[--d->nretired]);
 }
 
 /* Every node has had its first check: a lone daemon is ready, a worker
@@ -1055,6 +1170,7 @@ out:
 	forget_reload_waiters(d);
 	fr_control_close(d->control);
 	d->control = NULL;
+	close_retired(d);
 	fr_fanin_stop(d->fanin);
 	d->fanin = NULL;
 	fr_edge_delete(d->edge);
@@ -1195,6 +1311,8 @@ become_worker(struct daemon *d, unsigned slot, pid_t master, int chan,
 		d->load = NULL;
 		fr_control_forget(d->control);
 		d->control = NULL;
+		while (d->nretired > 0)
+			fr_control_forget(d->retired[--d->nretired]);
 		fr_fanout_forget(d->fanout);
 		d->fanout = NULL;
 		forget_reload_waiters(d);
@@ -1429,6 +1547,7 @@ run_master(struct daemon *d)
 	forget_reload_waiters(d);
 	fr_control_close(d->control);
 	d->control = NULL;
+	close_retired(d);
 	fr_fanout_delete(d->fanout);
 	d->fanout = NULL;
 	for (i = 0; i < d->nworkers; i++) {

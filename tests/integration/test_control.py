@@ -292,6 +292,36 @@ class Control(unittest.TestCase):
         rc, doc = ctl_json(self.sock, "status")
         self.assertEqual(doc["last_reload"], {"ok": True, "error": None})
 
+    def test_socket_follows_a_reload(self):
+        """A reload that moves the control socket answers on the old one
+        and serves on the new one; new permissions apply in place; and
+        no control: any more closes it."""
+        self.start()
+        moved = os.path.join(os.path.dirname(self.sock), "moved.sock")
+        self.d.write_config(self.text.replace(
+            "\tcontrol: %s\n" % self.sock,
+            "\tcontrol: %s\n\tcontrol-mode: 0600\n" % moved))
+        rc, out, err = ctl(self.sock, "reload")
+        self.assertEqual((rc, out), (0, "reloaded %s\n" % self.d.conf), err)
+        self.assertFalse(os.path.exists(self.sock))
+        self.assertEqual(os.stat(moved).st_mode & 0o777, 0o600)
+        self.assertEqual(ctl(moved, "status")[0], 0)
+        self.d.wait_log("control socket %s (mode 0600) instead of %s"
+                        % (moved, self.sock))
+        # Same path, new mode: changed in place.
+        self.d.write_config(self.text.replace(
+            "\tcontrol: %s\n" % self.sock,
+            "\tcontrol: %s\n\tcontrol-mode: 0640\n" % moved))
+        self.assertEqual(ctl(moved, "reload")[0], 0)
+        self.assertEqual(os.stat(moved).st_mode & 0o777, 0o640)
+        # None any more.
+        self.d.write_config(self.text.replace("\tcontrol: %s\n" % self.sock,
+                                              ""))
+        self.assertEqual(ctl(moved, "reload")[0], 0)
+        self.assertFalse(os.path.exists(moved))
+        self.d.wait_log("control socket %s closed (no control: any more)"
+                        % moved)
+
     def test_exit_status_and_permissions(self):
         self.start()
         # No daemon there: 2.
