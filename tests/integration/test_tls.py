@@ -15,13 +15,14 @@ Run: FEDROUTED=src/fedrouted python3 tests/integration/test_tls.py
 import hashlib
 import os
 import re
+import select
 import shutil
 import signal
 import socket
 import ssl
 import sys
 import tempfile
-import threading
+import time
 import unittest
 
 sys.dont_write_bytecode = True
@@ -47,6 +48,36 @@ server:
 def tls_node(name, addr, ca, extra="", check="none"):
     return ("node:\n\tname: %s\n\taddress: %s\n\ttransport: tls\n"
             "\ttls-ca: %s\n\tcheck: %s\n%s" % (name, addr, ca, check, extra))
+
+
+def echo_through(s, data, timeout=120):
+    """Send data on TLS socket s while reading its echo back, in one
+    thread: an SSL object must not be read and written from two threads
+    at once (the read side then sees a spurious end of stream).
+    Returns what came back, up to len(data) bytes."""
+    s.setblocking(False)
+    sent, chunks, n = 0, [], 0
+    deadline = time.monotonic() + timeout
+    while n < len(data) and time.monotonic() < deadline:
+        want_w = sent < len(data)
+        _, w, _ = select.select([s], [s] if want_w else [], [], 1.0)
+        if w:
+            try:
+                sent += s.send(data[sent:sent + 65536])
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError,
+                    BlockingIOError):
+                pass
+        while True:
+            try:
+                c = s.recv(65536)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError,
+                    BlockingIOError):
+                break
+            if not c:
+                return b"".join(chunks)
+            chunks.append(c)
+            n += len(c)
+    return b"".join(chunks)
 
 
 def tcp_node(name, addr):
@@ -318,21 +349,7 @@ class Tls(unittest.TestCase):
         with node, Fedrouted(conf) as d:
             s = tls_client(port, self.ca.cert)
             greeting = len(banner(s).line) + 1
-            got = []
-
-            def reader():
-                n, chunks = 0, []
-                while n < size:
-                    c = s.recv(65536)
-                    if not c:
-                        break
-                    chunks.append(c)
-                    n += len(c)
-                got.append(b"".join(chunks))
-            t = threading.Thread(target=reader)
-            t.start()
-            s.sendall(data)
-            t.join(timeout=120)
+            got = [echo_through(s, data)]
             s.close()
             rec = d.wait_conns(1)[0]
         self.assertEqual(len(got[0]), size)
