@@ -79,8 +79,7 @@ where(const struct fr_target *t, const struct fr_address *a, char *buf,
 {
 	char ip[INET6_ADDRSTRLEN];
 
-	if (inet_ntop(a->family, &a->u, ip, sizeof(ip)) == NULL)
-		snprintf(ip, sizeof(ip), "?");
+	fr_address_str(a, ip, sizeof(ip));
 	snprintf(buf, len, a->family == AF_INET6 ? "%s [%s]:%u/%s" :
 	    "%s %s:%u/%s", t->host, ip, t->port,
 	    fr_transport_name(t->transport));

@@ -619,9 +619,10 @@ public_checks(struct run *run)
 		for (k = 0; k < t->naddrs; k++) {
 			const char *what = fr_address_nonpublic(&t->addrs[k]);
 
-			if (what != NULL && inet_ntop(t->addrs[k].family,
-			    &t->addrs[k].u, ip, sizeof(ip)) != NULL)
-				fr_strbuf_item(&sb, ", ", "%s (%s)", ip, what);
+			if (what != NULL)
+				fr_strbuf_item(&sb, ", ", "%s (%s)",
+				    fr_address_str(&t->addrs[k], ip, sizeof(ip)),
+				    what);
 		}
 		if (sb.len > 0)
 			fr_diag_add(run->diag, FR_CHECK_ADDRESS_NOT_PUBLIC,

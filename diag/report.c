@@ -38,16 +38,6 @@ shown(char *buf, size_t len, const char *s)
 #define C_CYAN		"36"
 #define C_BOLD		"1"
 
-static const char *
-addr_str(const struct fr_address *a, char *buf, size_t len)
-{
-	if (inet_ntop(a->family, a->family == AF_INET ?
-	    (const void *)&a->u.v4 : (const void *)&a->u.v6, buf,
-	    (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 const char *
 fr_verdict_name(int status)
 {
@@ -149,7 +139,7 @@ json_probe(struct fr_json *j, const struct fr_probe *p)
 	char ip[INET6_ADDRSTRLEN];
 
 	fr_json_object_begin(j, NULL);
-	fr_json_string(j, "address", addr_str(&p->addr, ip, sizeof(ip)));
+	fr_json_string(j, "address", fr_address_str(&p->addr, ip, sizeof(ip)));
 	fr_json_string(j, "skipped", p->skipped);
 	json_step(j, "tcp", &p->tcp);
 	json_step(j, "starttls", &p->starttls);
@@ -258,7 +248,7 @@ json_target(struct fr_json *j, const struct fr_target *t,
 		fr_json_string(j, "family",
 		    t->addrs[i].family == AF_INET ? "inet" : "inet6");
 		fr_json_string(j, "address",
-		    addr_str(&t->addrs[i], buf, sizeof(buf)));
+		    fr_address_str(&t->addrs[i], buf, sizeof(buf)));
 		fr_json_bool(j, "down", i >= t->naddrs - t->ndown);
 		fr_json_object_end(j);
 	}
@@ -629,7 +619,7 @@ text_targets(FILE *out, const struct fr_plan *plan)
 		fr_strbuf_init(&sb, line, sizeof(line));
 		for (k = 0; k < t->naddrs; k++)
 			fr_strbuf_item(&sb, ", ", "%s",
-			    addr_str(&t->addrs[k], buf, sizeof(buf)));
+			    fr_address_str(&t->addrs[k], buf, sizeof(buf)));
 		fprintf(out, "%5s", "");
 		wrap(out, line, 5, 5);
 		if (t->ndown > 0) {
@@ -825,7 +815,7 @@ text_probe(FILE *out, const struct fr_probe *p,
 {
 	char ip[INET6_ADDRSTRLEN], line[WIDTH * 4];
 
-	fprintf(out, "     %s", addr_str(&p->addr, ip, sizeof(ip)));
+	fprintf(out, "     %s", fr_address_str(&p->addr, ip, sizeof(ip)));
 	if (p->skipped != NULL) {
 		fprintf(out, "  not probed: %s\n", p->skipped);
 		return;

@@ -91,9 +91,8 @@ target_value(const struct fr_resdiff_view *v, const char *key, char *buf,
 			continue;
 		fr_strbuf_init(&sb, buf, len);
 		for (a = 0; a < t->naddrs; a++)
-			if (inet_ntop(t->addrs[a].family, &t->addrs[a].u, ip,
-			    sizeof(ip)) != NULL)
-				fr_strbuf_item(&sb, ", ", "%s", ip);
+			fr_strbuf_item(&sb, ", ", "%s",
+			    fr_address_str(&t->addrs[a], ip, sizeof(ip)));
 		return;
 	}
 }

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -78,4 +80,13 @@ fr_transports_parse(const char *list, unsigned *out, const char **bad,
 	}
 	*out = set;
 	return 0;
+}
+
+char *
+fr_address_str(const struct fr_address *a, char *buf, size_t len)
+{
+	if ((a->family != AF_INET && a->family != AF_INET6) ||
+	    inet_ntop(a->family, &a->u, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
 }

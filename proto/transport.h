@@ -32,6 +32,14 @@ struct fr_address {
 	} u;
 };
 
+/* Longest text fr_address_str() writes, with the NUL. */
+#define FR_ADDRESS_STRLEN 46	/* INET6_ADDRSTRLEN */
+
+/* The address as text ("192.0.2.7", "2001:db8::7") into buf (len >=
+ * FR_ADDRESS_STRLEN), or "?" for one that is neither family.
+ * Returns buf. */
+char *fr_address_str(const struct fr_address *a, char *buf, size_t len);
+
 const char *fr_transport_name(enum fr_transport t);   /* "tls", "sctp-tls" */
 const char *fr_transport_wire(enum fr_transport t);   /* "tls", "sctp" */
 bool fr_transport_secure(enum fr_transport t);

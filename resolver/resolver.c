@@ -289,9 +289,7 @@ moment_findings(struct fr_resolver *res, const struct fr_plan *src,
 			if (!fr_health_get(res->health, &t->addrs[j], t->port,
 			    t->transport, now, &st) || !st.down)
 				continue;
-			if (inet_ntop(t->addrs[j].family, &t->addrs[j].u, a,
-			    sizeof(a)) == NULL)
-				snprintf(a, sizeof(a), "?");
+			fr_address_str(&t->addrs[j], a, sizeof(a));
 			snprintf(msg[n], sizeof(msg[n]), "%s (%s port %u %s) "
 			    "is down for %.0f s more after %u failure(s): %s",
 			    t->host, a, t->port, fr_transport_name(t->transport),

@@ -209,8 +209,7 @@ failed(struct fr_dial *d, const char *fmt, ...)
 		fr_health_failure(fr_resolver_health(d->conf.resolver), a,
 		    t->port, t->transport, why, 0,
 		    fr_resolver_now(d->conf.resolver));
-	if (inet_ntop(a->family, &a->u, ip, sizeof(ip)) == NULL)
-		snprintf(ip, sizeof(ip), "?");
+	fr_address_str(a, ip, sizeof(ip));
 	snprintf(d->failures + n, sizeof(d->failures) - n, "%s%s:%u/%s at "
 	    "%s: %s", n > 0 ? "; " : "", t->host, t->port,
 	    fr_transport_name(t->transport), ip, why);

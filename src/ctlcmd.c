@@ -154,14 +154,6 @@ listener_json(void *arg, const struct fr_listener_view *v)
 
 /* ---- domains, cache, health ------------------------------------------- */
 
-static const char *
-ip_str(const struct fr_address *addr, char *buf, size_t len)
-{
-	if (inet_ntop(addr->family, &addr->u, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 static json_t *
 address_json(struct build *b, const struct fr_target *t,
     const struct fr_address *addr)
@@ -172,7 +164,7 @@ address_json(struct build *b, const struct fr_target *t,
 	bool down = fr_health_get(b->health, addr, t->port, t->transport,
 	    b->rnow, &st) && st.down;
 
-	put(b, o, "address", json_string(ip_str(addr, ip, sizeof(ip))));
+	put(b, o, "address", json_string(fr_address_str(addr, ip, sizeof(ip))));
 	put(b, o, "down", json_boolean(down));
 	if (down) {
 		put(b, o, "down_for_s", json_real(st.down_until - b->rnow));
@@ -252,7 +244,7 @@ health_json(void *arg, const struct fr_address *addr, uint16_t port,
 	char ip[INET6_ADDRSTRLEN];
 	json_t *o = json_object();
 
-	put(b, o, "address", json_string(ip_str(addr, ip, sizeof(ip))));
+	put(b, o, "address", json_string(fr_address_str(addr, ip, sizeof(ip))));
 	put(b, o, "port", json_integer(port));
 	put(b, o, "transport", json_string(fr_transport_name(tp)));
 	put(b, o, "down", json_boolean(st->down));

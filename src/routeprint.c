@@ -14,14 +14,6 @@
 #include "sipproxy.h"
 
 static const char *
-addr_str(const struct fr_address *a, char *buf, size_t len)
-{
-	if (inet_ntop(a->family, &a->u, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-static const char *
 public_address(const struct fr_config *cfg)
 {
 	return cfg->edge.public_addresses.n > 0 ?
@@ -106,7 +98,7 @@ print_text(FILE *out, const char *input, const struct fr_config *cfg,
 			fprintf(out, "\n     ");
 			for (j = 0; j < t->naddrs; j++)
 				fprintf(out, "%s%s", j == 0 ? "" : ", ",
-				    addr_str(&t->addrs[j], buf, sizeof(buf)));
+				    fr_address_str(&t->addrs[j], buf, sizeof(buf)));
 			fputc('\n', out);
 		}
 	}
@@ -184,7 +176,7 @@ print_json(FILE *out, const char *input, const struct fr_config *cfg,
 		fr_json_string(&j, "transport", fr_transport_name(t->transport));
 		fr_json_array_begin(&j, "addresses");
 		for (k = 0; k < t->naddrs; k++)
-			fr_json_string(&j, NULL, addr_str(&t->addrs[k], buf,
+			fr_json_string(&j, NULL, fr_address_str(&t->addrs[k], buf,
 			    sizeof(buf)));
 		fr_json_array_end(&j);
 		if (t->route_line > 0)

@@ -282,9 +282,7 @@ cache_row(void *arg, const struct fr_cache_view *view, double stale_left)
 			    w->health, &t->addrs[j], t->port, t->transport,
 			    w->now, &hs) && hs.down;
 
-			if (inet_ntop(t->addrs[j].family, &t->addrs[j].u, ip,
-			    sizeof(ip)) == NULL)
-				snprintf(ip, sizeof(ip), "?");
+			fr_address_str(&t->addrs[j], ip, sizeof(ip));
 			fprintf(out, " <span class=\"%s\">", down ? "down" :
 			    "up");
 			fr_html_text(out, ip);
@@ -313,8 +311,7 @@ health_row(void *arg, const struct fr_address *addr, uint16_t port,
 		return;
 	}
 	w->rows++;
-	if (inet_ntop(addr->family, &addr->u, ip, sizeof(ip)) == NULL)
-		snprintf(ip, sizeof(ip), "?");
+	fr_address_str(addr, ip, sizeof(ip));
 	snprintf(buf, sizeof(buf), addr->family == AF_INET6 ? "[%s]:%u %s" :
 	    "%s:%u %s", ip, port, fr_transport_name(tp));
 	fputs("<tr>", out);
