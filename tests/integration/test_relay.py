@@ -189,9 +189,16 @@ class SourcePersistence(unittest.TestCase):
                     self.assertIn(during[client], ("a", "b"))
                 else:
                     self.assertEqual(during[client], node, client)
-            # Those that moved were re-dispatched, not refused.
-            moved = [r for r in d.conns() if r["attempts"] == 2]
-            self.assertEqual(len(moved), list(before.values()).count("c"))
+            # Those that moved were re-dispatched, not refused.  Each
+            # record is logged when the daemon sees its client close:
+            # wait for the last ones.
+            lost = list(before.values()).count("c")
+            redispatched = lambda: [r for r in d.conns()  # noqa: E731
+                                    if r["attempts"] == 2]
+            d.wait_conns(2 * len(before))
+            wait_for(lambda: len(redispatched()) >= lost,
+                     what="%d re-dispatched connections" % lost)
+            self.assertEqual(len(redispatched()), lost)
             c.start()
             self.assertEqual(self.mapping(), before)
 
